@@ -1,0 +1,31 @@
+// Printing helpers shared by commands: stable --json to stdout, humans to stdout, problems to stderr.
+import { CliError } from './errors.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function println(line = ''): void {
+  process.stdout.write(line + '\n');
+}
+
+export function eprintln(line = ''): void {
+  process.stderr.write(line + '\n');
+}
+
+/** Reports an error the way every command does; returns the exit code. */
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof CliError) {
+    if (json) printJson({ ok: false, error: err.message, fix: err.fix, ...err.data });
+    else {
+      eprintln(err.message);
+      if (err.fix) eprintln(`fix: ${err.fix}`);
+    }
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) printJson({ ok: false, error: message });
+  else eprintln(`error: ${message}`);
+  if (process.env.OPENCLAW_DEBUG && err instanceof Error && err.stack) eprintln(err.stack);
+  return 1;
+}

@@ -1,0 +1,66 @@
+// Durable file writes: temp file in the same dir, fsync, rename, fsync the dir.
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+export interface AtomicWriteOptions {
+  /** File mode, e.g. 0o600 for secrets. Default 0o600: state files hold tokens more often than not. */
+  mode?: number;
+  /** Create missing parent directories with this mode (default 0o700). */
+  dirMode?: number;
+}
+
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  const mode = opts.mode ?? 0o600;
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.chmodSync(tmp, mode); // umask may have narrowed or widened the mode given to open()
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+  fsyncDir(dir);
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  // The sync version is fast for our small state files and keeps ordering simple.
+  writeFileAtomicSync(file, data, opts);
+}
+
+export function writeJsonAtomicSync(file: string, value: unknown, opts: AtomicWriteOptions = {}): void {
+  writeFileAtomicSync(file, JSON.stringify(value, null, 2) + '\n', opts);
+}
+
+/** Reads a JSON file; returns `fallback` when it does not exist. Throws on invalid JSON. */
+export function readJsonFileSync<T>(file: string, fallback: T): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw err;
+  }
+  return JSON.parse(text) as T;
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some filesystems do not allow fsync on directories; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,163 @@
+// Test helpers for real processes, sockets and state dirs. Used by tests only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Compiled CLI entry next to this file's build output (dist/ or .build/<name>/). */
+export const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export interface StateDir {
+  dir: string;
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  writeConfig(config: unknown): void;
+  cleanup(): void;
+}
+
+/** A fresh state dir with HOME pointed inside it, so nothing touches the real ~/.openclaw. */
+export function makeStateDir(config?: unknown): StateDir {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-test-'));
+  const dir = path.join(root, 'state');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const configPath = path.join(dir, 'openclaw.json');
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: root, OPENCLAW_STATE_DIR: dir };
+  const writeConfig = (c: unknown) => fs.writeFileSync(configPath, typeof c === 'string' ? c : JSON.stringify(c, null, 2), { mode: 0o600 });
+  if (config !== undefined) writeConfig(config);
+  return { dir, configPath, env, writeConfig, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** process.env without any OPENCLAW_* variables of the developer's shell. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENCLAW_')) env[k] = v;
+  return env;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `openclaw <args>` to completion. */
+export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`openclaw ${args.join(' ')} timed out after ${opts.timeoutMs ?? 20_000}ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export interface GatewayProcess {
+  proc: ChildProcess;
+  /** Everything written to stdout+stderr so far. */
+  output(): string;
+  /** Resolves with the first match of `re` in the output (waits for it). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves when the process exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts `openclaw <args>` (usually `gateway run --port N`) in the foreground. */
+export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): GatewayProcess {
+  const proc = spawn(process.execPath, [CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => {
+      resolve({ code, signal });
+      for (const w of waiters) w();
+    }),
+  );
+  let exitedFlag = false;
+  void exited.then(() => (exitedFlag = true));
+  return {
+    proc,
+    output: () => out,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (!exitedFlag) proc.kill(signal);
+    },
+    waitFor(re, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(re);
+          if (m) {
+            cleanup();
+            resolve(m);
+          } else if (exitedFlag) {
+            cleanup();
+            reject(new Error(`process exited before ${re} appeared; output:\n${out}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out after ${timeoutMs}ms waiting for ${re}; output:\n${out}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** A minimal valid config for a local gateway with a pinned token. */
+export function localConfig(token = 'test-token-0123456789abcdef0123456789', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const gateway = { mode: 'local', auth: { mode: 'token', token }, ...((extra.gateway as object) ?? {}) };
+  return { ...extra, gateway };
+}
+
+/** Polls until fn() resolves truthy. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms${lastErr ? `: ${String(lastErr)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
