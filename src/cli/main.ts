@@ -12,6 +12,7 @@ import * as devices from './commands/devices.js';
 import * as models from './commands/models.js';
 import * as doctor from './commands/doctor.js';
 import * as dashboard from './commands/dashboard.js';
+import * as service from './commands/service.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .version(readPackageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const mod of [gateway, status, logs, config, setup, devices, models, doctor, dashboard]) mod.register(program);
+  for (const mod of [gateway, status, logs, config, setup, devices, models, doctor, dashboard, service]) mod.register(program);
   return program;
 }
 
