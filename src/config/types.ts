@@ -27,6 +27,8 @@ export interface ResolvedGatewaySettings {
   mode: GatewayMode | undefined;
   modeSource: SettingSource;
   bind: BindMode;
+  /** Where bind/host came from (a flag, the config, a deprecated alias, or the mode's default). */
+  bindSource?: SettingSource;
   /** The literal host to listen on (127.0.0.1, 0.0.0.0, …). */
   host: string;
   port: number;
@@ -39,6 +41,10 @@ export interface ResolvedGatewaySettings {
     passwordSource: SettingSource;
     trustedProxy: TrustedProxyAuth | undefined;
     rateLimit: RateLimitSettings;
+    /** gateway.auth.allowTailscale (default: true when tailscale.mode is serve and auth is token/none). */
+    allowTailscale?: boolean;
+    /** gateway.auth.identityScopes: per-identity connection scopes for identity-bearing modes. */
+    identityScopes?: Record<string, string[]>;
   };
   trustedProxies: string[];
   allowRealIpFallback: boolean;
@@ -48,11 +54,15 @@ export interface ResolvedGatewaySettings {
     allowedOrigins: string[];
     allowInsecureAuth: boolean;
     dangerouslyAllowHostHeaderOriginFallback: boolean;
+    /** Directory of a custom Control UI build (default: the bundled one). */
+    root?: string;
   };
   websocket: { keepAliveSeconds: number };
-  nodes: { pairing: { autoApproveLocal: boolean } };
-  http: { chatCompletionsEnabled: boolean };
-  reload: { mode: 'off' | 'hot' | 'restart' | 'hybrid' };
+  nodes: { pairing: { autoApproveLocal: boolean; autoApproveCidrs?: string[] } };
+  http: { chatCompletionsEnabled: boolean; responsesEnabled?: boolean };
+  reload: { mode: 'off' | 'hot' | 'restart' | 'hybrid'; debounceMs?: number };
+  tls?: { enabled: boolean; autoGenerate: boolean; certPath?: string; keyPath?: string; caPath?: string };
+  tailscale?: { mode: 'off' | 'serve' | 'funnel' };
   logging: { level: 'debug' | 'info' | 'warn' | 'error'; maxFileBytes: number; maxFiles: number };
   /** Deprecation warnings produced while resolving (aliases used, etc.). */
   warnings: string[];

@@ -1,0 +1,250 @@
+// The edits behind `openclaw config set|unset|patch|apply|reset`: read the file as it is (even when
+// it fails validation, so `config set` can repair it), change it, validate, write through the store,
+// all under the config lock.
+import fs from 'node:fs';
+import JSON5 from 'json5';
+import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue } from './load.js';
+import { applyMergePatch } from './merge-patch.js';
+import { getPath, isPlainObject, parseCliValue, parsePath, setPath, unsetPath } from './path-ops.js';
+import { isSensitiveKey, REDACTED, redactConfig } from './redact.js';
+import { bindModeForHost, parseBindLiteral } from './bind.js';
+import { firstRunConfig, generateGatewayToken } from './setup.js';
+import { ConfigStore, withConfigLock } from './store.js';
+
+export interface EditOptions {
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface EditResult {
+  configPath: string;
+  /** The key path edited ('' for whole-file edits). */
+  path: string;
+  /** Before/after at `path`, secrets redacted. `undefined` = absent. */
+  before: unknown;
+  after: unknown;
+  changed: boolean;
+  dryRun: boolean;
+  written: boolean;
+  backupPath?: string;
+  hash?: string;
+  warnings: string[];
+}
+
+/** The file as a plain object ({} when missing). A syntax error throws ConfigError with line:col. */
+export function readEditableConfig(configPath: string): { exists: boolean; value: Record<string, unknown> } {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(configPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { exists: false, value: {} };
+    throw new ConfigError({ message: `Cannot read config ${configPath} (${code ?? 'error'}).`, problem: `cannot read the file (${code ?? 'error'})`, configPath, fix: `ls -l ${configPath}  (the file must be readable by this user)` });
+  }
+  let value: unknown;
+  try {
+    value = raw.trim() === '' ? {} : JSON5.parse(raw);
+  } catch {
+    const result = parseConfigText(raw, configPath);
+    const problem = result.ok ? 'cannot parse' : result.problem;
+    throw new ConfigError({ message: `Invalid config: ${problem}`, problem, configPath, fix: 'fix that line by hand, or openclaw doctor --fix --restore-last-good' });
+  }
+  if (!isPlainObject(value)) throw new ConfigError({ problem: 'the top level is not an object', configPath, fix: 'openclaw config reset' });
+  return { exists: true, value };
+}
+
+export function setConfigValue(configPath: string, path: string, valueText: string, opts: EditOptions & { strictJson?: boolean } = {}): EditResult {
+  parsePath(path);
+  const parsed = parseCliValue(valueText, opts.strictJson);
+  return withConfigLock(configPath, () => {
+    const { value: current } = readEditableConfig(configPath);
+    const alias = DEPRECATED_SET_TARGETS[path];
+    if (alias && (typeof parsed === 'string' || typeof parsed === 'number')) {
+      const { next, target, notice } = alias(current, String(typeof parsed === 'number' ? valueText : parsed));
+      const result = commit(configPath, target, current, next, opts);
+      return { ...result, warnings: [notice, ...result.warnings] };
+    }
+    let next = withValue(current, path, parsed);
+    // `config set gateway.auth.token 123456` means the string: retry a typed value as text
+    // when only the text form is valid.
+    if (!opts.strictJson && typeof parsed !== 'string' && !validateConfigObject(next).ok) {
+      const asText = withValue(current, path, valueText);
+      if (validateConfigObject(asText).ok) next = asText;
+    }
+    return commit(configPath, path, current, next, opts);
+  });
+}
+
+type AliasEdit = (current: Record<string, unknown>, value: string) => { next: Record<string, unknown>; target: string; notice: string };
+
+/**
+ * Old guides say `config set gateway.token …` and `config set gateway.host 0.0.0.0`. Written as-is
+ * they would conflict with the canonical keys setup wrote (a second token; a host that bind
+ * overrides), so the edit lands on the canonical key and the deprecated one is removed.
+ */
+const DEPRECATED_SET_TARGETS: Record<string, AliasEdit> = {
+  'gateway.token': (current, token) => {
+    const next = structuredClone(current);
+    setPath(next, 'gateway.auth.token', token);
+    unsetPath(next, 'gateway.token');
+    return { next, target: 'gateway.auth.token', notice: 'gateway.token is deprecated; wrote gateway.auth.token instead.' };
+  },
+  'gateway.host': (current, value) => {
+    const next = structuredClone(current);
+    const { host, port } = parseBindLiteral(value);
+    const bind = bindModeForHost(host);
+    setPath(next, 'gateway.bind', bind);
+    if (bind === 'custom') setPath(next, 'gateway.customBindHost', host);
+    if (port !== undefined) setPath(next, 'gateway.port', port);
+    unsetPath(next, 'gateway.host');
+    const what = [`gateway.bind "${bind}"`, bind === 'custom' ? `gateway.customBindHost "${host}"` : '', port !== undefined ? `gateway.port ${port}` : ''].filter(Boolean).join(', ');
+    return { next, target: 'gateway.bind', notice: `gateway.host is deprecated; wrote ${what} instead.` };
+  },
+};
+
+/** Where to look instead when someone asks for a deprecated key that is not in the file. */
+export const DEPRECATED_GET_HINTS: Record<string, string> = {
+  'gateway.host': 'gateway.host is deprecated; the listen address is set by: openclaw config get gateway.bind',
+  'gateway.token': 'gateway.token is deprecated; the token is at: openclaw config get gateway.auth.token',
+};
+
+export function unsetConfigValue(configPath: string, path: string, opts: EditOptions = {}): EditResult {
+  parsePath(path);
+  return withConfigLock(configPath, () => {
+    const { value: current } = readEditableConfig(configPath);
+    const next = structuredClone(current);
+    if (!unsetPath(next, path)) throw new ConfigPathNotFoundError(path);
+    return commit(configPath, path, current, next, opts);
+  });
+}
+
+/** Applies an RFC 7386 merge patch (null deletes). */
+export function patchConfig(configPath: string, patch: unknown, opts: EditOptions = {}): EditResult {
+  if (!isPlainObject(patch)) throw new ConfigError({ problem: 'a merge patch must be a JSON object', configPath, fix: `openclaw config patch --merge '{gateway:{mode:"local"}}'` });
+  return withConfigLock(configPath, () => {
+    const { value: current } = readEditableConfig(configPath);
+    return commit(configPath, '', current, applyMergePatch(current, patch) as Record<string, unknown>, opts);
+  });
+}
+
+/** Replaces the whole file with `text` (JSON5), after validating it. `source` names it in errors. */
+export function applyConfigText(configPath: string, text: string, source: string, opts: EditOptions = {}): EditResult {
+  const checked = parseConfigText(text, source);
+  if (!checked.ok) throw new ConfigError({ message: `Not applied: ${checked.problem}`, problem: checked.problem, configPath, fix: `openclaw config validate  (after fixing ${source})` });
+  const next = JSON5.parse(text) as Record<string, unknown>;
+  return withConfigLock(configPath, () => {
+    const { value: current } = readEditableConfig(configPath);
+    return commit(configPath, '', current, next, opts);
+  });
+}
+
+/** Backs up, then writes the first-run config, keeping the existing gateway token (tokens are pinned). */
+export function resetConfig(configPath: string, opts: { dryRun?: boolean } = {}): EditResult & { tokenKept: boolean } {
+  return withConfigLock(configPath, () => {
+    const current = readBestEffort(configPath);
+    const existingToken = findToken(current);
+    const next = firstRunConfig(existingToken ?? generateGatewayToken(), 'openclaw config reset') as Record<string, unknown>;
+    // A reset is meant to shrink the file: the clobber guard does not apply.
+    return { ...commit(configPath, '', current, next, { force: true, dryRun: opts.dryRun }), tokenKept: existingToken !== undefined };
+  });
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  configPath: string;
+  exists: boolean;
+  issues: ConfigIssue[];
+  warnings: string[];
+}
+
+export function validateConfigFile(configPath: string): ValidationReport {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(configPath, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`] };
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [] };
+  }
+  const result = parseConfigText(raw, configPath);
+  return result.ok
+    ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings }
+    : { valid: false, configPath, exists: true, issues: result.issues, warnings: [] };
+}
+
+export class ConfigPathNotFoundError extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(`Config path not found: ${path}`);
+    this.name = 'ConfigPathNotFoundError';
+    this.path = path;
+  }
+}
+
+/** A redacted view of a value for "before → after" output. */
+export function describeValue(path: string, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const segs = path === '' ? [] : parsePath(path);
+  const last = segs.at(-1);
+  if (typeof last === 'string' && isSensitiveKey(last) && typeof value === 'string' && value !== '') return REDACTED;
+  return redactConfig(value);
+}
+
+function withValue(current: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const next = structuredClone(current);
+  setPath(next, path, value);
+  return next;
+}
+
+function commit(configPath: string, path: string, current: Record<string, unknown>, next: Record<string, unknown>, opts: EditOptions): EditResult {
+  const checked = validateConfigObject(next);
+  const previous = validateConfigObject(current);
+  if (!checked.ok) {
+    if (!previous.ok) {
+      // Fixing one problem of an already broken file one key at a time would loop; say how to do it at once.
+      throw new ConfigError({
+        message: `Not written: the config was already invalid and would still be: ${checked.problem}`,
+        problem: checked.problem,
+        configPath,
+        fix: `openclaw config patch --merge '<JSON5 fixing every key listed>'  (one step; openclaw config validate lists them)`,
+      });
+    }
+    throw new ConfigError({ message: `Not written: the result would be invalid: ${checked.problem}`, problem: checked.problem, configPath, fix: fixForEdit(path, checked.issues) });
+  }
+  const before = path === '' ? undefined : getPath(current, path).value;
+  const after = path === '' ? undefined : getPath(next, path).value;
+  const changed = JSON.stringify(current) !== JSON.stringify(next);
+  // Only warnings this edit introduces: an unrelated `set` should not repeat every old deprecation.
+  const old = new Set(previous.ok ? previous.warnings : []);
+  const warnings = checked.warnings.filter((w) => !old.has(w));
+  const base = { configPath, path, before: describeValue(path, before), after: describeValue(path, after), changed, dryRun: Boolean(opts.dryRun), warnings };
+  if (opts.dryRun || !changed) return { ...base, written: false };
+  const { backupPath, hash } = new ConfigStore(configPath).write(next, { force: opts.force });
+  return { ...base, written: true, backupPath, hash };
+}
+
+/** The fix for an edit the schema refused: about the key being edited, not the file. */
+function fixForEdit(path: string, issues: ConfigIssue[]): string {
+  const first = issues[0];
+  if (!first) return 'openclaw config validate';
+  const underIssue = path === first.path || path.startsWith(`${first.path}.`) || path.startsWith(`${first.path}[`);
+  if (path !== '' && underIssue && first.message.startsWith('unknown key')) {
+    return first.suggestion ? `openclaw config set ${first.suggestion} <value>` : 'openclaw config schema  (lists every key)';
+  }
+  return first.fix;
+}
+
+function readBestEffort(configPath: string): Record<string, unknown> {
+  try {
+    return readEditableConfig(configPath).value;
+  } catch {
+    return {}; // a broken file is exactly what reset is for
+  }
+}
+
+function findToken(config: Record<string, unknown>): string | undefined {
+  const auth = getPath(config, 'gateway.auth.token');
+  if (auth.found && typeof auth.value === 'string' && auth.value !== '') return auth.value;
+  const legacy = getPath(config, 'gateway.token');
+  return legacy.found && typeof legacy.value === 'string' && legacy.value !== '' ? legacy.value : undefined;
+}

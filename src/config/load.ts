@@ -1,0 +1,177 @@
+// Reading openclaw.json: JSON5 → schema → a typed config, or one precise sentence per problem
+// (`<file>:<line>:<col>: …` for syntax, `<keyPath>: …` for the schema) and the command that fixes it.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import JSON5 from 'json5';
+import type { z } from 'zod';
+import { OpenClawConfigSchema, knownKeysAt, typeName, type OpenClawConfig } from './schema.js';
+import { formatPath, getSegments, isPlainObject } from './path-ops.js';
+import { configDeprecations } from './deprecations.js';
+import { isSensitiveKey } from './redact.js';
+
+export class ConfigError extends Error {
+  readonly exitCode = 78 as const;
+  /** What is wrong, without the file name (`gateway.port: expected number, received string`). */
+  readonly problem: string;
+  readonly configPath: string;
+  /** A runnable command that fixes or diagnoses it. */
+  readonly fix: string;
+  constructor(opts: { message?: string; problem: string; configPath: string; fix: string }) {
+    super(opts.message ?? `Invalid config ${opts.configPath}: ${opts.problem}`);
+    this.name = 'ConfigError';
+    this.problem = opts.problem;
+    this.configPath = opts.configPath;
+    this.fix = opts.fix;
+  }
+}
+
+export interface LoadedConfig {
+  path: string;
+  exists: boolean;
+  raw: string | undefined;
+  config: OpenClawConfig;
+  /** sha256 hex of raw; '' when the file is missing. */
+  hash: string;
+  warnings: string[];
+}
+
+/** One problem found in a config text, with the fix for it. */
+export interface ConfigIssue {
+  /** `gateway.port`, or '' for a syntax error / the root. */
+  path: string;
+  message: string;
+  /** `<path>: <message>`, or `<file>:<line>:<col>: <message>` for syntax errors. */
+  text: string;
+  fix: string;
+  /** For an unknown key: the known key path it is probably a typo of. */
+  suggestion?: string;
+}
+
+export type ParseResult =
+  | { ok: true; config: OpenClawConfig; warnings: string[] }
+  | { ok: false; problem: string; issues: ConfigIssue[]; fix: string };
+
+export const VALIDATE_FIX = 'openclaw config validate';
+
+export function hashRaw(raw: string | undefined): string {
+  return raw === undefined ? '' : crypto.createHash('sha256').update(raw).digest('hex');
+}
+
+export function parseConfigText(text: string, configPath: string): ParseResult {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON5.parse(text);
+  } catch (err) {
+    const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
+    const message = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
+    const where = `${configPath}:${e.lineNumber ?? 1}:${e.columnNumber ?? 1}`;
+    const issue = { path: '', message, text: `${where}: ${message}`, fix: 'openclaw doctor  (names the line), or openclaw doctor --fix --restore-last-good' };
+    return { ok: false, problem: issue.text, issues: [issue], fix: issue.fix };
+  }
+  return validateConfigObject(value);
+}
+
+/** Validates an already-parsed value (what `config set/patch/apply` are about to write). */
+export function validateConfigObject(value: unknown): ParseResult {
+  if (!isPlainObject(value)) {
+    const issue = { path: '', message: `expected an object at the top level, received ${typeName(value)}`, text: '', fix: 'openclaw config reset' };
+    issue.text = issue.message;
+    return { ok: false, problem: issue.text, issues: [issue], fix: issue.fix };
+  }
+  const parsed = OpenClawConfigSchema.safeParse(value);
+  if (parsed.success) return { ok: true, config: parsed.data, warnings: configDeprecations(parsed.data) };
+  const issues = parsed.error.issues.flatMap((iss) => describeIssue(iss, value));
+  return { ok: false, problem: issues.map((i) => i.text).join('; '), issues, fix: issues[0]?.fix ?? VALIDATE_FIX };
+}
+
+/** Reads and validates the config file; a missing file is an empty config. Throws ConfigError. */
+export function loadConfig(configPath: string): LoadedConfig {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(configPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { path: configPath, exists: false, raw: undefined, config: {}, hash: '', warnings: [] };
+    throw new ConfigError({
+      message: `Cannot read config ${configPath} (${code ?? (err as Error).message}).`,
+      problem: `cannot read the file (${code ?? 'error'})`,
+      configPath,
+      fix: `ls -l ${configPath}  (the file must be readable by this user; openclaw doctor checks permissions)`,
+    });
+  }
+  const result = parseConfigText(raw, configPath);
+  if (!result.ok) {
+    const syntax = result.issues[0]?.path === '' && result.problem.startsWith(configPath);
+    throw new ConfigError({
+      message: syntax ? `Invalid config: ${result.problem}` : undefined,
+      problem: result.problem,
+      configPath,
+      fix: result.fix,
+    });
+  }
+  return { path: configPath, exists: true, raw, config: result.config, hash: hashRaw(raw), warnings: result.warnings };
+}
+
+function describeIssue(iss: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
+  if (iss.code === 'unrecognized_keys') {
+    const known = knownKeysAt(iss.path);
+    return iss.keys.map((key) => {
+      const path = formatPath([...iss.path, key]);
+      const guess = closest(key, known);
+      const message = guess ? `unknown key (did you mean "${guess}"?)` : 'unknown key';
+      const suggestion = guess ? formatPath([...iss.path, guess]) : undefined;
+      return { path, message, text: `${path}: ${message}`, fix: `openclaw config unset ${path}`, suggestion };
+    });
+  }
+  const path = formatPath(iss.path);
+  const last = iss.path.at(-1);
+  // Never echo a secret back in an error text.
+  const at = typeof last === 'string' && isSensitiveKey(last) ? { found: false } : getSegments(input, iss.path);
+  const message = issueMessage(iss, at, typeName(getSegments(input, iss.path).value));
+  const fix = path === '' ? VALIDATE_FIX : `openclaw config set ${path} <value>`;
+  return [{ path, message, text: path ? `${path}: ${message}` : message, fix }];
+}
+
+function issueMessage(iss: z.core.$ZodIssue, at: { found: boolean; value?: unknown }, receivedType: string): string {
+  switch (iss.code) {
+    case 'invalid_type':
+      return receivedType !== 'undefined' ? `expected ${iss.expected}, received ${receivedType}` : `required (expected ${iss.expected})`;
+    case 'invalid_value':
+      return withReceived(`expected one of ${iss.values.map((v) => JSON.stringify(v)).join('|')}`, at);
+    case 'invalid_union':
+      // Our unions carry their own message; zod's generic one says nothing useful.
+      return iss.message === 'Invalid input' ? withReceived('unexpected value', at) : withReceived(iss.message, at);
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_format':
+    case 'not_multiple_of':
+      return withReceived(iss.message, at);
+    default:
+      return iss.message;
+  }
+}
+
+function withReceived(message: string, at: { found: boolean; value?: unknown }): string {
+  const shown = JSON.stringify(at.value);
+  return at.found && shown !== undefined && shown.length <= 60 ? `${message}, received ${shown}` : message;
+}
+
+/** The known key within edit distance 2 of `key`, for typo hints. */
+function closest(key: string, known: string[]): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d <= 2 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
