@@ -1,0 +1,98 @@
+// Who is really on the other end: the client IP behind trusted reverse proxies (X-Forwarded-For,
+// right to left, failing closed) and whether a request is a direct local one (reference §4.3–4.4).
+import type { IncomingHttpHeaders } from 'node:http';
+import { cidrContains, formatIp, isLoopbackIp, parseCidr, parseIp, stripPort, type CidrRange } from './ip-address.js';
+
+export interface ClientIpInput {
+  remoteAddress?: string;
+  headers: IncomingHttpHeaders;
+  trustedProxies: readonly string[];
+  allowRealIpFallback: boolean;
+}
+
+// Settings arrays are replaced, not mutated, on reload, so caching by identity is safe.
+const parsedLists = new WeakMap<readonly string[], CidrRange[]>();
+
+function parseTrustedProxies(list: readonly string[]): CidrRange[] {
+  let ranges = parsedLists.get(list);
+  if (!ranges) {
+    ranges = list.map(parseCidr).filter((r): r is CidrRange => r !== null);
+    parsedLists.set(list, ranges);
+  }
+  return ranges;
+}
+
+/** Whether `ip` is one of the configured proxies (IPs or CIDRs, IPv4/IPv6, ::ffff: mapped). */
+export function isTrustedProxy(ip: string | undefined, trustedProxies: readonly string[]): boolean {
+  if (trustedProxies.length === 0) return false;
+  const addr = parseIp(ip);
+  if (!addr) return false;
+  return parseTrustedProxies(trustedProxies).some((range) => cidrContains(range, addr));
+}
+
+export function isLoopbackAddress(ip: string | undefined): boolean {
+  const addr = parseIp(ip);
+  return addr !== null && isLoopbackIp(addr);
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/**
+ * The client's IP in canonical form. From an untrusted peer: the peer itself. From a trusted proxy:
+ * the right-most X-Forwarded-For hop that is not a trusted proxy; X-Real-IP only when allowed;
+ * otherwise undefined (never the proxy's own address, and never a hop past an unparseable entry).
+ */
+export function resolveClientIp(o: ClientIpInput): string | undefined {
+  const peer = parseIp(o.remoteAddress);
+  if (!peer) return undefined;
+  if (!isTrustedProxy(o.remoteAddress, o.trustedProxies)) return formatIp(peer);
+  const xff = headerText(o.headers['x-forwarded-for']);
+  const hops = xff ? xff.split(',').map((h) => h.trim()).filter((h) => h !== '') : [];
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = parseIp(stripPort(hops[i]));
+    if (!hop) return undefined;
+    const text = formatIp(hop);
+    if (!isTrustedProxy(text, o.trustedProxies)) return text;
+  }
+  if (hops.length === 0 && o.allowRealIpFallback) {
+    const real = parseIp(stripPort(headerText(o.headers['x-real-ip']) ?? ''));
+    if (real && !isTrustedProxy(formatIp(real), o.trustedProxies)) return formatIp(real);
+  }
+  return undefined;
+}
+
+/** `Forwarded`, any `X-Forwarded-*` or `X-Real-IP` header. */
+export function hasProxyHeaders(headers: IncomingHttpHeaders): boolean {
+  return Object.keys(headers).some((name) => {
+    const n = name.toLowerCase();
+    return n === 'forwarded' || n === 'x-real-ip' || n.startsWith('x-forwarded-');
+  });
+}
+
+/** Host header names that count as this machine: localhost, loopback literals, *.ts.net. */
+export function isLocalishHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = hostWithoutPort(host.trim().toLowerCase());
+  if (name === 'localhost' || name.endsWith('.ts.net')) return true;
+  return isLoopbackAddress(name);
+}
+
+function hostWithoutPort(host: string): string {
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracket) return bracket[1];
+  const colons = host.split(':').length - 1;
+  return colons === 1 ? host.slice(0, host.indexOf(':')) : host;
+}
+
+/**
+ * Local = the resolved client IP is loopback, the Host header is local, and proxy headers (if
+ * any) came from a trusted proxy. Proxy headers from an untrusted peer make a request remote.
+ */
+export function isLocalDirectRequest(o: ClientIpInput): boolean {
+  if (hasProxyHeaders(o.headers) && !isTrustedProxy(o.remoteAddress, o.trustedProxies)) return false;
+  if (!isLoopbackAddress(resolveClientIp(o))) return false;
+  return isLocalishHost(headerText(o.headers.host));
+}
