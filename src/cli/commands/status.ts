@@ -1,4 +1,33 @@
-// Placeholder: the 'status' command group is registered here by its owner.
-import type { Command } from 'commander';
+// `openclaw status`: one screen about the local gateway, its config and state.
+import { InvalidArgumentError, type Command } from 'commander';
+import { printJson, println } from '../output.js';
 
-export function register(_program: Command): void {}
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('status')
+    .description('Summarize the gateway (running or not), its URL, mode, auth, config, state dir and log.')
+    .option('--json', 'machine-readable summary')
+    .option('--timeout <ms>', 'how long to wait for the gateway to answer', parsePositive, 5000)
+    .action(async (opts: { json?: boolean; timeout: number }) => {
+      const { overallStatus } = await import('../../gateway/status.js');
+      const s = await overallStatus({ env: process.env, timeoutMs: opts.timeout });
+      if (opts.json) return printJson(s);
+      println(`gateway: ${s.gateway}${s.pid ? ` (pid ${s.pid})` : ''}`);
+      println(`url: ${s.url}`);
+      println(`mode: ${s.mode}`);
+      println(`auth mode: ${s.authMode}`);
+      const validity = !s.config.exists ? 'missing (run openclaw setup)' : s.config.valid ? 'valid' : `invalid: ${s.config.problem} (fix: ${s.config.fix})`;
+      println(`config: ${s.config.path} (${validity})`);
+      println(`state dir: ${s.stateDir}`);
+      println(`log: ${s.logFile}`);
+      if (s.pendingPairings !== undefined) println(`pending pairings: ${s.pendingPairings}${s.pendingPairings ? ' (openclaw devices list)' : ''}`);
+      if (s.gateway === 'stopped') println('start it: openclaw gateway start');
+      else if (s.error) println(`gateway answered with an error: ${s.error}`);
+    });
+}

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findFreePort } from '../infra/port-owner.js';
+import { median, rssMb, spawnUntilReady, stop } from './measure.js';
+import { formatTable } from './table.js';
+
+test('median of odd and even samples', () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+test('spawnUntilReady waits for a real 200 on the ready URL; RSS is read from /proc', async () => {
+  const port = await findFreePort();
+  const server = "require('http').createServer((q,r)=>{r.statusCode=q.url==='/ready'?200:503;r.end()}).listen(Number(process.argv[1]),'127.0.0.1')";
+  const { child, readyMs } = await spawnUntilReady(process.execPath, ['-e', server, String(port)], process.env, `http://127.0.0.1:${port}/ready`);
+  try {
+    assert.ok(readyMs > 0);
+    assert.ok(rssMb(child.pid!) > 1);
+  } finally {
+    await stop(child);
+  }
+  await assert.rejects(spawnUntilReady(process.execPath, ['-e', 'process.exit(3)'], process.env, `http://127.0.0.1:${port}/ready`), /exited before it was ready/);
+});
+
+test('formatTable shows values, ratio to baseline, target and result', () => {
+  const out = formatTable([{ bench: 'startup', metric: 'ready', unit: 'ms', ours: 90, baseline: 45, target: '< 250 ms', pass: true }]);
+  const [header, , row] = out.split('\n');
+  assert.match(header, /^bench\s+metric\s+ours\s+baseline/);
+  assert.match(row, /^startup\s+ready\s+90\.0 ms\s+45\.0 ms\s+2\.00×\s+< 250 ms\s+ok$/);
+});

@@ -1,0 +1,138 @@
+// The gateway process for real: spawned CLI, real sockets, real files.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventually, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+
+/** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
+const WAIT_MS = 30_000;
+
+const TOKEN = 'test-token-0123456789abcdef0123456789';
+
+const spawned: GatewayProcess[] = [];
+after(() => spawned.forEach((g) => g.kill('SIGKILL')));
+
+async function startRun(state: StateDir, args: string[] = ['--port', '0']): Promise<{ gw: GatewayProcess; port: number; pid: number }> {
+  const gw = spawnCli(['gateway', 'run', ...args], { env: state.env });
+  spawned.push(gw);
+  const m = await gw.waitFor(/\[gateway\] listening on ws:\/\/127\.0\.0\.1:(\d+) \(pid (\d+)\)/, WAIT_MS);
+  return { gw, port: Number(m[1]), pid: Number(m[2]) };
+}
+
+async function stopRun(gw: GatewayProcess): Promise<{ code: number | null }> {
+  gw.kill('SIGTERM');
+  return gw.exited;
+}
+
+test('run: ready line, probes with security headers, pid file, last-good, dashboard only on the terminal, SIGTERM exits 0', async () => {
+  const state = makeStateDir(localConfig(TOKEN));
+  try {
+    const { gw, port, pid } = await startRun(state);
+    assert.equal(pid, gw.proc.pid);
+    await gw.waitFor(new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${port}/#token=${TOKEN}`), WAIT_MS);
+
+    for (const p of ['/health', '/healthz']) {
+      const res = await fetch(`http://127.0.0.1:${port}${p}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { ok: true, status: 'live' });
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(res.headers.get('permissions-policy'), 'camera=(), geolocation=()');
+    }
+    for (const p of ['/ready', '/readyz']) {
+      const res = await fetch(`http://127.0.0.1:${port}${p}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { ok: true, status: 'ready' });
+    }
+    const head = await fetch(`http://127.0.0.1:${port}/readyz`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    const missing = await fetch(`http://127.0.0.1:${port}/api/no-such-route`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('x-content-type-options'), 'nosniff');
+
+    const pidFile = path.join(state.dir, 'gateway.pid');
+    const record = JSON.parse(fs.readFileSync(pidFile, 'utf8'));
+    assert.equal(record.pid, pid);
+    assert.equal(record.port, port);
+    assert.equal(record.host, '127.0.0.1');
+    assert.equal(record.configPath, state.configPath);
+    assert.ok(Number.isInteger(record.startTime));
+    assert.equal(fs.statSync(pidFile).mode & 0o777, 0o600);
+    await eventually(() => fs.existsSync(`${state.configPath}.last-good`));
+    assert.equal(fs.readFileSync(`${state.configPath}.last-good`, 'utf8'), fs.readFileSync(state.configPath, 'utf8'));
+
+    const { code } = await stopRun(gw);
+    assert.equal(code, 0);
+    assert.ok(!fs.existsSync(pidFile), 'pid file removed on clean exit');
+    const log = fs.readFileSync(path.join(state.dir, 'logs', 'gateway.log'), 'utf8');
+    assert.match(log, /"subsystem":"gateway","msg":"listening on ws:\/\/127\.0\.0\.1:\d+ \(pid \d+\)"/);
+    assert.ok(!log.includes(TOKEN), 'the token never reaches the log file');
+    assert.ok(!log.includes('Dashboard'), 'the dashboard URL is terminal-only');
+    assert.equal(fs.statSync(path.join(state.dir, 'logs', 'gateway.log')).mode & 0o777, 0o600);
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('--allow-unconfigured starts without gateway.mode', async () => {
+  const state = makeStateDir({ gateway: { auth: { mode: 'token', token: TOKEN } } });
+  try {
+    const { gw } = await startRun(state, ['--port', '0', '--allow-unconfigured']);
+    assert.equal((await stopRun(gw)).code, 0);
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('a second gateway on the same state dir refuses: already listening (exit 78)', async () => {
+  const state = makeStateDir(localConfig(TOKEN));
+  try {
+    const { gw, port, pid } = await startRun(state);
+    const r = await runCli(['gateway', 'run', '--port', '0'], { env: state.env });
+    assert.equal(r.code, 78);
+    assert.ok(r.stderr.includes(`another gateway instance is already listening on ws://127.0.0.1:${port} (pid ${pid})`), r.stderr);
+    // The first one is untouched.
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+    assert.equal((await stopRun(gw)).code, 0);
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('a kill -9ed gateway leaves a pid file that the next start reclaims', async () => {
+  const state = makeStateDir(localConfig(TOKEN));
+  try {
+    const first = await startRun(state);
+    first.gw.kill('SIGKILL');
+    await first.gw.exited;
+    assert.ok(fs.existsSync(path.join(state.dir, 'gateway.pid')), 'kill -9 leaves the pid file behind');
+    const second = await startRun(state);
+    assert.match(second.gw.output(), new RegExp(`reclaimed stale pid file \\(pid ${first.pid} is not running\\)`));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(state.dir, 'gateway.pid'), 'utf8')).pid, second.pid);
+    assert.equal((await stopRun(second.gw)).code, 0);
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('an unparseable config with a last-good copy: auto-restored, the bad text kept as .rejected.*', async () => {
+  const state = makeStateDir(localConfig(TOKEN));
+  try {
+    const first = await startRun(state);
+    await eventually(() => fs.existsSync(`${state.configPath}.last-good`));
+    await stopRun(first.gw);
+    state.writeConfig('{ gateway: { mode: "local", auth: ');
+    const { gw, port } = await startRun(state);
+    assert.match(gw.output(), /Config auto-restored from last-known-good/);
+    const rejected = fs.readdirSync(state.dir).filter((n) => n.startsWith('openclaw.json.rejected.'));
+    assert.equal(rejected.length, 1);
+    assert.equal(fs.readFileSync(path.join(state.dir, rejected[0]), 'utf8'), '{ gateway: { mode: "local", auth: ');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+    const log = fs.readFileSync(path.join(state.dir, 'logs', 'gateway.log'), 'utf8');
+    assert.match(log, /"msg":"Config auto-restored from last-known-good","rejectedPath":"[^"]+rejected[^"]+","problem":"[^"]+"/);
+    await stopRun(gw);
+  } finally {
+    state.cleanup();
+  }
+});

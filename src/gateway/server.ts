@@ -1,0 +1,478 @@
+// The gateway process: one http.Server for probes, HTTP extensions and the WebSocket upgrade;
+// a single-instance pid file; hot reload; a clean drain on SIGTERM and in-process restarts.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocket } from 'ws';
+import { ConfigError, hashRaw, loadConfig, parseConfigText } from '../config/load.js';
+import { statePaths } from '../config/paths.js';
+import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
+import type { OpenClawConfig } from '../config/schema.js';
+import { ConfigStore } from '../config/store.js';
+import { isLoopbackHost, type ResolvedGatewaySettings } from '../config/types.js';
+import { readPackageVersion } from '../cli/version.js';
+import { findFreePort, findPortOwner } from '../infra/port-owner.js';
+import { isGatewayCmdline } from '../infra/proc.js';
+import { createLogger, type GatewayLogger } from '../logging/logger.js';
+import type { Logger } from '../logging/types.js';
+import { ProcessFailures, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
+import { createControlPlane, type ControlPlane } from './control-plane/index.js';
+import { loadExtensions, type GatewayExtensions } from './extensions.js';
+import { inspectPidFile, pidRecordFor, removePidFile, writePidFile } from './pidfile.js';
+import { applySecurityHeaders, handleProbe, sendJson, type Readiness } from './probes.js';
+import { diffSettings, watchConfigFile, type ConfigWatcher } from './reload.js';
+import { createServices, type ProcessServices } from './services.js';
+
+export type { GatewayFlags };
+
+export interface StartGatewayOptions {
+  env: NodeJS.ProcessEnv;
+  flags: GatewayFlags;
+  allowUnconfigured?: boolean;
+  /** Default: JSONL to <state>/logs/gateway.log plus `[subsystem] msg` on the console. */
+  log?: Logger;
+  /** Log at debug level whatever gateway.logging.level says (`gateway run --verbose`). */
+  verbose?: boolean;
+  /** Own the process: SIGTERM/SIGINT drain and exit, SIGUSR1 restarts (`gateway run`). */
+  handleSignals?: boolean;
+}
+
+export interface GatewayHandle {
+  host: string;
+  port: number;
+  /** ws://host:port */
+  url: string;
+  services: ProcessServices;
+  close(reason?: string): Promise<void>;
+  restart(reason: string): Promise<void>;
+  /** Resolves once the gateway has stopped (close(), or a restart that could not listen again). */
+  closed: Promise<void>;
+  /** 0 after a clean close; the failure's exit code when a restart could not listen again. */
+  readonly exitCode: number;
+}
+
+/** Why the gateway refused to start: the printed message (may span lines), its fix, the exit code. */
+export class GatewayStartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly fix?: string,
+  ) {
+    super(message);
+    this.name = 'GatewayStartError';
+  }
+}
+
+export function startFailure(id: ProcessFailureId, ctx: ProcessFailureContext = {}): GatewayStartError {
+  const f = ProcessFailures[id];
+  return new GatewayStartError(f.message(ctx), f.exitCode, f.fix(ctx));
+}
+
+const RESTART_EXPECTED_MS = 1500;
+const SHUTDOWN_GRACE_MS = 1000;
+const HANDSHAKE_PROBE_MS = 5000;
+
+/** Refuses settings no gateway should run with (checked at start and for every reload). */
+export function checkStartGuards(s: ResolvedGatewaySettings, allowUnconfigured: boolean): void {
+  if (s.mode === undefined && !allowUnconfigured) throw startFailure('START_BLOCKED_MODE_UNSET');
+  const a = s.auth;
+  const hasAuth = (a.mode === 'token' && !!a.token) || (a.mode === 'password' && !!a.password) || a.mode === 'trusted-proxy';
+  if (!isLoopbackHost(s.host) && !hasAuth) throw startFailure('BIND_WITHOUT_AUTH', { host: s.host, port: s.port });
+  if (a.mode === 'token' && !a.token) throw startFailure('TOKEN_NOT_CONFIGURED');
+}
+
+export function wsUrl(host: string, port: number): string {
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function resolveOrThrow(config: OpenClawConfig, opts: StartGatewayOptions): ResolvedGatewaySettings {
+  try {
+    return resolveGatewaySettings(config, opts.env, opts.flags);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new GatewayStartError(err.message, err.exitCode, err.fix);
+    throw err;
+  }
+}
+
+interface StartupConfig {
+  config: OpenClawConfig;
+  raw: string | undefined;
+  /** Started from openclaw.json.last-good because the main file was unusable. */
+  restored: boolean;
+}
+
+/** Loads the config; an unusable main file falls back to the last-known-good copy when there is one. */
+function loadStartupConfig(configPath: string, store: ConfigStore, log: Logger): StartupConfig {
+  try {
+    const loaded = loadConfig(configPath);
+    return { config: loaded.config, raw: loaded.raw, restored: false };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const lastGood = store.readLastGood();
+    const parsed = lastGood === undefined ? undefined : parseConfigText(lastGood, configPath);
+    if (!parsed?.ok) throw new GatewayStartError(err.message, err.exitCode, err.fix);
+    const rejectedPath = store.saveRejected(readTextOr(configPath, ''));
+    log.warn('Config auto-restored from last-known-good', { rejectedPath, problem: err.problem });
+    return { config: parsed.config, raw: lastGood, restored: true };
+  }
+}
+
+function readTextOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function isGatewayLogger(log: Logger): log is GatewayLogger {
+  return typeof (log as Partial<GatewayLogger>).addSecret === 'function';
+}
+
+/** Connect address for a listen address (0.0.0.0 is not something to connect to). */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/** Resolves once the control plane answers a fresh socket with connect.challenge. */
+function probeHandshake(url: string, timeoutMs = HANDSHAKE_PROBE_MS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      ws.on('error', () => {});
+      ws.terminate();
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => finish(new Error('no connect.challenge')), timeoutMs);
+    ws.on('message', (data) => {
+      try {
+        const frame = JSON.parse(String(data)) as { type?: string; event?: string };
+        if (frame.type === 'event' && frame.event === 'connect.challenge') finish();
+      } catch {
+        // not JSON: keep waiting until the timeout
+      }
+    });
+    ws.on('error', (err) => finish(err));
+    ws.on('close', () => finish(new Error('closed before connect.challenge')));
+  });
+}
+
+interface Listener {
+  server: http.Server;
+  controlPlane: ControlPlane;
+  sockets: Set<Socket>;
+  host: string;
+  port: number;
+}
+
+export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
+  const paths = statePaths(opts.env);
+  const ownLogger = opts.log ? undefined : createLogger({ file: paths.gatewayLog, level: 'info', console: true });
+  const rootLog: Logger = opts.log ?? ownLogger!;
+  const log = rootLog.child('gateway');
+  const store = new ConfigStore(paths.configPath);
+  const allowUnconfigured = !!opts.allowUnconfigured;
+
+  const startup = loadStartupConfig(paths.configPath, store, log);
+  let requested = resolveOrThrow(startup.config, opts);
+  checkStartGuards(requested, allowUnconfigured);
+  const applyLogSettings = (s: ResolvedGatewaySettings) => applyLoggerSettings(rootLog, s, opts.verbose);
+  applyLogSettings(requested);
+  for (const w of requested.warnings) log.warn(w);
+
+  const pid = inspectPidFile(paths.pidFile);
+  if (pid.state === 'running' && pid.record.pid !== process.pid) {
+    throw startFailure('ALREADY_RUNNING', { host: pid.record.host, port: pid.record.port, pid: pid.record.pid });
+  }
+  if (pid.state === 'stale') {
+    fs.rmSync(paths.pidFile, { force: true });
+    log.info(`reclaimed stale pid file (pid ${pid.pid ?? 'unknown'} is not running)`);
+  }
+
+  let readiness: Readiness = { phase: 'starting', pending: ['listener', 'control-plane'] };
+  let effective = requested;
+  let listener: Listener | undefined;
+  let watcher: ConfigWatcher | undefined;
+  let closing: Promise<void> | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  let exitCode = 0;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  const services = createServices({
+    version: readPackageVersion(),
+    startedAt: Date.now(),
+    stateDir: paths.stateDir,
+    configPath: paths.configPath,
+    log: rootLog,
+    logFile: paths.gatewayLog,
+    settings: () => effective,
+    broadcast: (event, payload) => listener?.controlPlane.broadcast(event, payload),
+    requestRestart: (reason) => void handle.restart(reason),
+  });
+  const extensions = await loadExtensions(services);
+
+  async function openListener(s: ResolvedGatewaySettings): Promise<Listener> {
+    const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
+    const sockets = new Set<Socket>();
+    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, log));
+    server.on('connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.once('close', () => sockets.delete(sock));
+    });
+    server.on('upgrade', (req, sock: Socket, head: Buffer) => {
+      if (readiness.phase === 'draining') sock.destroy();
+      else controlPlane.handleUpgrade(req, sock, head);
+    });
+    server.on('clientError', (_err, sock) => sock.destroy());
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(s.port, s.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await controlPlane.shutdown({ code: 1001, reason: 'going away', restartExpectedMs: null }).catch(() => {});
+      throw await listenFailure(err as NodeJS.ErrnoException, s.host, s.port, paths.pidFile);
+    }
+    server.on('error', (err) => log.error(`listener error: ${err.message}`));
+    const port = (server.address() as AddressInfo).port;
+    const l: Listener = { server, controlPlane, sockets, host: s.host, port };
+    try {
+      await probeHandshake(wsUrl(connectHost(s.host), port));
+    } catch (err) {
+      log.error(`control plane did not answer the handshake probe: ${(err as Error).message}`);
+      await closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null });
+      throw startFailure('NOT_READY', { timeoutSec: HANDSHAKE_PROBE_MS / 1000 });
+    }
+    return l;
+  }
+
+  function markReady(l: Listener): void {
+    listener = l;
+    effective = { ...requested, host: l.host, port: l.port };
+    readiness = { phase: 'ready', pending: [] };
+    writePidFile(paths.pidFile, pidRecordFor({ host: l.host, port: l.port, configPath: paths.configPath, version: services.version, startedAt: services.startedAt }));
+  }
+
+  /** The line supervisors and scripts wait for: logged only when everything above is done. */
+  const announce = (l: Listener) => log.info(`listening on ${wsUrl(l.host, l.port)} (pid ${process.pid})`);
+
+  let lastSeenHash = hashRaw(readTextOr(paths.configPath, ''));
+
+  /** Re-reads the config file; returns new settings, or undefined when it is unchanged or invalid. */
+  function readConfigForReload(force: boolean): { settings: ResolvedGatewaySettings; text: string; hash: string } | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(paths.configPath, 'utf8');
+    } catch {
+      return undefined; // removed or mid-rename: keep running; the next event brings it back
+    }
+    const hash = hashRaw(text);
+    if (hash === lastSeenHash && !force) return undefined;
+    lastSeenHash = hash;
+    const problem = configProblem(text);
+    if (typeof problem === 'string') {
+      const rejectedPath = store.saveRejected(text);
+      log.warn(`config reload skipped (invalid config): ${paths.configPath}: ${problem}`, { rejectedPath });
+      return undefined;
+    }
+    return { settings: problem.settings, text, hash };
+  }
+
+  function configProblem(text: string): string | { settings: ResolvedGatewaySettings } {
+    const parsed = parseConfigText(text, paths.configPath);
+    if (!parsed.ok) return parsed.problem;
+    try {
+      const settings = resolveGatewaySettings(parsed.config, opts.env, opts.flags);
+      checkStartGuards(settings, allowUnconfigured);
+      return { settings };
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problem;
+      if (err instanceof GatewayStartError) return err.message.split('\n')[0];
+      throw err;
+    }
+  }
+
+  function onConfigFileChanged(): void {
+    if (closing) return;
+    const next = readConfigForReload(false);
+    if (!next) return;
+    const diff = diffSettings(requested, next.settings);
+    requested = next.settings;
+    store.writeLastGood(next.text);
+    applyLogSettings(requested);
+    const mode = requested.reload.mode;
+    const needsRestart = (diff.restart.length > 0 && mode !== 'hot') || (mode === 'restart' && diff.hot.length > 0);
+    if (!listener) return; // a restart is in progress and will pick `requested` up
+    effective = { ...requested, host: listener.host, port: listener.port };
+    log.info(diff.hot.length || diff.restart.length ? `config reloaded: ${[...diff.hot, ...diff.restart].join(', ')}` : 'config reloaded: no gateway setting changed');
+    listener.controlPlane.settingsChanged();
+    services.broadcast('config.changed', { path: paths.configPath, hash: next.hash, ts: Date.now() });
+    if (needsRestart) void handle.restart(`config change: ${(diff.restart.length ? diff.restart : diff.hot).join(', ')}`);
+    else if (diff.restart.length) log.warn(`config change needs a listener restart (gateway.reload.mode is hot): ${diff.restart.join(', ')}; run: openclaw gateway restart`);
+  }
+
+  async function doRestart(reason: string): Promise<void> {
+    if (closing) return;
+    log.info(`restarting listener (${reason})`);
+    const previous = effective;
+    // SIGUSR1 / requestRestart pick up a config edited while reload was off.
+    const fresh = readConfigForReload(true);
+    if (fresh) {
+      requested = fresh.settings;
+      applyLogSettings(requested);
+    }
+    readiness = { phase: 'starting', pending: ['listener', 'control-plane'] };
+    const old = listener;
+    listener = undefined;
+    if (old) await closeListener(old, { code: 1012, reason: 'service restart', restartExpectedMs: RESTART_EXPECTED_MS });
+    if (closing) return;
+    const adopt = async (l: Listener) => {
+      if (closing) return closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null }); // closed meanwhile
+      markReady(l);
+      announce(l);
+    };
+    try {
+      await adopt(await openListener(requested));
+    } catch (err) {
+      log.error(`restart could not listen: ${(err as Error).message}`);
+      try {
+        requested = { ...requested, host: previous.host, port: previous.port };
+        await adopt(await openListener(requested));
+      } catch (err2) {
+        exitCode = err2 instanceof GatewayStartError ? err2.exitCode : 1;
+        await handle.close('restart failed');
+      }
+    }
+  }
+
+  const handle: GatewayHandle = {
+    get host() {
+      return effective.host;
+    },
+    get port() {
+      return effective.port;
+    },
+    get url() {
+      return wsUrl(effective.host, effective.port);
+    },
+    services,
+    closed,
+    get exitCode() {
+      return exitCode;
+    },
+    restart(reason: string) {
+      restarting = restarting.then(() => doRestart(reason)).catch((err) => log.error(`restart failed: ${(err as Error).message}`));
+      return restarting;
+    },
+    close(reason = 'shutdown') {
+      closing ??= (async () => {
+        readiness = { phase: 'draining', pending: ['connections'] };
+        watcher?.close();
+        log.info(`shutting down (${reason})`);
+        const l = listener;
+        listener = undefined;
+        if (l) await closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null });
+        await extensions.close().catch((err) => log.warn(`extension shutdown failed: ${(err as Error).message}`));
+        removePidFile(paths.pidFile);
+        log.info('gateway stopped');
+        ownLogger?.close();
+        resolveClosed();
+      })();
+      return closing;
+    },
+  };
+
+  let first: Listener;
+  try {
+    first = await openListener(requested);
+  } catch (err) {
+    await extensions.close().catch(() => {});
+    ownLogger?.close();
+    throw err;
+  }
+  markReady(first);
+  if (requested.reload.mode !== 'off') watcher = watchConfigFile(paths.configPath, onConfigFileChanged);
+  // Handlers go in before the ready line: whoever waits for it may signal us right away.
+  if (opts.handleSignals) installProcessHandlers(handle, log);
+  announce(first);
+  // Off the ready path (two fsyncs); a crash before this only means last-good stays one start older.
+  if (!startup.restored && startup.raw !== undefined) {
+    const raw = startup.raw;
+    setImmediate(() => {
+      try {
+        store.writeLastGood(raw);
+      } catch (err) {
+        log.warn(`could not write ${store.lastGoodPath}: ${(err as Error).message}`);
+      }
+    });
+  }
+  return handle;
+}
+
+function applyLoggerSettings(log: Logger, s: ResolvedGatewaySettings, verbose = false): void {
+  if (!isGatewayLogger(log)) return;
+  log.addSecret(s.auth.token);
+  log.addSecret(s.auth.password);
+  log.configure({ level: verbose ? 'debug' : s.logging.level, maxFileBytes: s.logging.maxFileBytes, maxFiles: s.logging.maxFiles });
+}
+
+async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ext: GatewayExtensions, readiness: () => Readiness, log: Logger): Promise<void> {
+  applySecurityHeaders(res);
+  try {
+    if (handleProbe(req, res, readiness())) return;
+    for (const handler of ext.httpHandlers) if (await handler(req, res)) return;
+    sendJson(req, res, 404, { ok: false, error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${(req.url ?? '/').split('?')[0]}` } });
+  } catch (err) {
+    log.error(`http handler failed: ${(err as Error).message}`, { path: (req.url ?? '/').split('?')[0] });
+    if (!res.headersSent) sendJson(req, res, 500, { ok: false, error: { code: 'INTERNAL_ERROR', message: 'internal error' } });
+    else res.destroy();
+  }
+}
+
+async function closeListener(l: Listener, shutdown: Parameters<ControlPlane['shutdown']>[0]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([l.controlPlane.shutdown(shutdown).catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
+  clearTimeout(timer);
+  await new Promise<void>((resolve) => {
+    l.server.close(() => resolve());
+    for (const sock of l.sockets) sock.destroy();
+  });
+}
+
+/** Turns a listen error into the message that says who holds the port and what to do. */
+async function listenFailure(err: NodeJS.ErrnoException, host: string, port: number, pidFile: string): Promise<GatewayStartError> {
+  if (err.code !== 'EADDRINUSE') return startFailure('BIND_FAILED', { host, port, detail: err.code ?? err.message });
+  const pid = inspectPidFile(pidFile);
+  if (pid.state === 'running' && pid.record.port === port) return startFailure('ALREADY_RUNNING', { host, port, pid: pid.record.pid });
+  const owner = findPortOwner(port);
+  if (owner && isGatewayCmdline(owner.argv)) return startFailure('ALREADY_RUNNING', { host, port, pid: owner.pid });
+  const freePort = await findFreePort(host).catch(() => findFreePort());
+  if (owner) return startFailure('PORT_IN_USE', { port, pid: owner.pid, command: owner.command, freePort });
+  return startFailure('PORT_IN_USE_UNKNOWN_OWNER', { port, freePort });
+}
+
+/** SIGTERM/SIGINT drain and exit 0 (forced after 1.8 s); SIGUSR1 restarts in-process; a crash drains and exits 1. */
+export function installProcessHandlers(handle: GatewayHandle, log: Logger): void {
+  const stop = (reason: string, code?: number) => {
+    const exit = () => process.exit(code ?? handle.exitCode);
+    setTimeout(exit, 1800);
+    void handle.close(reason).finally(exit);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGUSR1', () => void handle.restart('SIGUSR1'));
+  process.on('uncaughtException', (err) => {
+    log.error(`uncaught exception: ${err.message}`);
+    log.debug(err.stack ?? '');
+    stop('uncaught exception', 1);
+  });
+}

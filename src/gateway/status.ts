@@ -1,0 +1,161 @@
+// What `openclaw gateway status` and `openclaw status` report. The JSON shapes here are the stable
+// `--json` contract (versioned); the CLI only formats them.
+import fs from 'node:fs';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { statePaths } from '../config/paths.js';
+import { resolveGatewaySettings } from '../config/resolve.js';
+import type { ResolvedGatewaySettings } from '../config/types.js';
+import { isGatewayCmdline, listPids, readCmdline } from '../infra/proc.js';
+import { inspectPidFile, type PidRecord } from './pidfile.js';
+
+export interface ConfigSummary {
+  path: string;
+  exists: boolean;
+  valid: boolean;
+  problem?: string;
+  fix?: string;
+  settings?: ResolvedGatewaySettings;
+}
+
+export function summarizeConfig(env: NodeJS.ProcessEnv): ConfigSummary {
+  const configPath = statePaths(env).configPath;
+  try {
+    const loaded = loadConfig(configPath);
+    return { path: configPath, exists: loaded.exists, valid: true, settings: resolveGatewaySettings(loaded.config, env) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { path: configPath, exists: fs.existsSync(configPath), valid: false, problem: err.problem, fix: err.fix };
+    throw err;
+  }
+}
+
+export interface RuntimeInfo {
+  status: 'running' | 'stopped';
+  pid?: number;
+  startedAt?: number;
+  uptimeMs?: number;
+  /** The pid file named a process that is gone (reclaimed by the next start). */
+  stalePidFile?: boolean;
+}
+
+export function runtimeInfo(pidFile: string, now = Date.now()): { runtime: RuntimeInfo; record?: PidRecord } {
+  const state = inspectPidFile(pidFile);
+  if (state.state === 'running') {
+    const r = state.record;
+    return { runtime: { status: 'running', pid: r.pid, startedAt: r.startedAt, uptimeMs: Math.max(0, now - r.startedAt) }, record: r };
+  }
+  return { runtime: { status: 'stopped', ...(state.state === 'stale' ? { stalePidFile: true } : {}) } };
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  error?: string;
+  result?: unknown;
+}
+
+/** One RPC over the real protocol (the same path every client takes). */
+export async function probeRpc(method: string, opts: { env: NodeJS.ProcessEnv; url: string; settings?: ResolvedGatewaySettings; timeoutMs: number }): Promise<ProbeResult> {
+  const { callGateway } = await import('../client/call.js');
+  try {
+    const result = await callGateway({ method, url: opts.url, token: opts.settings?.auth.token, password: opts.settings?.auth.password, timeoutMs: opts.timeoutMs, env: opts.env });
+    return { ok: true, result };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+export interface GatewayStatusReport {
+  version: 1;
+  runtime: RuntimeInfo;
+  rpc: ProbeResult;
+  url: string;
+  mode: string;
+  authMode: string;
+  config: Omit<ConfigSummary, 'settings'>;
+  stateDir: string;
+  logFile: string;
+  /** With --deep: other gateway processes and pid-file findings. */
+  deep?: { gatewayProcesses: Array<{ pid: number; command: string; ours: boolean }> };
+}
+
+export function listenUrl(record: PidRecord | undefined, settings: ResolvedGatewaySettings | undefined): string {
+  const host = record?.host ?? settings?.host ?? '127.0.0.1';
+  const port = record?.port ?? settings?.port ?? 18789;
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Loopback URL to probe for a listen URL (0.0.0.0 is not an address to connect to). */
+function probeUrl(url: string): string {
+  return url.replace('ws://0.0.0.0:', 'ws://127.0.0.1:').replace('ws://[::]:', 'ws://[::1]:');
+}
+
+export async function gatewayStatus(opts: { env: NodeJS.ProcessEnv; deep?: boolean; timeoutMs: number }): Promise<GatewayStatusReport> {
+  const paths = statePaths(opts.env);
+  const { settings, ...config } = summarizeConfig(opts.env);
+  const { runtime, record } = runtimeInfo(paths.pidFile);
+  const url = listenUrl(record, settings);
+  const rpc = await probeRpc('health', { env: opts.env, url: probeUrl(url), settings, timeoutMs: opts.timeoutMs });
+  delete rpc.result; // the health payload is for `gateway call health`; status stays small
+  const report: GatewayStatusReport = {
+    version: 1,
+    runtime,
+    rpc,
+    url,
+    mode: settings?.mode ?? 'unset',
+    authMode: settings?.auth.mode ?? 'unknown',
+    config,
+    stateDir: paths.stateDir,
+    logFile: paths.gatewayLog,
+  };
+  if (opts.deep) report.deep = { gatewayProcesses: findGatewayProcesses(runtime.pid) };
+  return report;
+}
+
+/** Every `openclaw gateway run` process this user can see. */
+export function findGatewayProcesses(ourPid?: number): Array<{ pid: number; command: string; ours: boolean }> {
+  const found: Array<{ pid: number; command: string; ours: boolean }> = [];
+  for (const pid of listPids()) {
+    if (pid === process.pid) continue;
+    const argv = readCmdline(pid);
+    if (argv && isGatewayCmdline(argv)) found.push({ pid, command: argv.join(' '), ours: pid === ourPid });
+  }
+  return found;
+}
+
+export interface OverallStatus {
+  version: 1;
+  gateway: 'running' | 'stopped';
+  pid?: number;
+  reachable: boolean;
+  url: string;
+  mode: string;
+  authMode: string;
+  config: Omit<ConfigSummary, 'settings'>;
+  stateDir: string;
+  logFile: string;
+  pendingPairings?: number;
+  error?: string;
+}
+
+export async function overallStatus(opts: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<OverallStatus> {
+  const paths = statePaths(opts.env);
+  const { settings, ...config } = summarizeConfig(opts.env);
+  const { runtime, record } = runtimeInfo(paths.pidFile);
+  const url = listenUrl(record, settings);
+  const probe = await probeRpc('device.pair.list', { env: opts.env, url: probeUrl(url), settings, timeoutMs: opts.timeoutMs });
+  const pending = (probe.result as { pending?: unknown[] } | undefined)?.pending;
+  const reachable = probe.ok || !/connect failed|ECONNREFUSED|timed out|timeout/i.test(probe.error ?? '');
+  return {
+    version: 1,
+    gateway: runtime.status === 'running' || probe.ok ? 'running' : 'stopped',
+    ...(runtime.pid ? { pid: runtime.pid } : {}),
+    reachable,
+    url,
+    mode: settings?.mode ?? 'unset',
+    authMode: settings?.auth.mode ?? 'unknown',
+    config,
+    stateDir: paths.stateDir,
+    logFile: paths.gatewayLog,
+    ...(Array.isArray(pending) ? { pendingPairings: pending.length } : {}),
+    ...(probe.ok ? {} : { error: probe.error }),
+  };
+}
