@@ -1,4 +1,40 @@
-// Placeholder: the 'doctor' command group is registered here by its owner.
+// `openclaw doctor`: thin wrapper over src/doctor/command.ts.
 import type { Command } from 'commander';
+import { CliError, ExitCodes } from '../errors.js';
 
-export function register(_program: Command): void {}
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${name} must be a positive number of seconds (got "${v}").`, { exitCode: ExitCodes.USAGE, fix: `openclaw doctor ${name} 8` });
+  return n;
+};
+
+export function register(program: Command): void {
+  program
+    .command('doctor')
+    .description('Diagnose the gateway setup: one line per check (ok / warn / error / skipped) with the exact fix. Writes nothing unless --fix.')
+    .option('--fix', 'apply the safe repairs (asks first; backs up every file it changes)')
+    .option('--yes', 'with --fix: do not ask (needed when there is no terminal)')
+    .option('--json', 'print the versioned machine-readable report {version, ok, summary, checks}')
+    .option('--deep', 'also probe cloud model providers over the network')
+    .option('--generate-gateway-token', 'print a fresh gateway token; with --fix also store it in gateway.auth.token')
+    .option('--restore-last-good', 'with --fix: replace an invalid config with its last-known-good copy')
+    .option('--url <url>', 'check a gateway as a remote browser would, e.g. through a reverse proxy (https://host/path)')
+    .option('--token <token>', 'with --url: the gateway token to test (default: $OPENCLAW_GATEWAY_TOKEN; never the config file\'s, so a mistyped URL cannot collect it)')
+    .option('--origin <origin>', 'with --url: the browser Origin to test (default: the URL\'s origin)')
+    .option('--idle <seconds>', 'with --url: hold an idle socket this long; without: the proxy idle timeout keep-alive must beat (default 60)', positiveInt('--idle'))
+    .addHelpText('after', `
+Exit codes: 0 all ok (skipped checks included), 1 warnings, 2 errors.
+Examples:
+  openclaw doctor                           diagnose, change nothing
+  openclaw doctor --fix                     repair what is safe to repair, asking first
+  openclaw doctor --json                    stable report for scripts
+  openclaw doctor --url https://gw.example.com --idle 90
+  export OPENCLAW_GATEWAY_TOKEN="$(openclaw doctor --generate-gateway-token)"`)
+    .action(async (opts) => {
+      if (opts.url && !(URL.canParse(opts.url) && /^(https?|wss?):$/.test(new URL(opts.url).protocol))) {
+        throw new CliError(`--url "${opts.url}" is not an http(s) or ws(s) URL.`, { exitCode: ExitCodes.USAGE, fix: 'openclaw doctor --url https://openclaw.example.com' });
+      }
+      const { runDoctorCommand, processIo } = await import('../../doctor/command.js');
+      process.exitCode = await runDoctorCommand(opts, processIo());
+    });
+}

@@ -1,0 +1,171 @@
+// `openclaw doctor` end to end: real state dirs, a real gateway, the real CLI.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { after, test } from 'node:test';
+import JSON5 from 'json5';
+import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, runCli, spawnCli, type StateDir } from '../testing/harness.js';
+
+const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
+const dirs: StateDir[] = [];
+after(() => dirs.forEach((d) => d.cleanup()));
+
+async function healthyState(): Promise<StateDir & { port: number }> {
+  const port = await freePort();
+  const s = makeStateDir(localConfig(STRONG, { gateway: { port } }));
+  dirs.push(s);
+  return { ...s, port };
+}
+
+async function withGateway<T>(s: StateDir, fn: () => Promise<T>): Promise<T> {
+  const gw = spawnCli(['gateway', 'run'], { env: s.env });
+  try {
+    await gw.waitFor(/listening on/, 15_000);
+    await eventually(() => fs.existsSync(`${s.dir}/gateway.pid`));
+    return await fn();
+  } finally {
+    gw.kill();
+    await gw.exited;
+  }
+}
+
+interface Report {
+  version: number;
+  ok: boolean;
+  summary: Record<string, number>;
+  checks: { id: string; title: string; level: string; message: string; fix: string | null }[];
+  fixes?: { id: string; changed: { path: string; backupPath?: string }[] }[];
+  token?: string;
+}
+const doctorJson = async (s: StateDir, args: string[] = []) => {
+  const r = await runCli(['doctor', '--json', ...args], { env: s.env });
+  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+};
+
+test('a healthy setup with its gateway running: no warnings, exit 0, and --json agrees with the human output', async () => {
+  const s = await healthyState();
+  await withGateway(s, async () => {
+    const { code, report } = await doctorJson(s);
+    const noisy = report.checks.filter((c) => c.level === 'warn' || c.level === 'error');
+    assert.deepEqual(noisy, [], JSON.stringify(noisy, null, 2));
+    assert.equal(code, 0);
+    assert.equal(report.version, 1);
+    assert.equal(report.ok, true);
+    assert.equal(report.summary.ok + report.summary.skipped, report.checks.length);
+    for (const c of report.checks) assert.deepEqual(Object.keys(c).sort(), ['fix', 'id', 'level', 'message', 'title']);
+
+    const human = await runCli(['doctor'], { env: s.env });
+    assert.equal(human.code, 0);
+    const labels: Record<string, string> = { ok: 'ok', warn: 'WARN', error: 'ERROR', skipped: 'skip' };
+    for (const c of report.checks) assert.match(human.stdout, new RegExp(`^${labels[c.level]}\\s+${c.id}\\s`, 'm'), c.id);
+    assert.match(human.stdout, new RegExp(`${report.summary.ok} checks ok, 0 warnings, 0 errors, ${report.summary.skipped} skipped`));
+  });
+});
+
+test('exit code 1 for warnings only (gateway stopped); skipped checks never count', async () => {
+  const s = await healthyState();
+  const { code, report } = await doctorJson(s);
+  assert.equal(code, 1);
+  assert.deepEqual(report.checks.filter((c) => c.level !== 'ok' && c.level !== 'skipped').map((c) => c.id), ['gateway-running']);
+  assert.ok(report.summary.skipped > 0);
+});
+
+async function brokenState() {
+  const port = await freePort();
+  const s = makeStateDir({ gateway: { port, token: STRONG } }); // mode unset, legacy token key
+  dirs.push(s);
+  fs.chmodSync(s.configPath, 0o644);
+  const dead = spawn(process.execPath, ['-e', '']);
+  await new Promise((r) => dead.on('exit', r));
+  fs.writeFileSync(`${s.dir}/gateway.pid`, JSON.stringify({ pid: dead.pid, startTime: null, host: '127.0.0.1', port, configPath: s.configPath, version: '0', startedAt: 0 }));
+  return s;
+}
+
+test('--fix without a terminal and without --yes prints the plan and writes nothing', async () => {
+  const s = await brokenState();
+  const before = fs.readFileSync(s.configPath, 'utf8');
+  const r = await runCli(['doctor', '--fix'], { env: s.env });
+  assert.equal(r.code, 2);
+  assert.match(r.stdout, /doctor --fix would:/);
+  assert.match(r.stdout, /Nothing was written.*openclaw doctor --fix --yes/s);
+  assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
+  assert.equal(fs.existsSync(`${s.dir}/gateway.pid`), true);
+  assert.deepEqual(fs.readdirSync(s.dir).filter((f) => f.includes('.bak')), []);
+});
+
+test('--fix --yes repairs mode, legacy token, permissions and the stale pid file, backs up each file, and leaves a working gateway', async () => {
+  const s = await brokenState();
+  const originalConfig = fs.readFileSync(s.configPath, 'utf8');
+  const { report } = await doctorJson(s, ['--fix', '--yes']);
+  const changed = report.fixes!.flatMap((f) => f.changed);
+  const configChange = changed.find((c) => c.path === s.configPath && c.backupPath)!;
+  assert.equal(fs.readFileSync(configChange.backupPath!, 'utf8'), originalConfig);
+  const pidChange = changed.find((c) => c.path === `${s.dir}/gateway.pid`)!;
+  assert.ok(fs.existsSync(pidChange.backupPath!));
+  const config = JSON5.parse(fs.readFileSync(s.configPath, 'utf8'));
+  assert.deepEqual({ mode: config.gateway.mode, token: config.gateway.auth.token, legacy: config.gateway.token }, { mode: 'local', token: STRONG, legacy: undefined });
+  assert.equal(fs.statSync(s.configPath).mode & 0o777, 0o600);
+
+  await withGateway(s, async () => {
+    const second = await doctorJson(s);
+    assert.deepEqual(second.report.checks.filter((c) => c.level === 'warn' || c.level === 'error'), []);
+    assert.equal(second.code, 0);
+  });
+});
+
+test('--generate-gateway-token prints a fresh token and writes nothing; with --fix --yes it is stored after a backup', async () => {
+  const s = await healthyState();
+  const before = fs.readFileSync(s.configPath, 'utf8');
+  const printed = await runCli(['doctor', '--generate-gateway-token'], { env: s.env });
+  assert.equal(printed.code, 0);
+  assert.match(printed.stdout.trim(), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
+
+  const { report } = await doctorJson(s, ['--fix', '--yes', '--generate-gateway-token']);
+  assert.match(report.token!, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(JSON5.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.auth.token, report.token);
+  const backup = report.fixes!.flatMap((f) => f.changed).find((c) => c.path === s.configPath && c.backupPath)!.backupPath!;
+  assert.equal(fs.readFileSync(backup, 'utf8'), before);
+});
+
+test('a config that does not parse is one error with its line, never a crash; other checks skip', async () => {
+  const s = makeStateDir();
+  dirs.push(s);
+  s.writeConfig('{ gateway: { mode: "local" } ]');
+  const { code, report } = await doctorJson(s);
+  assert.equal(code, 2);
+  const errors = report.checks.filter((c) => c.level === 'error');
+  assert.deepEqual(errors.map((c) => c.id), ['config-file']);
+  assert.match(errors[0].message, /openclaw\.json:1:\d+/);
+  assert.equal(report.checks.find((c) => c.id === 'gateway-mode')!.level, 'skipped');
+});
+
+/** Runs the CLI under a pseudo-terminal (util-linux `script`), answering `answer` to the prompt. */
+function runInTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string): Promise<string> {
+  const command = [process.execPath, CLI_MAIN, ...args].map((a) => `'${a}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('[y/N]')) child.stdin.end(`${answer}\n`);
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve(out));
+  });
+}
+
+test('in a terminal --fix asks first: "n" changes nothing, "y" applies with a backup', async () => {
+  const port = await freePort();
+  const s = makeStateDir({ gateway: { port, auth: { token: STRONG } } });
+  dirs.push(s);
+  const before = fs.readFileSync(s.configPath, 'utf8');
+  const declined = await runInTerminal(['doctor', '--fix'], s.env, 'n');
+  assert.match(declined, /Apply these repairs\? \[y\/N\]/);
+  assert.match(declined, /Nothing was changed\./);
+  assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
+  const accepted = await runInTerminal(['doctor', '--fix'], s.env, 'y');
+  assert.match(accepted, /changed .*openclaw\.json \(backup: .*openclaw\.json\.bak\)/);
+  assert.equal(JSON5.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.mode, 'local');
+  assert.equal(fs.readFileSync(`${s.configPath}.bak`, 'utf8'), before);
+});

@@ -1,0 +1,31 @@
+// Every local check, in the order a person would fix things: files first, then the running gateway.
+import type { Check } from './types.js';
+import { nodeVersion } from './checks/node-version.js';
+import { configFile } from './checks/config-file.js';
+import { lastGood } from './checks/last-good.js';
+import { rejectedConfigs } from './checks/rejected-configs.js';
+import { gatewayMode } from './checks/gateway-mode.js';
+import { legacyKeys } from './checks/legacy-keys.js';
+import { authToken } from './checks/auth-token.js';
+import { bindAuth } from './checks/bind-auth.js';
+import { tokenStrength } from './checks/token-strength.js';
+import { tokenDrift } from './checks/token-drift.js';
+import { remoteUrl } from './checks/remote-url.js';
+import { statePermissions } from './checks/state-permissions.js';
+import { pidFile } from './checks/pid-file.js';
+import { portOwner } from './checks/port-owner.js';
+import { gatewayRunning } from './checks/gateway-running.js';
+import { pendingPairing } from './checks/pending-pairing.js';
+import { allowedOrigins } from './checks/allowed-origins.js';
+import { secureContext } from './checks/secure-context.js';
+import { trustedProxies } from './checks/trusted-proxies.js';
+import { keepalive } from './checks/keepalive.js';
+import { memory } from './checks/memory.js';
+import { modelProviders } from './checks/model-providers.js';
+import { channels } from './checks/channels.js';
+
+export const CHECKS: readonly Check[] = [
+  nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, bindAuth,
+  tokenStrength, tokenDrift, remoteUrl, statePermissions, pidFile, portOwner, gatewayRunning, pendingPairing,
+  allowedOrigins, secureContext, trustedProxies, keepalive, memory, modelProviders, channels,
+];

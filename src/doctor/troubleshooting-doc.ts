@@ -1,0 +1,126 @@
+// Generates docs/troubleshooting.md from the one table of errors (src/protocol/errors.ts) plus the
+// few client-side and CLI messages listed below. `node dist/doctor/troubleshooting-doc.js --write`
+// regenerates it; a test fails when the committed file is out of date.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CloseCodes } from '../protocol/close-codes.js';
+import { ProcessFailures, Rejections, type ProcessFailure, type Rejection } from '../protocol/errors.js';
+import { repoRoot } from './repo-root.js';
+
+/** Interpolation values print as `<name>`; free-text details fall back to each entry's default text. */
+const PLACEHOLDERS = new Proxy({} as Record<string, unknown>, {
+  get: (_t, key) => (key === 'hint' || key === 'detail' || typeof key === 'symbol' ? undefined : `<${key}>`),
+});
+
+type RejectionId = keyof typeof Rejections;
+type FailureId = keyof typeof ProcessFailures;
+
+/** Close codes a client can see, including the ones no gateway sends itself. */
+const CLOSE_CODES: { code: number; meaning: string; fix: string }[] = [
+  { code: CloseCodes.NORMAL, meaning: 'Normal close (the client or the gateway ended the session on purpose).', fix: 'Nothing to fix.' },
+  { code: CloseCodes.GOING_AWAY, meaning: 'The gateway is shutting down (`going away`).', fix: 'openclaw gateway status' },
+  { code: CloseCodes.PROTOCOL_MISMATCH, meaning: 'Client and gateway share no protocol version (`protocol mismatch`).', fix: fixOf('PROTOCOL_MISMATCH') },
+  { code: CloseCodes.ABNORMAL, meaning: 'No close frame at all: the gateway is not running or crashed, a proxy drops the WebSocket `Upgrade`/`Connection` headers, or an idle timeout between client and gateway cut the socket. Never sent by the gateway itself.', fix: 'openclaw gateway status; from the browser side: openclaw doctor --url https://<your-host> --idle 90' },
+  { code: CloseCodes.POLICY_VIOLATION, meaning: 'The gateway refused the connection (auth, pairing, origin, secure context, bad frames); the reason names which one.', fix: 'Find the reason in the table below.' },
+  { code: CloseCodes.MESSAGE_TOO_BIG, meaning: 'A frame over 64 KiB arrived before the handshake (`preauth payload too large`).', fix: fixOf('PREAUTH_PAYLOAD_TOO_LARGE') },
+  { code: CloseCodes.SERVICE_RESTART, meaning: 'The gateway is restarting (`service restart`); clients reconnect and resume.', fix: fixOf('SERVICE_RESTART') },
+  { code: CloseCodes.TRY_AGAIN_LATER, meaning: 'The gateway is still starting (`gateway starting`).', fix: fixOf('GATEWAY_STARTING') },
+  { code: CloseCodes.TICK_TIMEOUT, meaning: 'Client-side only: the client heard no `tick` for too long and gave up (upstream clients).', fix: 'openclaw doctor --url https://<your-host> --idle 90  (an idle timeout in a proxy is the usual cause)' },
+  { code: CloseCodes.IDLE_OR_DEVICE_TOKEN, meaning: '`closed idle` (no pong within two keep-alive intervals) or `connect failed — device token mismatch` (a stale device token).', fix: `${fixOf('CLOSED_IDLE')} / ${fixOf('AUTH_DEVICE_TOKEN_MISMATCH')}` },
+];
+
+/** Messages printed by the CLI or clients rather than sent by the gateway. */
+const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
+  { message: 'Invalid config <file>:<line>:<col>: <problem>', cause: 'openclaw.json is not valid JSON5; the gateway refuses to start (exit 78).', fix: 'openclaw doctor  (names the line; or restore: openclaw doctor --fix --restore-last-good)' },
+  { message: 'Invalid config <file>: <key>: <problem>', cause: 'A key has the wrong type or is unknown; the gateway refuses to start (exit 78).', fix: 'openclaw config validate, then openclaw config set <key> <value>' },
+  { message: 'Refusing to write <file>: the new config drops gateway.mode …', cause: 'A write would remove gateway.mode or shrink the config by more than half, which looks like a clobber.', fix: 'Check the change; rerun the same command with --force to write it anyway' },
+  { message: '<file> changed since it was read; the edit was not written.', cause: 'Another writer changed the config between read and write.', fix: 'Rerun the command (it re-reads the file)' },
+  { message: '<file>.rejected.<timestamp> files next to openclaw.json', cause: 'The running gateway refused an edit and kept it for inspection; the previous config stays active.', fix: 'openclaw doctor  (rejected-configs names the newest), then openclaw config set <key> <value>' },
+  { message: 'RPC probe: failed (gateway status)', cause: 'The process runs but the WebSocket handshake or the token fails.', fix: 'openclaw doctor  (gateway-running and token-drift say which)' },
+  { message: 'systemd --user is not reachable from here; run: …', cause: '`openclaw gateway install` wrote the unit but cannot talk to a systemd user manager (containers, SSH without lingering).', fix: 'systemctl --user daemon-reload && systemctl --user enable --now openclaw-gateway.service  (or: loginctl enable-linger $USER)' },
+  { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
+];
+
+/** What users paste from other guides, and where it lives here. */
+const SEEN_ELSEWHERE: { seen: string; ref: RejectionId | FailureId | 'CLI' }[] = [
+  { seen: 'disconnected (1008): pairing required', ref: 'PAIRING_REQUIRED' },
+  { seen: 'disconnected (1008): unauthorized: gateway token missing', ref: 'AUTH_TOKEN_MISSING' },
+  { seen: 'unauthorized: gateway token mismatch / AUTH_TOKEN_MISMATCH', ref: 'AUTH_TOKEN_MISMATCH' },
+  { seen: 'AUTH_DEVICE_TOKEN_MISMATCH / disconnected (4008): connect failed', ref: 'AUTH_DEVICE_TOKEN_MISMATCH' },
+  { seen: 'disconnected (1008): control ui requires HTTPS or localhost (secure context)', ref: 'CONTROL_UI_DEVICE_IDENTITY_REQUIRED' },
+  { seen: 'origin not allowed', ref: 'CONTROL_UI_ORIGIN_NOT_ALLOWED' },
+  { seen: 'device identity required', ref: 'DEVICE_IDENTITY_REQUIRED' },
+  { seen: 'refusing to bind gateway ... without auth', ref: 'BIND_WITHOUT_AUTH' },
+  { seen: 'Gateway start blocked: set gateway.mode=local', ref: 'START_BLOCKED_MODE_UNSET' },
+  { seen: 'EADDRINUSE / another gateway instance is already listening', ref: 'ALREADY_RUNNING' },
+  { seen: 'messages[...].content: invalid type: sequence, expected a string', ref: 'MODEL_REQUIRES_STRING_CONTENT' },
+  { seen: 'HTTP 429: rate_limit_error: Extra usage is required for long context requests', ref: 'MODEL_LONG_CONTEXT_REJECTED' },
+];
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n\s*/g, ' ');
+const code = (s: string) => (s.includes('`') ? cell(s) : `\`${cell(s)}\``);
+
+function fixOf(ref: RejectionId | FailureId | 'CLI'): string {
+  if (ref in Rejections) return (Rejections[ref as RejectionId] as Rejection).fix(PLACEHOLDERS);
+  if (ref in ProcessFailures) return (ProcessFailures[ref as FailureId] as ProcessFailure).fix(PLACEHOLDERS);
+  return 'openclaw doctor';
+}
+
+export function renderTroubleshootingDoc(): string {
+  const out: string[] = [
+    '# Troubleshooting',
+    '',
+    '<!-- Generated by src/doctor/troubleshooting-doc.ts from src/protocol/errors.ts. Do not edit by hand:',
+    '     node dist/doctor/troubleshooting-doc.js --write -->',
+    '',
+    'Start with `openclaw doctor`: it checks every cause below that it can see from this machine and',
+    'prints the exact fix. From a browser\'s point of view (through a proxy): `openclaw doctor --url https://<your-host>`.',
+    '',
+    '## Messages you may have seen in other guides',
+    '',
+    '| Message | Fix |',
+    '| --- | --- |',
+    ...SEEN_ELSEWHERE.map((s) => `| ${code(s.seen)} | ${code(fixOf(s.ref))} |`),
+    '',
+    '## WebSocket close codes',
+    '',
+    '| Code | Meaning | Fix |',
+    '| --- | --- | --- |',
+    ...CLOSE_CODES.map((c) => `| ${c.code} | ${cell(c.meaning)} | ${code(c.fix)} |`),
+    '',
+    '## Errors the gateway sends',
+    '',
+    'Each comes with `error.details.code` (the detail code below); a rejection during `connect` also closes the socket with the listed code.',
+    '',
+    '| Message | Detail code | Close | Cause | Fix |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const r of Object.values(Rejections) as Rejection[]) {
+    const close = r.closeCode === undefined ? '—' : `${r.closeCode}${r.closeReason ? ` \`${cell(r.closeReason(PLACEHOLDERS))}\`` : ''}`;
+    out.push(`| ${code(r.message(PLACEHOLDERS))} | \`${r.detailCode}\` | ${close} | ${cell(r.cause)} | ${code(r.fix(PLACEHOLDERS))} |`);
+  }
+  out.push('', '## Gateway start and stop failures', '', 'Printed by `openclaw gateway run|start|stop`. Exit code 78 means "configuration problem": systemd (`RestartPreventExitStatus=78`) stops restarting.', '', '| Message | Exit | Cause | Fix |', '| --- | --- | --- | --- |');
+  for (const f of Object.values(ProcessFailures) as ProcessFailure[]) out.push(`| ${code(f.message(PLACEHOLDERS))} | ${f.exitCode} | ${cell(f.cause)} | ${code(f.fix(PLACEHOLDERS))} |`);
+  out.push('', '## CLI messages', '', '| Message | Cause | Fix |', '| --- | --- | --- |');
+  for (const m of CLI_MESSAGES) out.push(`| ${code(m.message)} | ${cell(m.cause)} | ${code(m.fix)} |`);
+  out.push('');
+  return out.join('\n');
+}
+
+export const troubleshootingDocPath = (root = repoRoot()) => path.join(root, 'docs', 'troubleshooting.md');
+
+if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
+  const file = troubleshootingDocPath();
+  const text = renderTroubleshootingDoc();
+  if (process.argv.includes('--write')) {
+    fs.writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  } else if (process.argv.includes('--check')) {
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    if (current !== text) {
+      process.stderr.write(`${file} is out of date; run: node dist/doctor/troubleshooting-doc.js --write\n`);
+      process.exitCode = 1;
+    }
+  } else process.stdout.write(text);
+}
