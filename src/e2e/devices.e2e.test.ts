@@ -1,0 +1,46 @@
+// The Devices view end to end: a paired browser approves another browser's pending request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../testing/harness.js';
+import { builtUiRoot, launchBrowser, openUntilPairing, screenshot, startGatewayWithPairingPrompts } from './browser.js';
+
+test('a pending device is approved from the Devices view of a paired browser', async () => {
+  builtUiRoot();
+  const gw = await startGatewayWithPairingPrompts();
+  const admin = await launchBrowser();
+  const newcomer = await launchBrowser();
+  try {
+    const adminRequest = await openUntilPairing(admin, gw.httpUrl);
+    assert.equal((await runCli(['devices', 'approve', adminRequest], { env: gw.state.env })).code, 0);
+    await admin.page.locator('[data-conn="connected"]').waitFor({ timeout: 10_000 });
+    await admin.page.click('nav a[data-tab="devices"]');
+    await admin.page.locator('.devices table.paired-table').waitFor({ timeout: 10_000 });
+
+    const pendingId = await openUntilPairing(newcomer, gw.httpUrl);
+    // The admin's list updates live from device.pair.requested: no refresh.
+    const row = admin.page.locator(`tr[data-request-id="${pendingId}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await screenshot(admin.page, 'ui-devices-pending');
+    const deviceId = await row.getAttribute('data-device-id');
+    assert.ok(deviceId);
+    await row.locator('button.approve').click();
+
+    await newcomer.page.locator('[data-conn="connected"]').waitFor({ timeout: 10_000 });
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    const paired = admin.page.locator(`table.paired-table tr[data-device-id="${deviceId}"]`);
+    await paired.waitFor({ timeout: 5000 });
+
+    // Rename goes through device.pair.rename and shows up in the CLI too.
+    await paired.locator('button', { hasText: 'Rename' }).click();
+    await paired.locator('input[name="displayName"]').fill('kitchen laptop');
+    await paired.locator('button[type="submit"]').click();
+    await paired.locator('td', { hasText: 'kitchen laptop' }).waitFor({ timeout: 5000 });
+    const list = await runCli(['devices', 'list', '--json'], { env: gw.state.env });
+    assert.match(list.stdout, /kitchen laptop/);
+    await screenshot(admin.page, 'ui-devices-approved');
+  } finally {
+    await admin.close();
+    await newcomer.close();
+    await gw.stop();
+  }
+});

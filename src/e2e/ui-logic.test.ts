@@ -1,0 +1,186 @@
+// Unit tests for the Control UI's pure modules (ui/src/**). They are browser code outside tsc's
+// rootDir, so Vite compiles them on the fly (ssrLoadModule), exactly as the bundle sees them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import fc from 'fast-check';
+import { createServer, type ViteDevServer } from 'vite';
+import { findPackageRoot } from '../gateway/control-ui-http.js';
+
+// ui/ is outside tsc's rootDir, so the modules are typed loosely here; Vite type-checks nothing,
+// `npx tsc -p ui` does.
+type UiModule = Record<string, any>;
+let vite: ViteDevServer;
+let sha2: UiModule;
+let failure: UiModule;
+let credentials: UiModule;
+let chat: UiModule;
+
+before(async () => {
+  vite = await createServer({
+    root: path.join(findPackageRoot(), 'ui'),
+    configFile: false,
+    logLevel: 'silent',
+    appType: 'custom',
+    server: { middlewareMode: true, hmr: false, ws: false },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  sha2 = (await vite.ssrLoadModule('/src/crypto/sha2.ts'));
+  failure = (await vite.ssrLoadModule('/src/gateway/failure.ts'));
+  credentials = (await vite.ssrLoadModule('/src/gateway/credentials.ts'));
+  chat = (await vite.ssrLoadModule('/src/views/chat-model.ts'));
+});
+
+after(async () => {
+  await vite.close();
+});
+
+test('pure-JS SHA-256 and SHA-512 match node:crypto on every length around block boundaries', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
+      assert.equal(Buffer.from(sha2.sha256(bytes)).toString('hex'), crypto.createHash('sha256').update(bytes).digest('hex'));
+      assert.equal(Buffer.from(sha2.sha512(bytes)).toString('hex'), crypto.createHash('sha512').update(bytes).digest('hex'));
+    }),
+    { numRuns: 150 },
+  );
+  for (const n of [55, 56, 63, 64, 111, 112, 127, 128]) {
+    const bytes = new Uint8Array(n).fill(0x61);
+    assert.equal(Buffer.from(sha2.sha512(bytes)).toString('hex'), crypto.createHash('sha512').update(bytes).digest('hex'), `len ${n}`);
+  }
+});
+
+test('the noble fallback signs v3 payloads that node:crypto (the gateway) verifies', async () => {
+  await vite.ssrLoadModule('/src/crypto/device-identity.ts'); // installs our SHA-512 into noble
+  const ed = await import('@noble/ed25519');
+  const secret = ed.utils.randomSecretKey();
+  const publicKey = await ed.getPublicKeyAsync(secret);
+  const payload = new TextEncoder().encode('v3|dev|openclaw-control-ui|ui|operator|operator.admin|1|tok|nonce|web|');
+  const signature = await ed.signAsync(payload, secret);
+  const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(publicKey)]);
+  const key = crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' });
+  assert.equal(crypto.verify(null, payload, key, signature), true);
+});
+
+test('URL credentials are read once and stripped, other fragment state is kept', () => {
+  const r1 = credentials.readUrlCredentials('http://127.0.0.1:18789/#token=abc');
+  assert.equal(r1.token, 'abc');
+  assert.equal(r1.cleanedUrl, 'http://127.0.0.1:18789/');
+  const r2 = credentials.readUrlCredentials('http://h:1/ui/?token=q%20t&x=1#devices');
+  assert.equal(r2.token, 'q t');
+  assert.equal(r2.cleanedUrl, 'http://h:1/ui/?x=1#devices');
+  const r3 = credentials.readUrlCredentials('http://h:1/#bootstrap=code-1&gatewayUrl=ws://g:2');
+  assert.equal(r3.bootstrap, 'code-1');
+  assert.equal(r3.gatewayUrl, 'ws://g:2');
+  assert.equal(r3.cleanedUrl, 'http://h:1/');
+  const r4 = credentials.readUrlCredentials('http://h:1/#logs');
+  assert.equal(r4.cleanedUrl, 'http://h:1/#logs');
+  assert.equal(r4.token, undefined);
+});
+
+test('gateway URLs: http(s) become ws(s), anything else is refused', () => {
+  assert.equal(credentials.normalizeGatewayUrl('http://127.0.0.1:18789/'), 'ws://127.0.0.1:18789');
+  assert.equal(credentials.normalizeGatewayUrl('https://gw.example.com'), 'wss://gw.example.com');
+  assert.equal(credentials.normalizeGatewayUrl('wss://gw.example.com/base#x'), 'wss://gw.example.com/base');
+  assert.equal(credentials.normalizeGatewayUrl('javascript:alert(1)'), null);
+  assert.equal(credentials.normalizeGatewayUrl('not a url'), null);
+  assert.equal(credentials.defaultGatewayUrl({ protocol: 'https:', host: 'gw:443' }), 'wss://gw:443');
+});
+
+test('connect rejections become banners with the Rejections cause and an exact fix', () => {
+  const ctx = { origin: 'http://ui.example:5173', port: 18789 };
+  const pairing = failure.failureFromError({ code: 'NOT_PAIRED', message: 'pairing required', details: { code: 'PAIRING_REQUIRED', requestId: 'r-123' } }, ctx);
+  assert.equal(pairing.kind, 'pairing');
+  assert.equal(pairing.fix, 'openclaw devices approve r-123');
+  assert.equal(failure.retryDelay(pairing, 5), 2000);
+
+  const origin = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'origin not allowed (…)', details: { code: 'CONTROL_UI_ORIGIN_NOT_ALLOWED' } }, ctx);
+  assert.equal(origin.kind, 'origin');
+  assert.equal(origin.fix, `openclaw config set gateway.controlUi.allowedOrigins '["http://ui.example:5173"]'`);
+
+  const limited = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: too many failed authentication attempts (retry later)', retryAfterMs: 42_000, details: { code: 'AUTH_RATE_LIMITED' } }, ctx);
+  assert.equal(limited.kind, 'rate-limited');
+  assert.equal(failure.retryDelay(limited, 1), 42_000);
+  assert.match(limited.fix, /Wait 42 s/);
+
+  const mismatch = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', details: { code: 'AUTH_TOKEN_MISMATCH' } }, ctx);
+  assert.equal(mismatch.kind, 'auth-token');
+  assert.equal(failure.retryDelay(mismatch, 1), null, 'a wrong token is not retried (it would feed the rate limiter)');
+
+  const unknown = failure.failureFromError({ code: 'UNAVAILABLE', message: 'something new', details: { code: 'NEW_CODE', fix: 'openclaw do-the-thing' } }, ctx);
+  assert.equal(unknown.fix, 'openclaw do-the-thing');
+});
+
+test('closes without a res are explained: 1006, closed idle, stale device token, pairing reason', () => {
+  const ctx = { origin: 'http://127.0.0.1:18789' };
+  const dropped = failure.failureFromClose(1006, '', ctx);
+  assert.equal(dropped.kind, 'abnormal');
+  assert.match(dropped.fix, /openclaw gateway status/);
+  assert.equal(failure.failureFromClose(4008, 'closed idle', ctx).kind, 'idle');
+  assert.equal(failure.failureFromClose(4008, 'connect failed — device token mismatch', ctx).kind, 'device-token');
+  const pairing = failure.failureFromClose(1008, 'pairing required: device is not approved yet (requestId: abc-1)', ctx);
+  assert.equal(pairing.requestId, 'abc-1');
+  assert.equal(pairing.fix, 'openclaw devices approve abc-1');
+  assert.equal(failure.failureFromClose(1012, 'service restart', ctx).kind, 'restart');
+});
+
+test('reconnect backoff doubles from 1 s and stays at 30 s', () => {
+  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 20].map(failure.backoffMs), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+});
+
+test('chat events applied with any number of duplicate deliveries give the same text as one delivery', () => {
+  const run = (deliveries: number[][]) => {
+    const events = deliveries.map((_, i) => ({ runId: 'r1', sessionKey: 's', seq: i, state: 'delta' as const, deltaText: `w${i} ` }));
+    let lines: { text: string }[] = [];
+    const progress = new Map();
+    deliveries.forEach((copies, i) => {
+      for (let k = 0; k < copies.length; k++) lines = chat.applyChatEvent(lines, progress, events[i]);
+      // a late duplicate of an earlier event
+      if (i > 0 && copies.length > 1) lines = chat.applyChatEvent(lines, progress, events[i - 1]);
+    });
+    return lines;
+  };
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.constant(0), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 30 }), (deliveries) => {
+      const lines = run(deliveries);
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0].text, deliveries.map((_, i) => `w${i} `).join(''));
+    }),
+  );
+});
+
+test('the final snapshot wins, and nothing changes a finished reply', () => {
+  const progress = new Map();
+  let lines = chat.applyChatEvent([], progress, { runId: 'r', sessionKey: 's', seq: 0, state: 'delta', deltaText: 'Hel' });
+  lines = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 1, state: 'final', message: { role: 'assistant', content: [{ type: 'text', text: 'Hello!' }] } });
+  assert.equal(lines[0].text, 'Hello!');
+  assert.equal(lines[0].state, 'final');
+  const same = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 2, state: 'delta', deltaText: 'x' });
+  assert.equal(same, lines);
+});
+
+test('history merge: finished runs from the transcript, the live run from inFlightRun, the rest marked interrupted', () => {
+  const streaming = [
+    { id: 'run-a', role: 'assistant', text: 'par', runId: 'a', state: 'delta' as const },
+    { id: 'run-b', role: 'assistant', text: 'gone', runId: 'b', state: 'delta' as const },
+  ];
+  const merged = chat.mergeHistory(streaming, {
+    messages: [
+      { id: 'u1', runId: 'a', role: 'user', content: 'hi' } as never,
+      { id: 'u2', runId: 'b', role: 'user', content: 'again' } as never,
+    ],
+    inFlightRun: { runId: 'a', text: 'partial so far' },
+  });
+  assert.deepEqual(
+    merged.map((l: UiModule) => [l.role, l.text, l.state ?? '']),
+    [
+      ['user', 'hi', ''],
+      ['user', 'again', ''],
+      ['assistant', 'gone', 'error'],
+      ['assistant', 'partial so far', 'delta'],
+    ],
+  );
+  const done = chat.mergeHistory(streaming, { messages: [{ id: 'm', runId: 'a', role: 'assistant', content: 'partial so far, done' } as never] });
+  assert.equal(done.filter((l: UiModule) => l.runId === 'a').length, 1);
+  assert.equal(done.find((l: UiModule) => l.runId === 'a')?.state, 'final');
+});
