@@ -23,6 +23,16 @@ export function reportError(err: unknown, json: boolean): number {
     }
     return err.exitCode;
   }
+  // Library errors that carry their own exit code and fix (ConfigError → 78) are reported the same way.
+  if (err instanceof Error && typeof (err as { exitCode?: unknown }).exitCode === 'number') {
+    const { exitCode, fix } = err as Error & { exitCode: number; fix?: string };
+    if (json) printJson({ ok: false, error: err.message, fix });
+    else {
+      eprintln(err.message);
+      if (fix) eprintln(`fix: ${fix}`);
+    }
+    return exitCode;
+  }
   const message = err instanceof Error ? err.message : String(err);
   if (json) printJson({ ok: false, error: message });
   else eprintln(`error: ${message}`);

@@ -2,6 +2,10 @@
 // module for extra HTTP handlers and methods, so transport code never imports domain code directly.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayServices, MethodDef } from './methods/types.js';
+import { createModelRuntime } from '../models/runtime.js';
+import { createOpenAiHttpHandler } from '../models/openai-http.js';
+import { chatMethods } from './methods/chat.js';
+import { createControlUiHandler } from './control-ui-http.js';
 
 /** Returns true when it handled the request. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -13,6 +17,12 @@ export interface GatewayExtensions {
   close(): Promise<void>;
 }
 
-export async function loadExtensions(_services: GatewayServices): Promise<GatewayExtensions> {
-  return { httpHandlers: [], methods: [], close: async () => {} };
+export async function loadExtensions(services: GatewayServices): Promise<GatewayExtensions> {
+  const runtime = createModelRuntime({ services });
+  return {
+    // /v1 first: the Control UI is mounted at "/" by default and must not shadow the API.
+    httpHandlers: [createOpenAiHttpHandler({ runtime, services }), createControlUiHandler({ services })],
+    methods: chatMethods(runtime), // includes sessions.*, models.list, agents.list
+    close: () => runtime.close(),
+  };
 }

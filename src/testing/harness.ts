@@ -98,14 +98,15 @@ export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: s
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
+  let exitedFlag = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => {
+    // 'close' (not 'exit') so all output has been read before waiters give up on a dead process.
+    proc.on('close', (code, signal) => {
+      exitedFlag = true;
       resolve({ code, signal });
       for (const w of waiters) w();
     }),
   );
-  let exitedFlag = false;
-  void exited.then(() => (exitedFlag = true));
   return {
     proc,
     output: () => out,
