@@ -24,7 +24,8 @@ export type RecommendedNextStep =
   | 'review_auth_configuration'
   | 'approve_pairing'
   | 'fix_client'
-  | 'fix_network';
+  | 'fix_network'
+  | 'update_model_configuration';
 
 /** Wire shape of `res.error`. */
 export interface ErrorShape {
@@ -49,6 +50,11 @@ export interface RejectionContext {
   deviceId?: string;
   retryAfterMs?: number;
   expectedProtocol?: number;
+  /** Model errors: provider id, model id, its index in models.providers.<p>.models, key env var. */
+  provider?: string;
+  model?: string;
+  modelIndex?: number;
+  envVar?: string;
 }
 
 export interface Rejection {
@@ -375,7 +381,190 @@ export const Rejections = {
     cause: 'The gateway is restarting; clients reconnect and resume.',
     fix: () => 'Nothing to do; if it does not come back: openclaw gateway status',
   },
+
+  // ---- control plane: bootstrap codes, idempotency, method targets ----------------------------
+  AUTH_BOOTSTRAP_TOKEN_INVALID: {
+    detailCode: 'AUTH_BOOTSTRAP_TOKEN_INVALID', errorCode: 'INVALID_REQUEST', closeCode: P, authReason: 'bootstrap_token_invalid',
+    message: () => 'unauthorized: bootstrap token invalid or expired',
+    recommendedNextStep: 'update_auth_configuration',
+    cause: 'The dashboard sign-in code was already used, has expired (10 minutes) or was never issued by this gateway.',
+    fix: () => 'openclaw dashboard  (opens the Control UI with a fresh code)',
+  },
+  IDEMPOTENCY_KEY_REQUIRED: {
+    detailCode: 'IDEMPOTENCY_KEY_REQUIRED', errorCode: 'INVALID_REQUEST',
+    message: (c) => `invalid ${c.method ?? 'request'} params: idempotencyKey (string) is required`,
+    recommendedNextStep: 'fix_client',
+    cause: 'This method changes state, so every call needs an idempotency key that makes retries safe.',
+    fix: () => 'Send params.idempotencyKey = a fresh UUID per logical call (reuse it only when retrying that call).',
+  },
+  PAIRING_REQUEST_NOT_FOUND: {
+    detailCode: 'PAIRING_REQUEST_NOT_FOUND', errorCode: 'INVALID_REQUEST',
+    message: (c) => `unknown pairing request: ${c.requestId ?? ''}`.trimEnd(),
+    recommendedNextStep: 'fix_client',
+    cause: 'No pending pairing request matches this id (it was approved, rejected or expired after 5 minutes).',
+    fix: () => 'openclaw devices list  (then reconnect the device to create a fresh request)',
+  },
+  DEVICE_NOT_FOUND: {
+    detailCode: 'DEVICE_NOT_FOUND', errorCode: 'INVALID_REQUEST',
+    message: (c) => `unknown device: ${c.deviceId ?? ''}`.trimEnd(),
+    recommendedNextStep: 'fix_client',
+    cause: 'No paired device (or no token for that role) matches this id.',
+    fix: () => 'openclaw devices list',
+  },
+  CONFIG_BASE_HASH_MISMATCH: {
+    detailCode: 'CONFIG_BASE_HASH_MISMATCH', errorCode: 'INVALID_REQUEST',
+    message: () => 'config changed since it was read (baseHash mismatch); re-read it and retry',
+    recommendedNextStep: 'fix_client',
+    cause: 'Someone else changed the config file after this client read it, so writing would lose their change.',
+    fix: () => 'openclaw config get --json  (take the new hash), then apply your change again',
+  },
+  CONFIG_WRITE_INVALID: {
+    detailCode: 'CONFIG_WRITE_INVALID', errorCode: 'INVALID_REQUEST',
+    message: (c) => `invalid config: ${c.detail ?? ''}`.trimEnd(),
+    recommendedNextStep: 'fix_client',
+    cause: 'The new config did not parse or failed validation, so it was not written.',
+    fix: () => 'openclaw config validate  (shows every issue with its path)',
+  },
+  CONFIG_WRITE_REFUSED: {
+    detailCode: 'CONFIG_WRITE_REFUSED', errorCode: 'INVALID_REQUEST',
+    message: (c) => c.detail ?? 'refusing to write the config',
+    recommendedNextStep: 'fix_client',
+    cause: 'The new config would drop gateway.mode or shrink the file by more than half, which looks like an accidental clobber.',
+    fix: () => 'Check the new config; to write it anyway send force: true (CLI: --force)',
+  },
+
+  // ---- model providers, routing and chat (src/models) -----------------------------------------
+  MODEL_REQUIRES_STRING_CONTENT: {
+    detailCode: 'MODEL_REQUIRES_STRING_CONTENT', errorCode: 'INVALID_REQUEST',
+    message: (c) => `${modelRef(c)} rejected structured content: ${c.detail ?? 'messages[...].content: invalid type: sequence, expected a string'}`,
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The local backend only accepts string message content, not structured content parts.',
+    fix: (c) => `openclaw config set models.providers.${c.provider ?? '<provider>'}.models[${c.modelIndex ?? 0}].compat.requiresStringContent true`,
+  },
+  MODEL_TOOLS_UNSUPPORTED: {
+    detailCode: 'MODEL_TOOLS_UNSUPPORTED', errorCode: 'INVALID_REQUEST',
+    message: (c) => `${modelRef(c)} rejected tools: ${c.detail ?? 'tools are not supported'}`,
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The backend does not accept tool definitions for this model.',
+    fix: (c) => `openclaw config set models.providers.${c.provider ?? '<provider>'}.models[${c.modelIndex ?? 0}].compat.supportsTools false`,
+  },
+  MODEL_LONG_CONTEXT_REJECTED: {
+    detailCode: 'MODEL_LONG_CONTEXT_REJECTED', errorCode: 'RATE_LIMITED',
+    message: (c) => `${modelRef(c)}: ${c.detail ?? 'HTTP 429: rate_limit_error: Extra usage is required for long context requests'}`,
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The model runs with params.context1m but the credential is not eligible for long-context requests.',
+    fix: (c) => `openclaw config set 'agents.defaults.models["${modelRef(c)}"].params.context1m' false  (or use an Anthropic API key, or add fallbacks: openclaw config set agents.defaults.model.fallbacks '["<provider>/<model>"]')`,
+  },
+  MODEL_RATE_LIMITED: {
+    detailCode: 'MODEL_RATE_LIMITED', errorCode: 'RATE_LIMITED', retryable: true,
+    message: (c) => `${modelRef(c)} is rate limited: ${c.detail ?? 'HTTP 429'}`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The provider answered 429 Too Many Requests.',
+    fix: () => `Retry later, or add fallbacks so runs continue: openclaw config set agents.defaults.model.fallbacks '["<provider>/<model>"]'`,
+  },
+  MODEL_UPSTREAM_ERROR: {
+    detailCode: 'MODEL_UPSTREAM_ERROR', errorCode: 'UNAVAILABLE', retryable: true,
+    message: (c) => `${modelRef(c)} failed upstream: ${c.detail ?? 'HTTP 500'}`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The provider answered with a server error (5xx).',
+    fix: () => 'openclaw models status  (shows which providers answer); add fallbacks with openclaw config set agents.defaults.model.fallbacks \'["<provider>/<model>"]\'',
+  },
+  MODEL_TIMEOUT: {
+    detailCode: 'MODEL_TIMEOUT', errorCode: 'AGENT_TIMEOUT', retryable: true,
+    message: (c) => `${modelRef(c)} timed out: ${c.detail ?? 'no response'}`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The provider did not answer (or stopped streaming) within its timeout.',
+    fix: () => 'openclaw models status  (is the backend overloaded?); or raise the limit: openclaw config set agents.defaults.timeoutSeconds 300',
+  },
+  MODEL_UNREACHABLE: {
+    detailCode: 'MODEL_UNREACHABLE', errorCode: 'UNAVAILABLE', retryable: true,
+    message: (c) => `${modelRef(c)} is unreachable: ${c.detail ?? 'connection failed'}`,
+    recommendedNextStep: 'fix_network',
+    cause: 'The provider base URL did not accept a connection.',
+    fix: (c) => `Start the backend or fix its URL: openclaw config set models.providers.${c.provider ?? '<provider>'}.baseUrl http://127.0.0.1:<port>/v1  (check with openclaw models status)`,
+  },
+  MODEL_AUTH_FAILED: {
+    detailCode: 'MODEL_AUTH_FAILED', errorCode: 'INVALID_REQUEST',
+    message: (c) => `${modelRef(c)} rejected the API key: ${c.detail ?? 'HTTP 401'}`,
+    recommendedNextStep: 'update_auth_credentials',
+    cause: 'The provider did not accept the configured API key.',
+    fix: (c) => (c.envVar ? `export ${c.envVar}=<valid key>  (then openclaw models status)` : `openclaw config set models.providers.${c.provider ?? '<provider>'}.apiKey <valid key>`),
+  },
+  MODEL_API_KEY_MISSING: {
+    detailCode: 'MODEL_API_KEY_MISSING', errorCode: 'INVALID_REQUEST',
+    message: (c) => `no API key for provider ${c.provider ?? '<provider>'}${c.envVar ? ` (${c.envVar} is not set)` : ''}`,
+    recommendedNextStep: 'update_auth_configuration',
+    cause: 'The provider needs an API key and neither apiKey nor its apiKeyEnv variable is set.',
+    fix: (c) => (c.envVar ? `export ${c.envVar}=<key>` : `openclaw config set models.providers.${c.provider ?? '<provider>'}.apiKey <key>`),
+  },
+  MODEL_BAD_REQUEST: {
+    detailCode: 'MODEL_BAD_REQUEST', errorCode: 'INVALID_REQUEST',
+    message: (c) => `${modelRef(c)} rejected the request: ${c.detail ?? 'HTTP 400'}`,
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The provider refused the request as invalid (unknown model id, unsupported parameter, …).',
+    fix: (c) => `openclaw infer model run --model ${modelRef(c)} --prompt "hi" --json  (reproduces it); openclaw models status lists the ids the backend serves`,
+  },
+  MODEL_NOT_CONFIGURED: {
+    detailCode: 'MODEL_NOT_CONFIGURED', errorCode: 'INVALID_REQUEST',
+    message: (c) => (c.provider ? `unknown model ${modelRef(c)} (not in models.providers)` : 'no model configured (agents.defaults.model.primary is not set)'),
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The requested model is not one of the configured providers\' models.',
+    fix: () => 'openclaw models scan --apply  (adds local backends), then openclaw config set agents.defaults.model.primary <provider>/<model>  (openclaw models list shows the choices)',
+  },
+  MODEL_ALL_FAILED: {
+    detailCode: 'MODEL_ALL_FAILED', errorCode: 'UNAVAILABLE', retryable: true,
+    message: (c) => `all models failed: ${c.detail ?? ''}`.trimEnd(),
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The primary model and every fallback failed; each one\'s reason is listed.',
+    fix: () => 'openclaw models status  (shows which providers answer), then fix the first one listed or add fallbacks',
+  },
+  AGENT_NOT_FOUND: {
+    detailCode: 'AGENT_NOT_FOUND', errorCode: 'INVALID_REQUEST',
+    message: (c) => `unknown agent: ${c.detail ?? ''}`.trimEnd(),
+    recommendedNextStep: 'fix_client',
+    cause: 'The agent id is not in agents.list (and is not "main").',
+    fix: () => 'openclaw config get agents.list  (use one of those ids, or omit the agent for the default)',
+  },
+  HTTP_UNAUTHORIZED: {
+    detailCode: 'HTTP_UNAUTHORIZED', errorCode: 'INVALID_REQUEST',
+    message: () => 'Unauthorized',
+    recommendedNextStep: 'update_auth_credentials',
+    cause: 'The HTTP request carried no bearer token, or one that is not the gateway token, password or a paired device token.',
+    fix: () => 'Send Authorization: Bearer <token>  (openclaw config get gateway.auth.token --show-secrets)',
+  },
+  HTTP_PAYLOAD_TOO_LARGE: {
+    detailCode: 'HTTP_PAYLOAD_TOO_LARGE', errorCode: 'INVALID_REQUEST',
+    message: () => 'Payload too large',
+    recommendedNextStep: 'fix_client',
+    cause: 'The request body is larger than 20 MB.',
+    fix: () => 'Send smaller requests (trim the history or attachments).',
+  },
+  HTTP_INVALID_REQUEST: {
+    detailCode: 'HTTP_INVALID_REQUEST', errorCode: 'INVALID_REQUEST',
+    message: (c) => c.detail ?? 'invalid request',
+    recommendedNextStep: 'fix_client',
+    cause: 'The request body did not match the OpenAI API shape.',
+    fix: () => 'See docs/models.md for the /v1 request shapes.',
+  },
+  HTTP_NOT_FOUND: {
+    detailCode: 'HTTP_NOT_FOUND', errorCode: 'INVALID_REQUEST',
+    message: (c) => (c.model ? `The model '${c.model}' does not exist` : `Unknown request URL: ${c.detail ?? ''}`.trimEnd()),
+    recommendedNextStep: 'fix_client',
+    cause: 'The /v1 route or model id is not served by this gateway.',
+    fix: () => 'curl -H "Authorization: Bearer <token>" http://127.0.0.1:18789/v1/models  (lists the model ids; routes are /v1/models, /v1/chat/completions, /v1/embeddings)',
+  },
+  HTTP_METHOD_NOT_ALLOWED: {
+    detailCode: 'HTTP_METHOD_NOT_ALLOWED', errorCode: 'INVALID_REQUEST',
+    message: () => 'Method Not Allowed',
+    recommendedNextStep: 'fix_client',
+    cause: 'The /v1 route does not accept this HTTP method (see the Allow header).',
+    fix: () => 'Use GET for /v1/models and POST for /v1/chat/completions and /v1/embeddings.',
+  },
 } as const satisfies Record<string, Rejection>;
+
+function modelRef(c: RejectionContext): string {
+  return c.provider ? `${c.provider}/${c.model ?? '<model>'}` : '<provider>/<model>';
+}
 
 export type RejectionId = keyof typeof Rejections;
 
@@ -422,3 +611,84 @@ export function explainClose(code: number, reason: string): { cause: string; fix
   if (match) return { cause: match.cause, fix: match.fix({}) };
   return { cause: `The gateway closed the connection (${code}${reason ? `: ${reason}` : ''}).`, fix: 'openclaw logs --tail 50' };
 }
+
+// ---- gateway process failures (printed by `openclaw gateway run|start|stop`, never on the wire) ----
+
+/** Values a process failure's message and fix may interpolate. */
+export interface ProcessFailureContext {
+  host?: string;
+  port?: number;
+  pid?: number;
+  command?: string;
+  freePort?: number;
+  timeoutSec?: number;
+  detail?: string;
+}
+
+export interface ProcessFailure {
+  /** The exact text printed (may span lines). */
+  message: (c: ProcessFailureContext) => string;
+  /** 78 = configuration problem: supervisors (systemd RestartPreventExitStatus=78) stop retrying. */
+  exitCode: 1 | 78;
+  cause: string;
+  fix: (c: ProcessFailureContext) => string;
+}
+
+export const ProcessFailures = {
+  START_BLOCKED_MODE_UNSET: {
+    message: () => 'gateway start blocked: set gateway.mode=local (current: unset)\n  or pass --allow-unconfigured',
+    exitCode: 78,
+    cause: 'gateway.mode is not set, and the gateway will not guess which interfaces to expose.',
+    fix: () => 'openclaw config set gateway.mode local',
+  },
+  BIND_WITHOUT_AUTH: {
+    message: (c) => `refusing to bind gateway to ${c.host}:${c.port} without auth (set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD)`,
+    exitCode: 78,
+    cause: 'A gateway reachable from other machines must require a token, a password or a trusted proxy.',
+    fix: () => 'openclaw doctor --generate-gateway-token --fix  (or keep it local: openclaw config set gateway.bind loopback)',
+  },
+  TOKEN_NOT_CONFIGURED: {
+    message: () => 'gateway auth mode is token, but no token was configured (set gateway.auth.token or OPENCLAW_GATEWAY_TOKEN).',
+    exitCode: 78,
+    cause: 'gateway.auth.mode is token but neither the config nor the environment provides one.',
+    fix: () => 'openclaw doctor --generate-gateway-token --fix',
+  },
+  ALREADY_RUNNING: {
+    message: (c) => `another gateway instance is already listening on ws://${c.host}:${c.port} (pid ${c.pid})`,
+    exitCode: 78,
+    cause: 'A gateway for this state directory (or on this port) is already running.',
+    fix: () => 'openclaw gateway status  (or stop it first: openclaw gateway stop)',
+  },
+  PORT_IN_USE: {
+    message: (c) => `port ${c.port} is already in use by pid ${c.pid} (${c.command}); pick another port: openclaw config set gateway.port ${c.freePort}`,
+    exitCode: 1,
+    cause: 'Another program listens on the gateway port.',
+    fix: (c) => `openclaw config set gateway.port ${c.freePort}  (or stop pid ${c.pid})`,
+  },
+  PORT_IN_USE_UNKNOWN_OWNER: {
+    message: (c) => `port ${c.port} is already in use by another process; pick another port: openclaw config set gateway.port ${c.freePort}`,
+    exitCode: 1,
+    cause: 'Another program (one this user may not inspect) listens on the gateway port.',
+    fix: (c) => `openclaw config set gateway.port ${c.freePort}`,
+  },
+  BIND_FAILED: {
+    message: (c) => `failed to bind gateway socket on ws://${c.host}:${c.port}: ${c.detail ?? 'unknown error'}`,
+    exitCode: 1,
+    cause: 'The operating system refused the listen address (address not available, or no permission for a port below 1024).',
+    fix: () => 'openclaw config set gateway.bind loopback  (or pick a port above 1024: openclaw config set gateway.port 18789)',
+  },
+  NOT_READY: {
+    message: (c) => `gateway did not become ready within ${c.timeoutSec}s`,
+    exitCode: 1,
+    cause: 'The gateway process did not answer /ready in time (it exited, or startup is stuck).',
+    fix: () => 'openclaw logs --tail 50',
+  },
+  STOP_FAILED: {
+    message: (c) => `gateway (pid ${c.pid}) did not release port ${c.port} after SIGKILL`,
+    exitCode: 1,
+    cause: 'The gateway process did not exit, or another process took over its port.',
+    fix: (c) => `openclaw gateway status --deep  (then kill ${c.pid})`,
+  },
+} as const satisfies Record<string, ProcessFailure>;
+
+export type ProcessFailureId = keyof typeof ProcessFailures;

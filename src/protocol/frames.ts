@@ -41,28 +41,22 @@ export type EventFrame = z.infer<typeof EventFrameSchema>;
 export const FrameSchema = z.discriminatedUnion('type', [RequestFrameSchema, ResponseFrameSchema, EventFrameSchema]);
 export type Frame = z.infer<typeof FrameSchema>;
 
-const lowerEnum = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.string().transform((s, ctx) => {
-    const v = s.toLowerCase();
-    if (!(values as readonly string[]).includes(v)) {
-      ctx.addIssue({ code: 'custom', message: `expected one of ${values.join('|')}` });
-      return z.NEVER;
-    }
-    return v as T[number];
-  });
+/** A closed set matched case-insensitively; the value is kept as sent because it is part of the signed payload. */
+const caseInsensitiveEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().refine((s) => (values as readonly string[]).includes(s.toLowerCase()), { message: `expected one of ${values.join('|')}` });
 
 export const ConnectParamsSchema = z.strictObject({
   minProtocol: z.number().int().min(1),
   maxProtocol: z.number().int().min(1),
   client: z.strictObject({
-    id: lowerEnum(GATEWAY_CLIENT_IDS),
+    id: caseInsensitiveEnum(GATEWAY_CLIENT_IDS),
     displayName: z.string().max(256).optional(),
     version: z.string().max(128),
     platform: z.string().max(128),
     deviceFamily: z.string().max(128).optional(),
     modelIdentifier: z.string().max(128).optional(),
     instanceId: z.string().max(256).optional(),
-    mode: lowerEnum(GATEWAY_CLIENT_MODES),
+    mode: caseInsensitiveEnum(GATEWAY_CLIENT_MODES),
   }),
   role: z.string().max(64).optional(),
   scopes: z.array(z.string().max(128)).max(64).optional(),

@@ -1,0 +1,302 @@
+// The connect pipeline (reference §3.4), in its error-precedence order: params, protocol, role,
+// origin, secure context, shared secret (rate-limited), device-less decision, device proof,
+// device/bootstrap token, pairing, device token issue. Synchronous: every store it touches is a
+// small local file, and running it in one tick keeps admission atomic with broadcasts.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ResolvedGatewaySettings } from '../../config/types.js';
+import { checkBrowserOrigin, normalizeOrigin } from '../../auth/origin.js';
+import { isLoopbackAddress } from '../../auth/client-ip.js';
+import { verifyDeviceProof } from '../../auth/device-proof.js';
+import type { DeviceTokenRecord, PairingStore } from '../../auth/pairing-store.js';
+import { ConnectParamsSchema, formatIssues, type ConnectParams } from '../../protocol/frames.js';
+import { BROWSER_UI_CLIENT_IDS, MIN_NODE_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../protocol/constants.js';
+import { signedBearer } from '../../protocol/device-auth.js';
+import { scopeSatisfies } from '../../protocol/scopes.js';
+import { Rejections, type RejectionContext, type RejectionId } from '../../protocol/errors.js';
+import { evaluateSharedAuth, type SharedAuthMethod, type SharedAuthResult } from './shared-auth.js';
+import type { AuthLimiters, CredentialClass } from './auth-limiters.js';
+import type { BootstrapCodes } from './bootstrap-codes.js';
+
+/** What the transport knows about the peer before any frame. */
+export interface PeerInfo {
+  /** TCP peer address (the proxy when behind one). */
+  remoteAddress: string | undefined;
+  /** Client IP after trusted-proxy resolution (undefined: unattributable). */
+  clientIp: string | undefined;
+  /** isLocalDirectRequest(): loopback, local Host, no untrusted proxy headers. */
+  isLocal: boolean;
+  origin: string | undefined;
+  host: string | undefined;
+  headers: IncomingHttpHeaders;
+}
+
+export type AuthMethod = SharedAuthMethod | 'device-token' | 'bootstrap';
+
+export interface Session {
+  params: ConnectParams;
+  protocol: number;
+  role: string;
+  scopes: string[];
+  deviceId?: string;
+  authMethod: AuthMethod;
+  /** The device token this connection holds (issued or presented). */
+  deviceToken?: DeviceTokenRecord;
+  /** The client asked for resume (caps includes "resume"). */
+  wantsResume: boolean;
+}
+
+export interface Rejected {
+  ok: false;
+  rejection: RejectionId;
+  ctx: RejectionContext;
+  extraDetails?: Record<string, unknown>;
+}
+
+export type HandshakeOutcome = { ok: true; session: Session } | Rejected;
+
+export interface HandshakeDeps {
+  settings: ResolvedGatewaySettings;
+  pairing: PairingStore;
+  bootstrap: BootstrapCodes;
+  limiters: AuthLimiters;
+  now(): number;
+  /** device.pair.requested / device.pair.resolved. */
+  broadcast(event: string, payload: unknown): void;
+}
+
+const reject = (rejection: RejectionId, ctx: RejectionContext = {}, extraDetails?: Record<string, unknown>): Rejected => ({
+  ok: false,
+  rejection,
+  ctx,
+  extraDetails,
+});
+
+/** The protocol both sides speak, or null. Nodes and probes may still speak v3. */
+export function negotiateProtocol(p: Pick<ConnectParams, 'minProtocol' | 'maxProtocol' | 'role' | 'client'>): number | null {
+  if (p.minProtocol <= PROTOCOL_VERSION && p.maxProtocol >= PROTOCOL_VERSION) return PROTOCOL_VERSION;
+  const isNode = (p.role ?? 'operator') === 'node' && p.client.mode === 'node';
+  const isProbe = p.client.mode === 'probe';
+  const floor = isNode ? MIN_NODE_PROTOCOL_VERSION : isProbe ? MIN_PROBE_PROTOCOL_VERSION : PROTOCOL_VERSION;
+  const best = Math.min(p.maxProtocol, PROTOCOL_VERSION);
+  return best >= floor && best >= p.minProtocol ? best : null;
+}
+
+/** Every requested scope is covered by the approved ones. */
+export function scopesCovered(approved: readonly string[], requested: readonly string[]): boolean {
+  return requested.every((s) => scopeSatisfies(approved, s));
+}
+
+function isLoopbackOrigin(origin: string | undefined): boolean {
+  const url = normalizeOrigin(origin);
+  if (!url) return false;
+  const h = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || isLoopbackAddress(h);
+}
+
+export function authorizeConnect(raw: unknown, challengeNonce: string, peer: PeerInfo, deps: HandshakeDeps): HandshakeOutcome {
+  const parsed = ConnectParamsSchema.safeParse(raw);
+  if (!parsed.success) return reject('INVALID_CONNECT_PARAMS', { detail: formatIssues(parsed.error) });
+  const params = parsed.data;
+  const { settings } = deps;
+
+  const protocol = negotiateProtocol(params);
+  if (protocol === null) return reject('PROTOCOL_MISMATCH', { expectedProtocol: PROTOCOL_VERSION }, { expectedProtocol: PROTOCOL_VERSION });
+
+  const role = params.role ?? 'operator';
+  if (role !== 'operator' && role !== 'node') return reject('INVALID_ROLE');
+  const requestedScopes = role === 'operator' ? [...new Set(params.scopes ?? [])] : [];
+  const clientId = params.client.id;
+  const isBrowserUi = BROWSER_UI_CLIENT_IDS.has(clientId);
+
+  if (peer.origin !== undefined || isBrowserUi) {
+    const check = checkBrowserOrigin({
+      origin: peer.origin,
+      host: peer.host,
+      allowedOrigins: settings.controlUi.allowedOrigins,
+      allowHostHeaderFallback: settings.controlUi.dangerouslyAllowHostHeaderOriginFallback,
+      isLocal: peer.isLocal,
+    });
+    if (!check.ok) return reject('CONTROL_UI_ORIGIN_NOT_ALLOWED', { origin: peer.origin });
+  }
+
+  // Browsers give a page no WebCrypto on plain HTTP away from localhost: no device identity there.
+  const insecureBrowser = isBrowserUi && !params.device && normalizeOrigin(peer.origin)?.protocol === 'http:' && !isLoopbackOrigin(peer.origin);
+  if (insecureBrowser && !settings.controlUi.allowInsecureAuth) return reject('CONTROL_UI_DEVICE_IDENTITY_REQUIRED', { port: settings.port });
+
+  const limited = (cls: CredentialClass): Rejected | null => {
+    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
+    const d = slot?.limiter.check(slot.key);
+    if (d && !d.allowed) return reject('AUTH_RATE_LIMITED', { retryAfterMs: d.retryAfterMs });
+    return null;
+  };
+  const fail = (cls: CredentialClass, r: Rejected): Rejected => {
+    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
+    slot?.limiter.recordFailure(slot.key);
+    return r;
+  };
+  const succeed = (cls: CredentialClass) => {
+    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
+    slot?.limiter.reset(slot.key);
+  };
+
+  const presentsShared = Boolean(params.auth?.token || params.auth?.password);
+  if (presentsShared) {
+    const locked = limited('shared');
+    if (locked) return locked;
+  }
+  const shared: SharedAuthResult = evaluateSharedAuth({
+    auth: settings.auth,
+    trustedProxies: settings.trustedProxies,
+    presented: params.auth,
+    clientId,
+    clientMode: params.client.mode,
+    peerAddress: peer.remoteAddress,
+    headers: peer.headers,
+  });
+  /** The shared-secret failure as the final answer (a wrong guess counts against the limit). */
+  const sharedRejection = (f: Exclude<SharedAuthResult, { kind: 'ok' }>): Rejected => {
+    const r = reject(f.rejection, f.ctx);
+    return f.kind === 'failed' && f.counts ? fail('shared', r) : r;
+  };
+  if (shared.kind === 'ok' && presentsShared) succeed('shared');
+
+  const base = { params, protocol, role, wantsResume: (params.caps ?? []).includes('resume') };
+
+  // ---- no device identity -------------------------------------------------------------------
+  if (!params.device) {
+    if (shared.kind !== 'ok') return sharedRejection(shared);
+    if (role !== 'operator') return reject('DEVICE_IDENTITY_REQUIRED');
+    return { ok: true, session: { ...base, scopes: devicelessScopes(requestedScopes, shared.method, isBrowserUi, insecureBrowser, peer, params, settings), authMethod: shared.method } };
+  }
+
+  // ---- device proof -------------------------------------------------------------------------
+  const proof = verifyDeviceProof({
+    device: params.device,
+    challengeNonce,
+    now: deps.now(),
+    clientId,
+    clientMode: params.client.mode,
+    role,
+    scopes: params.scopes ?? [],
+    signedToken: signedBearer(params.auth),
+    platform: params.client.platform,
+    deviceFamily: params.client.deviceFamily,
+  });
+  if (!proof.ok) return reject(proof.rejection);
+  const deviceId = proof.deviceId;
+
+  // ---- device token (explicit, or a non-shared auth.token) ----------------------------------
+  const explicitDeviceToken = params.auth?.deviceToken;
+  const deviceTokenCandidate = explicitDeviceToken ?? (shared.kind === 'failed' && shared.rejection === 'AUTH_TOKEN_MISMATCH' ? params.auth?.token : undefined);
+  if (shared.kind !== 'ok' && deviceTokenCandidate) {
+    const locked = limited('device-token');
+    if (locked) return locked;
+    const v = deps.pairing.verifyDeviceToken(deviceId, role, deviceTokenCandidate, requestedScopes);
+    if (v.ok) {
+      succeed('device-token');
+      touchThrottled(deps, deviceId);
+      return { ok: true, session: { ...base, scopes: requestedScopes, deviceId, authMethod: 'device-token', deviceToken: v.record } };
+    }
+    if (v.reason === 'scope-mismatch') return reject('AUTH_SCOPE_MISMATCH', { deviceId, scope: requestedScopes.join(' ') });
+    // A wrong auth.token from a device that never paired is just a wrong gateway token.
+    if (!explicitDeviceToken && v.reason === 'device-not-paired') return sharedRejection(shared);
+    return fail('device-token', reject('AUTH_DEVICE_TOKEN_MISMATCH', { deviceId }));
+  }
+
+  // ---- bootstrap code (dashboard sign-in) ---------------------------------------------------
+  if (shared.kind !== 'ok' && params.auth?.bootstrapToken) {
+    const locked = limited('bootstrap');
+    if (locked) return locked;
+    if (!deps.bootstrap.consume(params.auth.bootstrapToken)) return fail('bootstrap', reject('AUTH_BOOTSTRAP_TOKEN_INVALID'));
+    succeed('bootstrap');
+    const { request } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, true, false));
+    deps.pairing.approve(request.requestId, 'bootstrap');
+    deps.broadcast('device.pair.resolved', { requestId: request.requestId, deviceId, decision: 'approved', ts: deps.now() });
+    return issue({ ...base, scopes: requestedScopes, deviceId, authMethod: 'bootstrap' }, deps);
+  }
+
+  if (shared.kind !== 'ok') return sharedRejection(shared);
+
+  // ---- pairing ------------------------------------------------------------------------------
+  const paired = deps.pairing.getPaired(deviceId);
+  const reason = !paired ? 'not-paired' : !paired.roles.includes(role) ? 'role-upgrade' : !scopesCovered(paired.scopes, requestedScopes) ? 'scope-upgrade' : null;
+  if (reason) {
+    const browserFromRemoteOrigin = peer.origin !== undefined && !isLoopbackOrigin(peer.origin);
+    const silent = settings.nodes.pairing.autoApproveLocal && peer.isLocal && !browserFromRemoteOrigin;
+    const { request, created } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, silent, Boolean(paired)));
+    if (silent) {
+      deps.pairing.approve(request.requestId, 'silent');
+      deps.broadcast('device.pair.resolved', { requestId: request.requestId, deviceId, decision: 'approved', ts: deps.now() });
+    } else {
+      if (created) deps.broadcast('device.pair.requested', request);
+      return reject(
+        'PAIRING_REQUIRED',
+        { requestId: request.requestId, deviceId },
+        {
+          requestId: request.requestId,
+          reason,
+          deviceId,
+          requestedRole: role,
+          requestedScopes,
+          ...(paired ? { approvedRoles: paired.roles, approvedScopes: paired.scopes } : {}),
+          remediationHint: Rejections.PAIRING_REQUIRED.fix({ requestId: request.requestId }),
+          retryable: true,
+          pauseReconnect: false,
+        },
+      );
+    }
+  }
+  return issue({ ...base, scopes: requestedScopes, deviceId, authMethod: shared.method }, deps);
+}
+
+/** Mints (or reuses) the device token for an approved device and records the visit. */
+function issue(session: Session, deps: HandshakeDeps): HandshakeOutcome {
+  const deviceId = session.deviceId!;
+  const record = deps.pairing.ensureDeviceToken(deviceId, session.role, session.scopes);
+  touchThrottled(deps, deviceId);
+  return { ok: true, session: { ...session, deviceToken: record } };
+}
+
+/** "Last seen" is for humans: refreshing it once a minute spares a locked, fsynced write per connect. */
+const TOUCH_INTERVAL_MS = 60_000;
+function touchThrottled(deps: HandshakeDeps, deviceId: string): void {
+  const seen = deps.pairing.getPaired(deviceId)?.lastSeenAtMs;
+  if (seen === undefined || deps.now() - seen > TOUCH_INTERVAL_MS) deps.pairing.touch(deviceId, 'connect');
+}
+
+function pairingRequest(params: ConnectParams, deviceId: string, publicKey: string, role: string, scopes: string[], peer: PeerInfo, silent: boolean, isRepair: boolean) {
+  return {
+    deviceId,
+    publicKey,
+    displayName: params.client.displayName,
+    platform: params.client.platform,
+    deviceFamily: params.client.deviceFamily,
+    clientId: params.client.id,
+    clientMode: params.client.mode,
+    role,
+    scopes,
+    remoteIp: peer.clientIp,
+    silent,
+    isRepair,
+  };
+}
+
+/**
+ * A device-less shared-secret connection gets no scopes (default deny), except: the internal
+ * local backend self-connect, a Control UI allowed on plain HTTP by allowInsecureAuth, and a
+ * trusted-proxy operator (which keeps all but admin until it pairs).
+ */
+function devicelessScopes(
+  requested: string[],
+  method: SharedAuthMethod,
+  isBrowserUi: boolean,
+  insecureBrowser: boolean,
+  peer: PeerInfo,
+  params: ConnectParams,
+  settings: ResolvedGatewaySettings,
+): string[] {
+  if (method === 'trusted-proxy') return requested.filter((s) => s !== 'operator.admin');
+  if (params.client.id === 'gateway-client' && params.client.mode === 'backend' && peer.isLocal) return requested;
+  if (isBrowserUi && settings.controlUi.allowInsecureAuth && (insecureBrowser || peer.isLocal)) return requested;
+  return [];
+}

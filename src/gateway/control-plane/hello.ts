@@ -1,0 +1,56 @@
+// The hello-ok payload (reference §3.5), exactly: official clients parse it.
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_IMAGE_BYTES, MAX_BUFFERED_BYTES, MAX_PAYLOAD_BYTES, TICK_INTERVAL_MS } from '../../protocol/constants.js';
+import type { HealthSnapshot } from '../methods/runtime.js';
+import type { PresenceEntry } from './presence.js';
+import type { Session } from './handshake.js';
+
+export interface HelloInput {
+  session: Session;
+  connId: string;
+  version: string;
+  methods: string[];
+  events: string[];
+  presence: PresenceEntry[];
+  health: HealthSnapshot;
+  stateVersion: { presence: number; health: number };
+  uptimeMs: number;
+  configPath: string;
+  stateDir: string;
+  authMode: string;
+  /** Only for clients that sent caps:["resume"]. */
+  resume?: { sessionId: string; cursor: number; replayed: number };
+}
+
+export function buildHelloOk(h: HelloInput): Record<string, unknown> {
+  const token = h.session.deviceToken;
+  const auth: Record<string, unknown> = { role: h.session.role, scopes: h.session.scopes };
+  if (token) {
+    auth.deviceToken = token.token;
+    auth.issuedAtMs = token.rotatedAtMs ?? token.createdAtMs;
+  }
+  const hello: Record<string, unknown> = {
+    type: 'hello-ok',
+    protocol: h.session.protocol,
+    server: { version: h.version, connId: h.connId },
+    features: { methods: h.methods, events: h.events, capabilities: ['resume'] },
+    snapshot: {
+      presence: h.presence,
+      health: h.health,
+      stateVersion: h.stateVersion,
+      uptimeMs: h.uptimeMs,
+      configPath: h.configPath,
+      stateDir: h.stateDir,
+      sessionDefaults: { defaultAgentId: 'main', mainKey: 'main', mainSessionKey: 'agent:main:main' },
+      authMode: h.authMode,
+    },
+    auth,
+    policy: {
+      maxPayload: MAX_PAYLOAD_BYTES,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+      tickIntervalMs: TICK_INTERVAL_MS,
+      attachments: { maxBytes: ATTACHMENT_MAX_BYTES, maxImageBytes: ATTACHMENT_MAX_IMAGE_BYTES },
+    },
+  };
+  if (h.resume) hello.resume = h.resume;
+  return hello;
+}

@@ -1,0 +1,122 @@
+// Idempotency for side-effecting methods: the first call with a key runs; every retry within the
+// TTL (after a reconnect, or a gateway restart) gets the first outcome, or waits for it while it is
+// still running. Completed outcomes are appended to <state>/replay/idempotency.jsonl.
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomicSync } from '../../infra/atomic-file.js';
+import { IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_TTL_MS } from '../../protocol/constants.js';
+import type { ErrorShape } from '../../protocol/errors.js';
+
+export type Outcome = { ok: true; payload: unknown } | { ok: false; error: ErrorShape };
+
+interface Stored {
+  key: string;
+  ts: number;
+  outcome: Outcome;
+}
+
+export class IdempotencyStore {
+  private readonly file: string;
+  private readonly done = new Map<string, Stored>();
+  private readonly running = new Map<string, Promise<Outcome>>();
+  private linesInFile = 0;
+  private fd: number | null = null;
+
+  constructor(
+    dir: string,
+    private readonly opts: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
+  ) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.file = path.join(dir, 'idempotency.jsonl');
+    this.load();
+    this.compact();
+    this.fd = fs.openSync(this.file, 'a', 0o600);
+  }
+
+  private get ttl(): number {
+    return this.opts.ttlMs ?? IDEMPOTENCY_TTL_MS;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Runs `exec` once per key within the TTL; concurrent and later callers share its outcome. */
+  async run(key: string, exec: () => Promise<Outcome>): Promise<Outcome & { cached: boolean }> {
+    const hit = this.done.get(key);
+    if (hit && this.now() - hit.ts < this.ttl) return { ...hit.outcome, cached: true };
+    const inFlight = this.running.get(key);
+    if (inFlight) return { ...(await inFlight), cached: true };
+    const p = exec().then((outcome) => {
+      this.record({ key, ts: this.now(), outcome });
+      return outcome;
+    });
+    this.running.set(key, p);
+    try {
+      return { ...(await p), cached: false };
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  close(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private record(s: Stored): void {
+    this.done.delete(s.key);
+    this.done.set(s.key, s);
+    this.evict();
+    if (this.fd !== null) {
+      try {
+        fs.writeSync(this.fd, JSON.stringify(s) + '\n');
+        this.linesInFile++;
+      } catch {
+        // An unserializable or unwritable outcome only loses dedupe across restarts.
+      }
+    }
+    if (this.linesInFile > 2 * (this.opts.maxEntries ?? IDEMPOTENCY_MAX_ENTRIES) + 100) this.compact();
+  }
+
+  private evict(): void {
+    const t = this.now();
+    const max = this.opts.maxEntries ?? IDEMPOTENCY_MAX_ENTRIES;
+    for (const [k, v] of this.done) {
+      if (this.done.size <= max && t - v.ts < this.ttl) break; // Map order is insertion (= age) order
+      this.done.delete(k);
+    }
+  }
+
+  private load(): void {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const s = JSON.parse(line) as Stored;
+        if (typeof s.key === 'string' && typeof s.ts === 'number' && s.outcome) {
+          this.done.delete(s.key);
+          this.done.set(s.key, s);
+        }
+      } catch {
+        // torn last line after a crash
+      }
+    }
+    this.evict();
+  }
+
+  private compact(): void {
+    const text = [...this.done.values()].map((s) => JSON.stringify(s) + '\n').join('');
+    writeFileAtomicSync(this.file, text, { mode: 0o600 });
+    this.linesInFile = this.done.size;
+    if (this.fd !== null) {
+      fs.closeSync(this.fd);
+      this.fd = fs.openSync(this.file, 'a', 0o600);
+    }
+  }
+}

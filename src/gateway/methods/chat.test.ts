@@ -1,0 +1,176 @@
+// chat.* / sessions.* / models.list / agents.list handlers with a real runtime, a temp state dir
+// and the fake OpenAI server; broadcasts are captured from the services object.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createModelRuntime, type ModelRuntime } from '../../models/runtime.js';
+import { startFakeOpenAi, type FakeServerBase } from '../../models/testing/fake-openai.js';
+import { makeTestServices, type TestServices } from '../../models/testing/services.js';
+import { makeStateDir, type StateDir } from '../../testing/harness.js';
+import { chatMethods } from './chat.js';
+import { MethodError, type CallerInfo, type MethodDef } from './types.js';
+
+let fake: FakeServerBase;
+let state: StateDir;
+let services: TestServices;
+let runtime: ModelRuntime;
+let methods: Map<string, MethodDef>;
+
+const caller: CallerInfo = { connId: 'c1', role: 'operator', scopes: ['operator.admin'], clientId: 'test', clientMode: 'cli', isLocal: true };
+
+async function call(name: string, params: Record<string, unknown>): Promise<any> {
+  const def = methods.get(name);
+  assert.ok(def, `method ${name} is registered`);
+  const parsed = def.params ? def.params.parse(params) : params;
+  return def.handler({ params: parsed, caller, services, sendToCaller() {}, idempotencyKey: params.idempotencyKey as string | undefined, log: services.log });
+}
+
+const chatEvents = (runId: string) => services.events.filter((e) => e.event === 'chat' && e.payload.runId === runId).map((e) => e.payload);
+const terminal = (runId: string) => services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === runId && e.payload.state !== 'delta');
+
+before(async () => {
+  fake = await startFakeOpenAi({ models: ['main-model', 'busy', 'slow'] });
+  state = makeStateDir({
+    gateway: { mode: 'local', auth: { mode: 'token', token: 'test-token-0123456789abcdef' } },
+    models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'main-model' }, { id: 'busy' }, { id: 'slow' }] } } },
+    agents: {
+      defaults: { model: { primary: 'local/main-model' } },
+      list: [{ id: 'main', default: true }, { id: 'ops', model: { primary: 'local/busy', fallbacks: ['local/main-model'] } }],
+    },
+  });
+  services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
+  runtime = createModelRuntime({ services, env: {} });
+  methods = new Map(chatMethods(runtime).map((m) => [m.name, m]));
+});
+after(async () => {
+  await runtime.close();
+  await fake.close();
+  state.cleanup();
+});
+
+describe('chat.send', () => {
+  it('acks at once, streams deltas with increasing seq, ends with the cumulative message', async () => {
+    const ack = await call('chat.send', { sessionKey: 'main', message: 'hello streaming world', idempotencyKey: 'k1' });
+    assert.equal(ack.status, 'accepted');
+    assert.equal(typeof ack.runId, 'string');
+    const final = (await terminal(ack.runId)).payload;
+    assert.equal(final.state, 'final');
+    assert.equal(final.message.content[0].text, 'echo: hello streaming world');
+    assert.equal(final.message.model, 'local/main-model');
+    assert.equal(final.stopReason, 'stop');
+    assert.ok(final.usage.totalTokens > 0);
+    const events = chatEvents(ack.runId);
+    const deltas = events.filter((e) => e.state === 'delta');
+    assert.ok(deltas.length >= 3);
+    assert.equal(deltas.map((d) => d.deltaText).join(''), 'echo: hello streaming world');
+    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
+    assert.ok(events.every((e) => e.sessionKey === 'main'));
+  });
+
+  it('keeps the transcript: chat.history returns both turns; sessions.list indexes it', async () => {
+    const history = await call('chat.history', { sessionKey: 'main' });
+    const roles = history.messages.map((m: any) => `${m.role}:${m.content}`);
+    assert.deepEqual(roles.slice(0, 2), ['user:hello streaming world', 'assistant:echo: hello streaming world']);
+    const list = await call('sessions.list', {});
+    const main = list.sessions.find((s: any) => s.sessionKey === 'main');
+    assert.equal(main.agentId, 'main');
+    assert.ok(main.messageCount >= 2);
+    assert.equal(main.lastModel, 'local/main-model');
+  });
+
+  it('sends earlier turns back to the model on the next turn', async () => {
+    const before = fake.requests.length;
+    const ack = await call('chat.send', { sessionKey: 'main', message: 'second', idempotencyKey: 'k2' });
+    await terminal(ack.runId);
+    const sent = fake.requests.slice(before).find((r) => r.path === '/v1/chat/completions')!.body.messages;
+    assert.deepEqual(sent.map((m: any) => m.content).slice(0, 3), ['hello streaming world', 'echo: hello streaming world', 'second']);
+  });
+
+  it('announces a fallback in the run events and still answers', async () => {
+    fake.behave('busy', 'rate_limit');
+    const ack = await call('chat.send', { sessionKey: 'agent:ops:main', message: 'x', idempotencyKey: 'k3' });
+    const final = (await terminal(ack.runId)).payload;
+    assert.equal(final.state, 'final');
+    assert.equal(final.message.model, 'local/main-model');
+    const fallback = services.events.find((e) => e.event === 'agent' && e.payload.runId === ack.runId && e.payload.data.phase === 'fallback');
+    assert.ok(fallback);
+    assert.equal(fallback.payload.data.from, 'local/busy');
+    assert.equal(fallback.payload.data.to, 'local/main-model');
+    assert.equal(fallback.payload.data.reason, 'rate_limit');
+    const history = await call('chat.history', { sessionKey: 'agent:ops:main' });
+    assert.equal(history.agentId, 'ops');
+  });
+
+  it('ends with an error event carrying the cause and the fix when every model fails', async () => {
+    fake.behave('busy', 'server_error');
+    fake.behave('main-model', 'server_error');
+    try {
+      const ack = await call('chat.send', { sessionKey: 'agent:ops:err', message: 'x', idempotencyKey: 'k4' });
+      const ev = (await terminal(ack.runId)).payload;
+      assert.equal(ev.state, 'error');
+      assert.match(ev.errorMessage, /^all models failed: local\/busy: server \(500\).*; local\/main-model: server \(500\)/);
+      assert.equal(ev.error.details.code, 'MODEL_ALL_FAILED');
+      assert.ok(ev.error.details.fix);
+    } finally {
+      fake.behave('main-model', 'ok');
+      fake.behave('busy', 'ok');
+    }
+  });
+
+  it('chat.abort stops a run mid-stream; the partial answer is kept', async () => {
+    fake.chunkDelayMs = 40;
+    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+    try {
+      const ack = await call('chat.send', { sessionKey: 'abortme', message: 'go', model: 'local/slow', idempotencyKey: 'k5' });
+      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === ack.runId && e.payload.state === 'delta');
+      const res = await call('chat.abort', { sessionKey: 'abortme' });
+      assert.deepEqual(res.runIds, [ack.runId]);
+      const ev = (await terminal(ack.runId)).payload;
+      assert.equal(ev.state, 'aborted');
+      const partial = ev.message.content[0].text as string;
+      assert.ok(partial.startsWith('w0'), partial);
+      assert.ok(!partial.includes('w99'));
+      await runtime.chat.wait(ack.runId);
+      const history = await call('chat.history', { sessionKey: 'abortme' });
+      const last = history.messages.at(-1);
+      assert.equal(last.stopReason, 'aborted');
+      assert.equal(last.content, partial);
+    } finally {
+      fake.chunkDelayMs = 0;
+      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+    }
+  });
+
+  it('rejects an unknown agent or model before acknowledging, with the fix', async () => {
+    await assert.rejects(call('chat.send', { sessionKey: 's', message: 'x', agentId: 'nobody', idempotencyKey: 'k6' }), (err: unknown) => {
+      assert.ok(err instanceof MethodError);
+      assert.equal(err.details?.code, 'AGENT_NOT_FOUND');
+      return true;
+    });
+    await assert.rejects(call('chat.send', { sessionKey: 's', message: 'x', model: 'nope/m', idempotencyKey: 'k7' }), (err: unknown) => {
+      assert.ok(err instanceof MethodError);
+      assert.equal(err.details?.code, 'MODEL_NOT_CONFIGURED');
+      assert.match(String(err.details?.fix), /openclaw models scan --apply/);
+      return true;
+    });
+  });
+});
+
+describe('sessions, models and agents', () => {
+  it('sessions.reset empties a session and sessions.delete removes it', async () => {
+    const ack = await call('chat.send', { sessionKey: 'tmp', message: 'x', idempotencyKey: 'k8' });
+    await terminal(ack.runId);
+    assert.equal((await call('sessions.reset', { sessionKey: 'tmp' })).reset, true);
+    assert.equal((await call('chat.history', { sessionKey: 'tmp' })).messages.length, 0);
+    assert.equal((await call('sessions.delete', { sessionKey: 'tmp' })).deleted, true);
+    assert.ok(!(await call('sessions.list', {})).sessions.some((s: any) => s.sessionKey === 'tmp'));
+  });
+
+  it('models.list and agents.list show the configured catalog', async () => {
+    const models = await call('models.list', {});
+    assert.deepEqual(models.models.map((m: any) => m.id), ['local/main-model', 'local/busy', 'local/slow']);
+    assert.equal(models.models[0].default, true);
+    const agents = await call('agents.list', {});
+    assert.equal(agents.defaultId, 'main');
+    assert.deepEqual(agents.agents.map((a: any) => [a.id, a.model]), [['main', 'local/main-model'], ['ops', 'local/busy']]);
+  });
+});

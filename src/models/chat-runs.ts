@@ -1,0 +1,146 @@
+// Chat runs behind chat.send: acknowledged at once, executed one at a time per session, streamed
+// as `chat` events (delta → final | aborted | error) with fallbacks announced as `agent`
+// lifecycle events. Runs belong to the gateway, not to the connection that started them.
+import crypto from 'node:crypto';
+import type { ErrorShape } from '../protocol/errors.js';
+import { prepareTurn, runAgentTurn } from './agent-turn.js';
+import { ModelError, toErrorShape } from './errors.js';
+import type { TurnServices } from './runtime.js';
+import { sessionAgentId } from './router.js';
+import { formatRef, type Usage } from './types.js';
+
+export type ChatState = 'delta' | 'final' | 'aborted' | 'error';
+
+export interface ChatEventPayload {
+  runId: string;
+  sessionKey: string;
+  seq: number;
+  state: ChatState;
+  deltaText?: string;
+  message?: { role: 'assistant'; content: Array<{ type: 'text'; text: string }>; timestamp: number; model?: string };
+  errorMessage?: string;
+  error?: ErrorShape;
+  usage?: Usage;
+  stopReason?: string;
+}
+
+export interface AgentEventPayload {
+  runId: string;
+  seq: number;
+  stream: 'lifecycle';
+  ts: number;
+  sessionKey: string;
+  data: Record<string, unknown>;
+}
+
+export type Emit = (event: 'chat' | 'agent', payload: ChatEventPayload | AgentEventPayload) => void;
+
+export interface ChatSendInput {
+  sessionKey: string;
+  message: string;
+  agentId?: string;
+  model?: string;
+}
+
+interface ActiveRun {
+  runId: string;
+  sessionKey: string;
+  agentId: string;
+  controller: AbortController;
+  startedAt: number;
+  text: string;
+  done: Promise<void>;
+}
+
+export class ChatRuns {
+  private readonly runs = new Map<string, ActiveRun>();
+  /** Tail of each session's run queue (turns of one session never interleave). */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly rt: TurnServices,
+    private readonly emit: Emit,
+  ) {}
+
+  /**
+   * Validates, persists the user message (fsync), queues the turn and acknowledges it: an
+   * acknowledged message survives kill -9. Throws RouteError for an unknown agent or model.
+   */
+  async send(input: ChatSendInput): Promise<{ runId: string; status: 'accepted'; acceptedAt: number }> {
+    const agentId = sessionAgentId(this.rt.config(), input.sessionKey, input.agentId);
+    const prepared = prepareTurn(this.rt, { agentId, model: input.model });
+    const runId = crypto.randomUUID();
+    const controller = new AbortController();
+    const run: ActiveRun = { runId, sessionKey: input.sessionKey, agentId: prepared.agent.id, controller, startedAt: Date.now(), text: '', done: Promise.resolve() };
+    let chatSeq = 0;
+    let agentSeq = 0;
+    const chat = (p: Omit<ChatEventPayload, 'runId' | 'sessionKey' | 'seq'>) => this.emit('chat', { runId, sessionKey: input.sessionKey, seq: chatSeq++, ...p });
+    const lifecycle = (data: Record<string, unknown>) => this.emit('agent', { runId, seq: agentSeq++, stream: 'lifecycle', ts: Date.now(), sessionKey: input.sessionKey, data });
+    const snapshot = (model?: string) => ({ role: 'assistant' as const, content: [{ type: 'text' as const, text: run.text }], timestamp: Date.now(), ...(model ? { model } : {}) });
+
+    await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId);
+
+    const execute = async () => {
+      if (controller.signal.aborted) {
+        chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
+        return;
+      }
+      lifecycle({ phase: 'start', agentId: prepared.agent.id, model: formatRef(prepared.candidates[0].ref) });
+      try {
+        const result = await runAgentTurn(this.rt, {
+          prepared, sessionKey: input.sessionKey, runId, message: input.message, signal: controller.signal, userPersisted: true,
+          onDelta: (deltaText) => {
+            run.text += deltaText;
+            chat({ state: 'delta', deltaText });
+          },
+          onFallback: ({ from, to, error }) => lifecycle({ phase: 'fallback', from, to, reason: error.kind, status: error.status, errorMessage: error.message, fix: error.fix }),
+        });
+        const model = formatRef(result.model);
+        chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
+        lifecycle({ phase: 'end', model });
+      } catch (err) {
+        if (err instanceof ModelError && err.kind === 'aborted') {
+          chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
+          lifecycle({ phase: 'end', aborted: true });
+        } else {
+          const error = toErrorShape(err);
+          this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey: input.sessionKey });
+          chat({ state: 'error', errorMessage: error.message, error, stopReason: 'error' });
+          lifecycle({ phase: 'error', errorMessage: error.message });
+        }
+      }
+    };
+
+    const prev = this.queues.get(input.sessionKey) ?? Promise.resolve();
+    run.done = prev.then(execute).finally(() => {
+      this.runs.delete(runId);
+      if (this.queues.get(input.sessionKey) === run.done) this.queues.delete(input.sessionKey);
+    });
+    this.queues.set(input.sessionKey, run.done);
+    this.runs.set(runId, run);
+    return { runId, status: 'accepted', acceptedAt: run.startedAt };
+  }
+
+  /** Aborts the session's runs (or one run). Returns the ids it aborted. */
+  abort(sessionKey: string, runId?: string): string[] {
+    const hit = [...this.runs.values()].filter((r) => r.sessionKey === sessionKey && (!runId || r.runId === runId));
+    for (const r of hit) r.controller.abort();
+    return hit.map((r) => r.runId);
+  }
+
+  /** The run currently streaming (or queued first) for a session. */
+  inFlight(sessionKey: string): { runId: string; startedAt: number; text: string } | undefined {
+    const r = [...this.runs.values()].find((x) => x.sessionKey === sessionKey);
+    return r ? { runId: r.runId, startedAt: r.startedAt, text: r.text } : undefined;
+  }
+
+  /** Resolves when a run finishes (tests, `agent` CLI waits). */
+  wait(runId: string): Promise<void> {
+    return this.runs.get(runId)?.done ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.runs.values()) r.controller.abort();
+    await Promise.allSettled([...this.runs.values()].map((r) => r.done));
+  }
+}

@@ -1,0 +1,101 @@
+// OpenAI chat-completions backends (OpenAI, Ollama, LM Studio, llama.cpp, vLLM …) through the
+// official SDK. No SDK retries: the router decides what happens after a failure. The SDK is
+// imported on first use: it costs ~100 ms and ~10 MB, which a gateway with no provider never pays.
+import type OpenAI from 'openai';
+import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent, Usage } from '../types.js';
+import { withIdleTimeout } from './idle-timeout.js';
+import { SseDataReader } from './sse.js';
+
+export interface OpenAiProviderOptions {
+  id: string;
+  baseUrl: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  /** Extra headers for every request (models.providers.<id>.headers). */
+  headers?: Record<string, string>;
+}
+
+export function createOpenAiProvider(o: OpenAiProviderOptions): ProviderClient {
+  // Local backends ignore the key, but the SDK insists on one.
+  let client: Promise<OpenAI> | undefined;
+  const getClient = () =>
+    (client ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers })));
+  const body = (model: string, req: ChatRequest) => ({
+    model,
+    messages: req.messages as OpenAI.Chat.ChatCompletionMessageParam[],
+    ...(req.tools ? { tools: req.tools as OpenAI.Chat.ChatCompletionTool[] } : {}),
+    ...(req.toolChoice !== undefined ? { tool_choice: req.toolChoice as OpenAI.Chat.ChatCompletionToolChoiceOption } : {}),
+    ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...(req.topP !== undefined ? { top_p: req.topP } : {}),
+    ...(req.stop !== undefined ? { stop: req.stop } : {}),
+  });
+
+  return {
+    id: o.id,
+    api: 'openai-completions',
+    async *stream(model, req, opts: CallOptions = {}) {
+      const idle = withIdleTimeout(opts.signal, o.timeoutMs);
+      try {
+        // The SDK sends the request and turns HTTP errors into APIError; the body is read here.
+        const response = await (await getClient()).chat.completions
+          .create({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, { signal: idle.signal })
+          .asResponse();
+        let stopReason = 'stop';
+        let usage: Usage | undefined;
+        const reader = new SseDataReader();
+        const events = async function* () {
+          for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) yield* reader.push(bytes);
+          yield* reader.end();
+        };
+        for await (const data of events()) {
+          idle.touch();
+          if (data === '[DONE]') break;
+          const chunk = JSON.parse(data) as OpenAI.Chat.ChatCompletionChunk & { error?: { message?: string } };
+          if (chunk.error) throw new (await loadOpenAiSdk()).default.APIError(undefined, chunk.error, chunk.error.message, response.headers);
+          if (chunk.usage) usage = toUsage(chunk.usage);
+          const choice = chunk.choices?.[0];
+          if (!choice) continue;
+          if (choice.delta?.content) yield { type: 'delta', text: choice.delta.content } satisfies StreamEvent;
+          for (const tc of choice.delta?.tool_calls ?? []) {
+            yield { type: 'tool_call', index: tc.index, id: tc.id, name: tc.function?.name, argumentsDelta: tc.function?.arguments };
+          }
+          if (choice.finish_reason) stopReason = choice.finish_reason;
+        }
+        idle.throwIfAborted();
+        yield { type: 'done', stopReason, usage };
+      } catch (err) {
+        throw idle.explain(err);
+      } finally {
+        idle.dispose();
+      }
+    },
+    async complete(model, req, opts: CallOptions = {}): Promise<ChatResult> {
+      const res = await (await getClient()).chat.completions.create({ ...body(model, req), stream: false }, { signal: opts.signal });
+      const choice = res.choices[0];
+      const toolCalls = (choice?.message?.tool_calls ?? []).filter((t) => t.type === 'function').map((t) => ({
+        id: t.id, type: 'function' as const, function: { name: (t as { function: { name: string } }).function.name, arguments: (t as { function: { arguments: string } }).function.arguments },
+      }));
+      return { text: choice?.message?.content ?? '', toolCalls, stopReason: choice?.finish_reason ?? 'stop', usage: res.usage ? toUsage(res.usage) : undefined };
+    },
+    async embed(model, input, opts: CallOptions = {}) {
+      const res = await (await getClient()).embeddings.create({ model, input }, { signal: opts.signal });
+      return {
+        embeddings: res.data.sort((a, b) => a.index - b.index).map((d) => d.embedding),
+        usage: res.usage ? { inputTokens: res.usage.prompt_tokens, outputTokens: 0, totalTokens: res.usage.total_tokens } : undefined,
+      };
+    },
+    async listModels(opts: CallOptions = {}) {
+      const ids: string[] = [];
+      for await (const m of (await getClient()).models.list({ signal: opts.signal })) ids.push(m.id);
+      return ids;
+    },
+  };
+}
+
+let sdk: Promise<typeof import('openai')> | undefined;
+const loadOpenAiSdk = () => (sdk ??= import('openai'));
+
+function toUsage(u: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): Usage {
+  return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens, totalTokens: u.total_tokens };
+}

@@ -1,0 +1,95 @@
+// Finds model backends worth configuring: Ollama (127.0.0.1:11434) and LM Studio
+// (127.0.0.1:1234) when they answer within a short timeout, and OPENAI_API_KEY /
+// ANTHROPIC_API_KEY in the environment. Returns provider entries ready for models.providers.
+import type { ProviderConfig } from './config.js';
+import type { Env } from './providers/registry.js';
+
+export interface ScanTargets {
+  ollamaUrl: string;
+  lmStudioUrl: string;
+}
+
+export const DEFAULT_SCAN_TARGETS: ScanTargets = { ollamaUrl: 'http://127.0.0.1:11434', lmStudioUrl: 'http://127.0.0.1:1234' };
+
+/** Default models for key-only providers; edit with openclaw config set after --apply. */
+const KEY_PROVIDERS = [
+  { id: 'openai', envVar: 'OPENAI_API_KEY', api: 'openai-completions', model: 'gpt-4.1-mini' },
+  { id: 'anthropic', envVar: 'ANTHROPIC_API_KEY', api: 'anthropic-messages', model: 'claude-sonnet-4-5' },
+] as const;
+
+export interface ScanFinding {
+  id: string;
+  kind: 'local' | 'env';
+  /** Where it was found: a URL or an env var name (never the key). */
+  source: string;
+  models: string[];
+  provider: ProviderConfig;
+}
+
+export interface ScanResult {
+  found: ScanFinding[];
+  /** Local backends that did not answer, with why. */
+  missing: Array<{ id: string; url: string; reason: string }>;
+}
+
+export async function scanProviders(o: { env: Env; targets?: Partial<ScanTargets>; timeoutMs?: number }): Promise<ScanResult> {
+  const targets = { ...DEFAULT_SCAN_TARGETS, ...o.targets };
+  const timeoutMs = o.timeoutMs ?? 800;
+  const result: ScanResult = { found: [], missing: [] };
+  const [ollama, lmstudio] = await Promise.all([probeOllama(targets.ollamaUrl, timeoutMs), probeOpenAiModels(`${trimSlash(targets.lmStudioUrl)}/v1`, timeoutMs)]);
+  const local = (id: string, url: string, baseUrl: string, r: Probe) => {
+    if (r.ok) result.found.push({ id, kind: 'local', source: url, models: r.models, provider: { baseUrl, api: 'openai-completions', models: r.models.map((m) => ({ id: m })) } });
+    else result.missing.push({ id, url, reason: r.reason });
+  };
+  local('ollama', targets.ollamaUrl, `${trimSlash(targets.ollamaUrl)}/v1`, ollama);
+  local('lmstudio', targets.lmStudioUrl, `${trimSlash(targets.lmStudioUrl)}/v1`, lmstudio);
+  for (const k of KEY_PROVIDERS) {
+    if (!o.env[k.envVar]) continue;
+    result.found.push({ id: k.id, kind: 'env', source: k.envVar, models: [k.model], provider: { api: k.api, apiKeyEnv: k.envVar, models: [{ id: k.model }] } });
+  }
+  return result;
+}
+
+/** The merge patch `--apply` writes: new providers, and a primary model when none is set. */
+export function scanPatch(scan: ScanResult, hasPrimary: boolean): Record<string, unknown> | undefined {
+  if (scan.found.length === 0) return undefined;
+  const providers = Object.fromEntries(scan.found.map((f) => [f.id, f.provider]));
+  const first = scan.found.find((f) => f.models.length > 0);
+  const patch: Record<string, unknown> = { models: { providers } };
+  if (!hasPrimary && first) patch.agents = { defaults: { model: { primary: `${first.id}/${first.models[0]}` } } };
+  return patch;
+}
+
+type Probe = { ok: true; models: string[] } | { ok: false; reason: string };
+
+async function probeOllama(url: string, timeoutMs: number): Promise<Probe> {
+  const tags = await getJson(`${trimSlash(url)}/api/tags`, timeoutMs);
+  if (tags.ok && Array.isArray((tags.body as { models?: unknown }).models)) {
+    return { ok: true, models: ((tags.body as { models: Array<{ name?: string; model?: string }> }).models).map((m) => String(m.name ?? m.model)) };
+  }
+  const viaV1 = await probeOpenAiModels(`${trimSlash(url)}/v1`, timeoutMs);
+  return viaV1.ok ? viaV1 : { ok: false, reason: tags.ok ? viaV1.reason : tags.reason };
+}
+
+async function probeOpenAiModels(baseUrl: string, timeoutMs: number): Promise<Probe> {
+  const r = await getJson(`${baseUrl}/models`, timeoutMs);
+  if (!r.ok) return r;
+  const data = (r.body as { data?: Array<{ id?: string }> }).data;
+  return Array.isArray(data) ? { ok: true, models: data.map((m) => String(m.id)) } : { ok: false, reason: 'unexpected /v1/models response' };
+}
+
+async function getJson(url: string, timeoutMs: number): Promise<{ ok: true; body: unknown } | { ok: false; reason: string }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return { ok: false, reason: `HTTP ${res.status}` };
+    return { ok: true, body: await res.json() };
+  } catch (err) {
+    const e = err as { name?: string; cause?: { code?: string } };
+    if (e.name === 'TimeoutError') return { ok: false, reason: `no answer within ${timeoutMs}ms` };
+    return { ok: false, reason: e.cause?.code ?? (err as Error).message };
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,54 @@
+// A real GatewayServices-shaped object for tests of the chat methods and /v1: a temp state dir,
+// settings resolved from the config file, and broadcasts captured in order.
+import { loadConfig } from '../../config/load.js';
+import { resolveGatewaySettings } from '../../config/resolve.js';
+import type { GatewayServices } from '../../gateway/methods/types.js';
+import { silentLogger, type Logger } from '../../logging/types.js';
+
+export interface CapturedEvent {
+  event: string;
+  payload: any;
+}
+
+export interface TestServices extends GatewayServices {
+  events: CapturedEvent[];
+  /** Resolves with the first captured event matching `pred` (already captured or future). */
+  waitForEvent(pred: (e: CapturedEvent) => boolean, timeoutMs?: number): Promise<CapturedEvent>;
+}
+
+export function makeTestServices(o: { stateDir: string; configPath: string; env?: Record<string, string | undefined>; log?: Logger }): TestServices {
+  const events: CapturedEvent[] = [];
+  const waiters = new Set<() => void>();
+  const services: TestServices = {
+    version: 'test',
+    startedAt: Date.now(),
+    stateDir: o.stateDir,
+    configPath: o.configPath,
+    log: o.log ?? silentLogger,
+    settings: () => resolveGatewaySettings(loadConfig(o.configPath).config, o.env ?? {}),
+    broadcast(event, payload) {
+      events.push({ event, payload });
+      for (const w of waiters) w();
+    },
+    requestRestart() {},
+    events,
+    waitForEvent(pred, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = events.find(pred);
+          if (!hit) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event within ${timeoutMs}ms; got: ${JSON.stringify(events.map((e) => [e.event, e.payload?.state ?? e.payload?.data?.phase]))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+  return services;
+}

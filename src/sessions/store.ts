@@ -1,0 +1,170 @@
+// Sessions on disk: <state>/agents/<agentId>/sessions/<sessionKey>.jsonl plus a sessions.json
+// index (for sessions.list without reading every transcript). The transcript is the source of
+// truth; the index is rebuilt from the files when it is missing.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readJsonFileSync, writeJsonAtomicSync } from '../infra/atomic-file.js';
+import { orderByTurn, readTranscript, TranscriptWriter, type TranscriptEntry, type TranscriptMessage } from './transcript.js';
+
+export interface SessionInfo {
+  agentId: string;
+  sessionKey: string;
+  createdAt: number;
+  updatedAt: number;
+  messageCount: number;
+  lastModel?: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+type Index = Record<string, SessionInfo>;
+
+/** File-name-safe form of a session key (`agent:main:main` stays readable). */
+export function sessionFileName(sessionKey: string): string {
+  const safe = encodeURIComponent(sessionKey).replace(/%3A/g, ':').replace(/%40/g, '@');
+  return `${safe.startsWith('.') ? `%2E${safe.slice(1)}` : safe}.jsonl`;
+}
+
+export class SessionStore {
+  private readonly writer = new TranscriptWriter();
+
+  constructor(readonly agentsDir: string) {}
+
+  sessionsDir(agentId: string): string {
+    return path.join(this.agentsDir, sessionFileName(agentId).replace(/\.jsonl$/, ''), 'sessions');
+  }
+
+  transcriptPath(agentId: string, sessionKey: string): string {
+    return path.join(this.sessionsDir(agentId), sessionFileName(sessionKey));
+  }
+
+  /** Appends one message durably (fsync) and updates the index. */
+  async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string): Promise<TranscriptEntry> {
+    const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message };
+    await this.writer.append(this.transcriptPath(agentId, sessionKey), entry);
+    this.updateIndex(agentId, sessionKey, (info) => {
+      info.updatedAt = entry.ts;
+      info.messageCount += 1;
+      if (message.model) info.lastModel = message.model;
+      info.inputTokens += message.usage?.inputTokens ?? 0;
+      info.outputTokens += message.usage?.outputTokens ?? 0;
+    });
+    return entry;
+  }
+
+  /** The last `limit` entries in conversation order. */
+  history(agentId: string, sessionKey: string, limit = 200): TranscriptEntry[] {
+    const all = orderByTurn(readTranscript(this.transcriptPath(agentId, sessionKey)));
+    return limit >= all.length ? all : all.slice(all.length - limit);
+  }
+
+  list(agentId?: string): SessionInfo[] {
+    const agents = agentId ? [agentId] : this.agentIds();
+    return agents.flatMap((a) => Object.values(this.readIndex(a))).sort((x, y) => y.updatedAt - x.updatedAt);
+  }
+
+  /** Starts the session over; the old transcript is kept as `<file>.reset.<ts>`. */
+  reset(agentId: string, sessionKey: string): boolean {
+    const existed = this.archive(agentId, sessionKey, 'reset');
+    this.updateIndex(agentId, sessionKey, (info) => {
+      info.messageCount = 0;
+      info.inputTokens = 0;
+      info.outputTokens = 0;
+      info.updatedAt = Date.now();
+    });
+    return existed;
+  }
+
+  /** Removes the session from the index; the transcript is kept as `<file>.deleted.<ts>`. */
+  delete(agentId: string, sessionKey: string): boolean {
+    const existed = this.archive(agentId, sessionKey, 'deleted');
+    const index = this.readIndex(agentId);
+    const had = sessionKey in index;
+    delete index[sessionKey];
+    writeJsonAtomicSync(this.indexPath(agentId), index);
+    return existed || had;
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  private archive(agentId: string, sessionKey: string, label: string): boolean {
+    const file = this.transcriptPath(agentId, sessionKey);
+    try {
+      fs.renameSync(file, `${file}.${label}.${Date.now()}`);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  private agentIds(): string[] {
+    try {
+      return fs.readdirSync(this.agentsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => decodeURIComponent(d.name));
+    } catch {
+      return [];
+    }
+  }
+
+  private indexPath(agentId: string): string {
+    return path.join(this.sessionsDir(agentId), 'sessions.json');
+  }
+
+  private readIndex(agentId: string): Index {
+    return this.readIndexFile(agentId) ?? this.rebuildIndex(agentId);
+  }
+
+  /** undefined when missing or damaged (then it is rebuilt from the transcripts). */
+  private readIndexFile(agentId: string): Index | undefined {
+    try {
+      return readJsonFileSync<Index | undefined>(this.indexPath(agentId), undefined);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private rebuildIndex(agentId: string): Index {
+    const index: Index = {};
+    let files: string[] = [];
+    try {
+      files = fs.readdirSync(this.sessionsDir(agentId)).filter((f) => f.endsWith('.jsonl'));
+    } catch {
+      return index;
+    }
+    for (const f of files) {
+      const sessionKey = decodeURIComponent(f.slice(0, -'.jsonl'.length));
+      const entries = readTranscript(path.join(this.sessionsDir(agentId), f));
+      const info = emptyInfo(agentId, sessionKey, entries[0]?.ts ?? Date.now());
+      for (const e of entries) {
+        info.updatedAt = e.ts;
+        info.messageCount += 1;
+        if (e.message.model) info.lastModel = e.message.model;
+        info.inputTokens += e.message.usage?.inputTokens ?? 0;
+        info.outputTokens += e.message.usage?.outputTokens ?? 0;
+      }
+      index[sessionKey] = info;
+    }
+    return index;
+  }
+
+  /** Applies `change` to the session's entry; a lost index is rebuilt (already counting the change). */
+  private updateIndex(agentId: string, sessionKey: string, change: (info: SessionInfo) => void): void {
+    let index = this.readIndexFile(agentId);
+    if (index) {
+      const info = index[sessionKey] ?? emptyInfo(agentId, sessionKey, Date.now());
+      change(info);
+      index[sessionKey] = info;
+    } else {
+      index = this.rebuildIndex(agentId);
+      index[sessionKey] ??= emptyInfo(agentId, sessionKey, Date.now());
+    }
+    writeJsonAtomicSync(this.indexPath(agentId), index);
+  }
+}
+
+function emptyInfo(agentId: string, sessionKey: string, createdAt: number): SessionInfo {
+  return { agentId, sessionKey, createdAt, updatedAt: createdAt, messageCount: 0, inputTokens: 0, outputTokens: 0 };
+}
