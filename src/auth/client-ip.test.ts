@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { hasProxyHeaders, isLocalDirectRequest, isLoopbackAddress, isTrustedProxy, resolveClientIp } from './client-ip.js';
+import { hasProxyHeaders, isLocalDirectRequest, isLoopbackAddress, isTrustedProxy, resolveClientIp, untrustedProxyHeaderNotifier } from './client-ip.js';
 import { formatIp, normalizeIp, parseCidr, parseIp } from './ip-address.js';
 
 const input = (remoteAddress: string | undefined, headers: Record<string, string> = {}, trustedProxies: string[] = [], allowRealIpFallback = false) => ({
@@ -49,9 +49,11 @@ test('resolveClientIp: trusted proxy → right-most untrusted XFF hop; fails clo
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-for': '6.6.6.6, 198.51.100.9, 10.0.0.2' }, proxies)), '198.51.100.9');
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-for': '198.51.100.9:5555' }, proxies)), '198.51.100.9');
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-for': '"[2001:db8::7]:443"' }, proxies)), '2001:db8::7');
-  // only proxies in the chain, no header, or junk: never the proxy itself
+  // only proxies in the chain, or junk: never the proxy itself
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-for': '10.0.0.2' }, proxies)), undefined);
-  assert.equal(resolveClientIp(input('10.0.0.1', {}, proxies)), undefined);
+  assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-proto': 'https' }, proxies)), undefined);
+  // no forwarding header at all: the proxy host itself is talking to us directly
+  assert.equal(resolveClientIp(input('10.0.0.1', {}, proxies)), '10.0.0.1');
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-forwarded-for': '1.1.1.1, garbage' }, proxies)), undefined);
   // X-Real-IP only when allowed, and only without XFF
   assert.equal(resolveClientIp(input('10.0.0.1', { 'x-real-ip': '198.51.100.4' }, proxies)), undefined);
@@ -79,6 +81,22 @@ test('isLocalDirectRequest: loopback peer, local Host, and no untrusted proxy he
   assert.equal(isLocalDirectRequest(input('10.0.0.1', { host: 'localhost', 'x-forwarded-for': '::1' }, ['10.0.0.1'])), true);
   assert.equal(isLocalDirectRequest(input('10.0.0.1', { host: 'localhost', 'x-forwarded-for': '8.8.8.8' }, ['10.0.0.1'])), false);
   assert.equal(isLocalDirectRequest(input('192.168.1.10', { host: 'localhost' })), false);
+  // the documented nginx setup (trustedProxies 127.0.0.1): the local CLI, with no forwarding headers, is local
+  assert.equal(isLocalDirectRequest(input('127.0.0.1', { host: '127.0.0.1:18789' }, ['127.0.0.1'])), true);
+  assert.equal(isLocalDirectRequest(input('::ffff:127.0.0.1', { host: 'localhost:18789' }, ['127.0.0.0/8'])), true);
+});
+
+test('untrustedProxyHeaderNotifier: forwarding headers from an untrusted peer, once per peer per minute', () => {
+  let t = 1_000_000;
+  const notify = untrustedProxyHeaderNotifier(() => t);
+  const req = (peer: string, headers: Record<string, string>, trustedProxies: string[] = []) => notify({ remoteAddress: peer, headers, trustedProxies });
+  assert.equal(req('203.0.113.7', { host: 'x' }), false, 'no proxy headers');
+  assert.equal(req('10.0.0.1', { 'x-forwarded-for': '1.2.3.4' }, ['10.0.0.1']), false, 'trusted proxy');
+  assert.equal(req('203.0.113.7', { 'x-forwarded-for': '1.2.3.4' }), true);
+  assert.equal(req('203.0.113.7', { 'x-real-ip': '1.2.3.4' }), false, 'same peer within the minute');
+  assert.equal(req('203.0.113.8', { forwarded: 'for=1.2.3.4' }), true, 'another peer');
+  t += 60_000;
+  assert.equal(req('203.0.113.7', { 'x-forwarded-proto': 'https' }), true, 'a minute later');
 });
 
 test('isLoopbackAddress', () => {

@@ -44,11 +44,13 @@ function headerText(value: string | string[] | undefined): string | undefined {
  * The client's IP in canonical form. From an untrusted peer: the peer itself. From a trusted proxy:
  * the right-most X-Forwarded-For hop that is not a trusted proxy; X-Real-IP only when allowed;
  * otherwise undefined (never the proxy's own address, and never a hop past an unparseable entry).
+ * A trusted proxy address that sent no forwarding headers at all is a direct client (the local CLI
+ * on a host whose nginx is 127.0.0.1), so it is the client IP.
  */
 export function resolveClientIp(o: ClientIpInput): string | undefined {
   const peer = parseIp(o.remoteAddress);
   if (!peer) return undefined;
-  if (!isTrustedProxy(o.remoteAddress, o.trustedProxies)) return formatIp(peer);
+  if (!isTrustedProxy(o.remoteAddress, o.trustedProxies) || !hasProxyHeaders(o.headers)) return formatIp(peer);
   const xff = headerText(o.headers['x-forwarded-for']);
   const hops = xff ? xff.split(',').map((h) => h.trim()).filter((h) => h !== '') : [];
   for (let i = hops.length - 1; i >= 0; i--) {
@@ -95,4 +97,30 @@ export function isLocalDirectRequest(o: ClientIpInput): boolean {
   if (hasProxyHeaders(o.headers) && !isTrustedProxy(o.remoteAddress, o.trustedProxies)) return false;
   if (!isLoopbackAddress(resolveClientIp(o))) return false;
   return isLocalishHost(headerText(o.headers.host));
+}
+
+/** Marker `openclaw doctor` scans the log for: proxy headers arrived from a peer not in trustedProxies. */
+export const UNTRUSTED_PROXY_HEADERS_WARNING = 'proxy headers from untrusted peer';
+
+const UNTRUSTED_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * Returns a check that says, at most once per peer per minute, whether a request carries
+ * forwarding headers from a peer that is not a trusted proxy (they are ignored, and the request
+ * counts as remote; the operator probably forgot gateway.trustedProxies).
+ */
+export function untrustedProxyHeaderNotifier(now: () => number = Date.now): (o: Pick<ClientIpInput, 'remoteAddress' | 'headers' | 'trustedProxies'>) => boolean {
+  const lastWarned = new Map<string, number>();
+  return (o) => {
+    if (!hasProxyHeaders(o.headers) || isTrustedProxy(o.remoteAddress, o.trustedProxies)) return false;
+    const peer = o.remoteAddress ?? 'unknown';
+    const t = now();
+    const last = lastWarned.get(peer);
+    if (last !== undefined && t - last < UNTRUSTED_WARNING_INTERVAL_MS) return false;
+    if (lastWarned.size > 1024) {
+      for (const [k, v] of lastWarned) if (t - v >= UNTRUSTED_WARNING_INTERVAL_MS) lastWarned.delete(k);
+    }
+    lastWarned.set(peer, t);
+    return true;
+  };
 }

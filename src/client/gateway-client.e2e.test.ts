@@ -63,7 +63,8 @@ test('a wrong token pauses with the gateway’s message and fix', async (t) => {
 });
 
 test('pairing required: the client waits, and connects by itself once approved', async (t) => {
-  const { sd, track, start } = setup(t, localConfig(TOKEN, { gateway: { nodes: { pairing: { autoApproveLocal: false } } } }));
+  // auth mode none: a local CLI holding the shared token is never asked to pair (the owner must always be able to approve).
+  const { sd, track, start } = setup(t, localConfig(TOKEN, { gateway: { auth: { mode: 'none' }, nodes: { pairing: { autoApproveLocal: false } } } }));
   const gw = await start();
   const c = track(new GatewayClient({ url: gw.url, token: TOKEN, stateDir: sd.dir, pairingPollMs: 50 }));
   const states: ConnectionState[] = [];

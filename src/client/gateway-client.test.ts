@@ -293,6 +293,67 @@ test('resume: presents the last seq, and replayed duplicates are delivered once'
   ]);
 });
 
+test('resume.gap with sessionChanged adopts the hello cursor even under the same session id', async (t) => {
+  const sd = makeStateDir();
+  // Second connect: the server lost its log but kept the id; its new log is at 3.
+  const gw = await fakeGateway({ onConnect: (_seen, n) => ({ hello: { resume: { sessionId: 'log-1', cursor: n === 1 ? 0 : 3, replayed: 0 } } }) });
+  const { c } = client(sd, gw.url);
+  const got: Array<[string, number | undefined]> = [];
+  c.on('event', (name, _p, seq) => got.push([name, seq]));
+  t.after(async () => {
+    await c.close();
+    await gw.stop();
+    sd.cleanup();
+  });
+  await c.connect();
+  for (const seq of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) gw.event([...gw.sockets][0], 'sessions.changed', {}, seq);
+  await eventually(() => c.resumeState?.lastSeq === 10);
+  gw.dropAll(1012, 'service restart');
+  await eventually(() => gw.connects.length === 2 && gw.sockets.size === 1 && c.state === 'connected');
+  assert.deepEqual(gw.connects[1].params.resume, { sessionId: 'log-1', lastSeq: 10 });
+  got.length = 0;
+  const ws2 = [...gw.sockets][0];
+  gw.event(ws2, 'resume.gap', { fromSeq: 1, toSeq: 3, sessionChanged: true });
+  gw.event(ws2, 'sessions.changed', {}, 3); // at the new cursor: already covered by the gap
+  gw.event(ws2, 'sessions.changed', {}, 4);
+  gw.event(ws2, 'sessions.changed', {}, 5);
+  await eventually(() => got.some(([, s]) => s === 5));
+  assert.deepEqual(got, [['resume.gap', undefined], ['sessions.changed', 4], ['sessions.changed', 5]]);
+  assert.deepEqual(c.resumeState, { sessionId: 'log-1', lastSeq: 5 });
+});
+
+test('events without seq (tick, presence, health, shutdown) are delivered and leave dedupe intact', async (t) => {
+  const sd = makeStateDir();
+  const gw = await fakeGateway({ onConnect: () => ({ hello: { resume: { sessionId: 'log-1', cursor: 2, replayed: 0 } } }) });
+  const { c } = client(sd, gw.url);
+  const got: Array<[string, number | undefined]> = [];
+  c.on('event', (name, _p, seq) => got.push([name, seq]));
+  t.after(async () => {
+    await c.close();
+    await gw.stop();
+    sd.cleanup();
+  });
+  await c.connect();
+  const ws = [...gw.sockets][0];
+  gw.event(ws, 'sessions.changed', {}, 3);
+  for (const name of ['tick', 'presence', 'health']) gw.event(ws, name, {});
+  gw.event(ws, 'tick', {}, 99); // a per-connection counter on a transient event must not move the cursor
+  gw.event(ws, 'sessions.changed', {}, 3); // duplicate
+  gw.event(ws, 'sessions.changed', {}, 4);
+  gw.event(ws, 'shutdown', { reason: 'test', restartExpectedMs: null });
+  await eventually(() => got.some(([name]) => name === 'shutdown'));
+  assert.deepEqual(got, [
+    ['sessions.changed', 3],
+    ['tick', undefined],
+    ['presence', undefined],
+    ['health', undefined],
+    ['tick', 99],
+    ['sessions.changed', 4],
+    ['shutdown', undefined],
+  ]);
+  assert.deepEqual(c.resumeState, { sessionId: 'log-1', lastSeq: 4 });
+});
+
 test('without reconnect, an unreachable gateway rejects with the exact message', async (t) => {
   const sd = makeStateDir();
   t.after(sd.cleanup);

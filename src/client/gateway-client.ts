@@ -98,6 +98,10 @@ export interface GatewayClientEvents {
   hello: [HelloOk];
 }
 
+function isSessionChange(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && (payload as { sessionChanged?: unknown }).sessionChanged === true;
+}
+
 /** Events that are not in the replay log and carry no resumable seq. */
 const UNSEQUENCED_EVENTS = new Set(['tick', 'presence', 'health', 'shutdown', 'connect.challenge', 'resume.gap']);
 
@@ -404,6 +408,11 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
   }
 
   private deliver(f: EventFrame): void {
+    if (this.hello?.resume && f.event === 'resume.gap' && isSessionChange(f.payload)) {
+      // The server's log was replaced (even under the same id): our seqs mean nothing there, and
+      // keeping them would drop its new events as "already seen". Start from its cursor.
+      this.lastSeq = this.hello.resume.cursor;
+    }
     if (this.hello?.resume && typeof f.seq === 'number' && !UNSEQUENCED_EVENTS.has(f.event)) {
       if (this.lastSeq !== undefined && f.seq <= this.lastSeq) return; // already processed (replay overlap)
       this.lastSeq = f.seq;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { after, test } from 'node:test';
 import JSON5 from 'json5';
-import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, runCli, spawnCli, type StateDir } from '../testing/harness.js';
+import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, runCli, spawnCli, type StateDir } from '../testing/harness.js';
 
 const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
 const dirs: StateDir[] = [];
@@ -20,7 +20,7 @@ async function healthyState(): Promise<StateDir & { port: number }> {
 async function withGateway<T>(s: StateDir, fn: () => Promise<T>): Promise<T> {
   const gw = spawnCli(['gateway', 'run'], { env: s.env });
   try {
-    await gw.waitFor(/listening on/, 15_000);
+    await gw.waitFor(READY_LINE, 15_000);
     await eventually(() => fs.existsSync(`${s.dir}/gateway.pid`));
     return await fn();
   } finally {

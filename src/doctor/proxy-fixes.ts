@@ -11,4 +11,4 @@ export function idleTimeoutFix(keepAliveSeconds: number): string {
   return `openclaw config set gateway.websocket.keepAlive ${keepAliveSeconds}  # or raise the proxy idle timeout: nginx proxy_read_timeout 3600s; Apache ProxyPass ... timeout=3600 (and Timeout); Caddy stream_timeout`;
 }
 
-export const FORWARDED_FOR_FIX = 'nginx: proxy_set_header X-Forwarded-For $remote_addr; | Apache: ProxyAddHeaders Off + RequestHeader set X-Forwarded-For "%{REMOTE_ADDR}s" | Caddy: header_up X-Forwarded-For {remote_host}';
+export const FORWARDED_FOR_FIX = 'nginx: proxy_set_header X-Forwarded-For $remote_addr; | Apache: ProxyAddHeaders Off + RequestHeader set X-Forwarded-For "expr=%{REMOTE_ADDR}" | Caddy: header_up X-Forwarded-For {remote_host}';

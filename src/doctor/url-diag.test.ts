@@ -1,64 +1,47 @@
-// The diagnostics endpoint contract doctor --url relies on (GET /__openclaw__/diag, specified in the
-// doctor report to the lead): a local server speaking exactly that JSON, so the findings built on it
-// (client IP, trusted proxy, ?token= surviving the proxy) are tested before the gateway ships it.
+// doctor --url against the gateway's real diagnostics endpoint (GET /__openclaw__/diag) behind a
+// real nginx configured from docs/reverse-proxy.md: the findings built on it (client IP, trusted
+// proxy, ?token= surviving the proxy) come from what the gateway actually saw.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { startNginx } from './testing/proxies.js';
-import { diagnoseUrl, DIAG_PATH, type GatewayDiag } from './url-probe.js';
+import { startGateway, startNginx } from './testing/proxies.js';
+import { diagnoseUrl } from './url-probe.js';
 
-/** Answers /health and the diag endpoint the way the spec says: it reflects what arrived. */
-async function diagServer(trusted: string[]): Promise<{ port: number; close(): void }> {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const xff = req.headers['x-forwarded-for'];
-    const forwardedFor = typeof xff === 'string' ? xff : null;
-    const peerTrusted = trusted.includes(peer);
-    const body: GatewayDiag | { ok: true; status: string } = url.pathname === `/${DIAG_PATH}`
-      ? { ok: true, peer, peerTrusted, forwardedFor, clientIp: peerTrusted ? (forwardedFor?.split(',').pop()?.trim() ?? null) : peer, tokenQuery: url.searchParams.has('token'), origin: req.headers.origin ?? null, originAllowed: true, keepAliveSeconds: 30 }
-      : { ok: true, status: 'live' };
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
-}
+/** nginx connects to the gateway from 127.0.0.2, so the proxy and the client (127.0.0.1) differ. */
+const bindProxy = (s: string) => s.replace(/(proxy_pass [^;]+;)/, '$1\n        proxy_bind 127.0.0.2;');
 
 const find = (r: Awaited<ReturnType<typeof diagnoseUrl>>, id: string) => r.checks.find((c) => c.id === id)!;
 
 test('proxy headers from an untrusted proxy: doctor names the proxy and the trustedProxies command', async () => {
-  const backend = await diagServer([]);
-  const proxy = await startNginx(backend.port);
+  const backend = await startGateway();
+  const proxy = await startNginx(backend.port, bindProxy);
   try {
     const r = await diagnoseUrl({ url: proxy.url, timeoutMs: 3000 });
     const ip = find(r, 'url-client-ip');
     assert.equal(ip.level, 'warn');
-    assert.match(ip.message, /sees the proxy 127\.0\.0\.1 as the client/);
-    assert.equal(ip.fix, `openclaw config set gateway.trustedProxies '["127.0.0.1"]'`);
+    assert.match(ip.message, /sees the proxy 127\.0\.0\.2 as the client/);
+    assert.equal(ip.fix, `openclaw config set gateway.trustedProxies '["127.0.0.2"]'`);
     assert.equal(find(r, 'url-token').level, 'ok'); // ?token= survives the documented config
   } finally {
     await proxy.stop();
-    backend.close();
+    await backend.stop();
   }
 });
 
 test('a trusted proxy: doctor reports the client IP the gateway sees', async () => {
-  const backend = await diagServer(['127.0.0.1']);
-  const proxy = await startNginx(backend.port);
+  const backend = await startGateway({ trustedProxies: ['127.0.0.2'] });
+  const proxy = await startNginx(backend.port, bindProxy);
   try {
     const ip = find(await diagnoseUrl({ url: proxy.url, timeoutMs: 3000 }), 'url-client-ip');
     assert.equal(ip.level, 'ok');
-    assert.match(ip.message, /sees this client as 127\.0\.0\.1 \(X-Forwarded-For from trusted proxy 127\.0\.0\.1\)/);
+    assert.match(ip.message, /sees this client as 127\.0\.0\.1 \(X-Forwarded-For from trusted proxy 127\.0\.0\.2\)/);
   } finally {
     await proxy.stop();
-    backend.close();
+    await backend.stop();
   }
 });
 
 test('a proxy that drops the query string: doctor says ?token= does not reach the gateway', async () => {
-  const backend = await diagServer(['127.0.0.1']);
+  const backend = await startGateway({ trustedProxies: ['127.0.0.1'] });
   const proxy = await startNginx(backend.port, (s) => s.replace(/proxy_pass http:\/\/127\.0\.0\.1:18789;/, 'proxy_pass http://127.0.0.1:18789$uri;'));
   try {
     const token = find(await diagnoseUrl({ url: proxy.url, timeoutMs: 3000 }), 'url-token');
@@ -66,6 +49,19 @@ test('a proxy that drops the query string: doctor says ?token= does not reach th
     assert.match(token.message, /\?token= query parameter does not reach the gateway/);
   } finally {
     await proxy.stop();
-    backend.close();
+    await backend.stop();
+  }
+});
+
+test('doctor on the proxy host itself: X-Forwarded-For names only trusted addresses, which is not a proxy fault', async () => {
+  const backend = await startGateway({ trustedProxies: ['127.0.0.1'] });
+  const proxy = await startNginx(backend.port);
+  try {
+    const ip = find(await diagnoseUrl({ url: proxy.url, timeoutMs: 3000 }), 'url-client-ip');
+    assert.equal(ip.level, 'ok');
+    assert.match(ip.message, /names only trusted addresses \(127\.0\.0\.1\): this doctor runs on a proxy host/);
+  } finally {
+    await proxy.stop();
+    await backend.stop();
   }
 });

@@ -1,5 +1,6 @@
 // `openclaw doctor --url https://host/path`: the gateway as a remote browser sees it, through
 // whatever proxy is in front. Each step is a check in the same report shape as the local doctor.
+import { parseIp, stripPort } from '../auth/ip-address.js';
 import { Rejections } from '../protocol/errors.js';
 import { keepAliveFor } from './checks/keepalive.js';
 import { probeHandshake, probeHttp, type HandshakeResult, type HttpProbeResult } from './gateway-probe.js';
@@ -85,10 +86,19 @@ function tokenFinding(diag: GatewayDiag | undefined, hs: HandshakeResult, hasTok
   return hs.challenge ? ok(`The token was not rejected (the gateway answered: ${hs.rejection?.message ?? 'no answer'}).`) : skipped('Skipped: the WebSocket did not get far enough to test the token.');
 }
 
+/** The X-Forwarded-For hops when every one is an IP literal, else undefined. */
+function forwardedHops(forwardedFor: string | null | undefined): string[] | undefined {
+  const hops = (forwardedFor ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  return hops.every((h) => parseIp(stripPort(h)) !== null) ? hops : undefined;
+}
+
 function clientIpFinding(diag: GatewayDiag | undefined): Finding {
   if (!diag) return skipped('Skipped: the gateway does not expose its diagnostics endpoint.');
   const forwarded = Boolean(diag.forwardedFor);
   if (forwarded && !diag.peerTrusted) return warn(`The gateway sees the proxy ${diag.peer} as the client, because ${diag.peer} is not in gateway.trustedProxies (X-Forwarded-For is ignored).`, `openclaw config set gateway.trustedProxies '["${diag.peer}"]'`);
+  if (diag.peerTrusted && !diag.clientIp && forwardedHops(diag.forwardedFor)?.length) {
+    return ok(`X-Forwarded-For from trusted proxy ${diag.peer} names only trusted addresses (${diag.forwardedFor}): this doctor runs on a proxy host, so run it from another machine to see the client IP the gateway resolves.`);
+  }
   if (diag.peerTrusted && !diag.clientIp) return warn(`The proxy ${diag.peer} is trusted but sends no usable X-Forwarded-For, so the gateway cannot tell who the client is.`, FORWARDED_FOR_FIX);
   if (diag.peerTrusted) return ok(`The gateway sees this client as ${diag.clientIp} (X-Forwarded-For from trusted proxy ${diag.peer}).`);
   return ok(`The gateway sees this client as ${diag.clientIp ?? diag.peer} (direct connection, no proxy headers).`);

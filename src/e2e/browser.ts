@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { findPackageRoot } from '../gateway/control-ui-http.js';
-import { freePort, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { freePort, localConfig, makeStateDir, READY_LINE, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
 
 export const CHROMIUM_PATH = process.env.OPENCLAW_CHROMIUM ?? '/usr/bin/chromium';
 export const TEST_TOKEN = 'e2e-token-0123456789abcdef0123456789abcdef';
@@ -57,7 +57,7 @@ export async function startGateway(gateway: Record<string, unknown> = {}, extra:
   const launch = async () => {
     const proc = spawnCli(['gateway', 'run', '--port', String(port)], { env: state.env });
     try {
-      await proc.waitFor(/listening on/, 15_000);
+      await proc.waitFor(READY_LINE, 15_000);
     } catch (err) {
       proc.kill('SIGKILL');
       throw err;

@@ -9,14 +9,16 @@ test('an insecure origin: warning shown, device signed without WebCrypto, paired
   builtUiRoot();
   const foreign = await startForeignUiServer();
   const origin = `http://control.example.test:${foreign.port}`;
-  const gw = await startGateway({ controlUi: { allowedOrigins: [origin] } });
+  // The page talks to 127.0.0.1, so it is local and an allowed Control UI would pair silently
+  // (reference §6.3): turn local auto-approval off to see the pairing step. The CLI that approves
+  // still pairs silently (a local client with the shared token is never locked out).
+  const gw = await startGateway({ controlUi: { allowedOrigins: [origin] }, nodes: { pairing: { autoApproveLocal: false } } });
   // The name resolves to this machine, but the browser treats the page as a remote, insecure one.
   const b = await launchBrowser(['--host-resolver-rules=MAP control.example.test 127.0.0.1']);
   try {
     await b.page.goto(`${origin}/?gatewayUrl=ws://127.0.0.1:${gw.port}#token=${TEST_TOKEN}`);
     assert.equal(await b.page.evaluate(() => window.isSecureContext || !!crypto.subtle), false, 'no WebCrypto on this page');
     await b.page.locator('section.banner[data-kind="insecure"]').waitFor({ timeout: 10_000 });
-    // A browser from a non-loopback origin is never approved silently.
     const pairing = b.page.locator('section.banner[data-kind="pairing"]');
     await pairing.waitFor({ timeout: 15_000 });
     const requestId = await pairing.getAttribute('data-request-id');

@@ -7,7 +7,8 @@ import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startForeignUiServe
 
 test('a page from an origin not in allowedOrigins is refused with the allowedOrigins line for its real origin', async () => {
   builtUiRoot();
-  const gw = await startGateway();
+  // Local auto-approval off: a local Control UI would otherwise pair silently once its origin is allowed.
+  const gw = await startGateway({ nodes: { pairing: { autoApproveLocal: false } } });
   const foreign = await startForeignUiServer();
   const b = await launchBrowser();
   try {
@@ -26,8 +27,8 @@ test('a page from an origin not in allowedOrigins is refused with the allowedOri
     // Applying exactly that fix (hot reload) lets the same page in.
     const set = await runCli(['config', 'set', 'gateway.controlUi.allowedOrigins', `["${origin}"]`], { env: gw.state.env });
     assert.equal(set.code, 0, set.stderr + set.stdout);
-    // The hot reload lands within moments ("Retry now" skips the backoff wait). A browser from a
-    // non-loopback origin is never approved silently, so the next step is pairing.
+    // The hot reload lands within moments ("Retry now" skips the backoff wait); with local
+    // auto-approval off the next step is pairing.
     const pairing = b.page.locator('section.banner[data-kind="pairing"]');
     await eventually(async () => {
       if ((await pairing.count()) > 0) return true;

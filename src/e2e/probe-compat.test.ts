@@ -119,15 +119,17 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
       assert.equal(again.hello!.deviceToken, first.hello!.deviceToken);
     });
 
-    test('stale device token: AUTH_DEVICE_TOKEN_MISMATCH, close 1008 (no 4008 upstream)', async () => {
+    // Lead decision (DESIGN §2 canonical form): close 4008 "connect failed — device token mismatch"
+    // instead of upstream's 1008; official clients recognise "device token mismatch" in both.
+    test('stale device token: AUTH_DEVICE_TOKEN_MISMATCH, close 4008 (our canonical form)', async () => {
       const first = await run({ token: TOKEN, keyFile: keyFile('stale') });
       assertHello(first, { deviceToken: true });
       assertRejected(await run({ deviceToken: 'not-the-issued-token', keyFile: keyFile('stale') }), {
         errorCode: 'INVALID_REQUEST',
         detailCode: 'AUTH_DEVICE_TOKEN_MISMATCH',
-        message: 'unauthorized: device token mismatch (rotate/reissue device token)',
-        closeCode: 1008,
-        closeReason: 'unauthorized: device token mismatch (rotate/reissue device token)',
+        message: 'connect failed — device token mismatch',
+        closeCode: 4008,
+        closeReason: 'connect failed — device token mismatch',
         authReason: 'device_token_mismatch',
         recommendedNextStep: 'update_auth_credentials',
         canRetryWithDeviceToken: false,
@@ -162,6 +164,26 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
       });
     });
 
+    test('paired device with a wrong gateway token: AUTH_TOKEN_MISMATCH (not a device-token failure)', async () => {
+      const first = await run({ token: TOKEN, keyFile: keyFile('paired-wrong') });
+      assertHello(first, { deviceToken: true });
+      const msg = `unauthorized: gateway token mismatch (${CLI_TOKEN_HINT})`;
+      assertRejected(await run({ token: 'wrong-token', keyFile: keyFile('paired-wrong') }), {
+        errorCode: 'INVALID_REQUEST',
+        detailCode: 'AUTH_TOKEN_MISMATCH',
+        message: msg,
+        closeCode: 1008,
+        closeReason: msg,
+        authReason: 'token_mismatch',
+        recommendedNextStep: 'retry_with_device_token',
+        canRetryWithDeviceToken: true,
+      });
+      // its own device token in auth.token is still accepted
+      const again = await run({ token: first.hello!.deviceToken, keyFile: keyFile('paired-wrong') });
+      assertHello(again, { deviceToken: true });
+      assert.equal(again.hello!.deviceToken, first.hello!.deviceToken);
+    });
+
     test('wrong token without a device: AUTH_TOKEN_MISMATCH, update credentials', async () => {
       const msg = `unauthorized: gateway token mismatch (${CLI_TOKEN_HINT})`;
       assertRejected(await run({ token: 'wrong-token', noDevice: true }), {
@@ -192,13 +214,15 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
 
     test('origin not in gateway.controlUi.allowedOrigins: CONTROL_UI_ORIGIN_NOT_ALLOWED', async () => {
       const msg = 'origin not allowed (open the Control UI from the gateway host or allow it in gateway.controlUi.allowedOrigins)';
-      assertRejected(await run({ token: TOKEN, origin: 'https://evil.example' }), {
+      const r = await run({ token: TOKEN, origin: 'https://evil.example' });
+      assertRejected(r, {
         errorCode: 'INVALID_REQUEST',
         detailCode: 'CONTROL_UI_ORIGIN_NOT_ALLOWED',
         message: msg,
         closeCode: 1008,
         closeReason: msg,
       });
+      assert.equal(r.error?.details?.reason, 'origin not allowed', JSON.stringify(r));
     });
 
     test('allowed origin passes the origin check (device-less operator with the token)', async () => {
@@ -335,9 +359,14 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
     });
     after(async () => gw?.stop());
 
-    test('pairing required with a requestId; devices approve; same key reconnects', async () => {
+    test("the owner's local CLI (no Origin, right token) is still paired silently", async () => {
+      assertHello(await run({ token: TOKEN, keyFile: keyFile('owner-cli') }), { deviceToken: true });
+    });
+
+    test('Control UI from loopback: pairing required (wait_then_retry); devices approve; same key reconnects', async () => {
       const key = keyFile('pairing');
-      const r = await run({ token: TOKEN, keyFile: key });
+      const ui = { clientId: 'openclaw-control-ui', mode: 'webchat', origin: `http://127.0.0.1:${gw.port}` };
+      const r = await run({ token: TOKEN, keyFile: key, ...ui });
       const dump = JSON.stringify(r);
       const requestId = r.error?.details?.requestId;
       assert.equal(typeof requestId, 'string', dump);
@@ -348,16 +377,30 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
         message: /^pairing required/,
         closeCode: 1008,
         closeReason: new RegExp(`^pairing required(: device is not approved yet \\(requestId: ${requestId}\\))?$`),
+        recommendedNextStep: 'wait_then_retry',
       });
+      assert.equal(r.error?.details?.pauseReconnect, false, dump);
       assert.equal(r.error?.details?.reason, 'not-paired', dump);
       assert.equal(r.error?.details?.deviceId, r.deviceId, dump);
 
       const approved = await runCli(['devices', 'approve', requestId as string], { env: gw.state.env });
       assert.equal(approved.code, 0, approved.stdout + approved.stderr);
 
-      const again = await run({ token: TOKEN, keyFile: key });
+      const again = await run({ token: TOKEN, keyFile: key, ...ui });
       assertHello(again, { deviceToken: true });
       assert.equal(again.deviceId, r.deviceId);
+
+      // asking for a role it was not approved for: the role-upgrade variant
+      const upgrade = await run({ token: TOKEN, keyFile: key, ...ui, role: 'node' });
+      assertRejected(upgrade, {
+        errorCode: 'NOT_PAIRED',
+        detailCode: 'PAIRING_REQUIRED',
+        message: 'pairing required: device is asking for a higher role than currently approved',
+        closeCode: 1008,
+        closeReason: /^pairing required: device is asking for a higher role than currently approved/,
+        recommendedNextStep: 'wait_then_retry',
+      });
+      assert.equal(upgrade.error?.details?.reason, 'role-upgrade', JSON.stringify(upgrade));
     });
   });
 });

@@ -30,7 +30,8 @@ test('run: ready line, probes with security headers, pid file, last-good, dashbo
   try {
     const { gw, port, pid } = await startRun(state);
     assert.equal(pid, gw.proc.pid);
-    await gw.waitFor(new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${port}/#token=${TOKEN}`), WAIT_MS);
+    await gw.waitFor(new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${port}/  \\(login link: openclaw dashboard\\)`), WAIT_MS);
+    assert.ok(!gw.output().includes(TOKEN), 'a piped stdout never gets the token');
 
     for (const p of ['/health', '/healthz']) {
       const res = await fetch(`http://127.0.0.1:${port}${p}`);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 import { describeState } from './tui.js';
 
@@ -25,7 +25,7 @@ after(async () => {
 async function startGateway(port: number): Promise<GatewayProcess> {
   const gw = spawnCli(['gateway', 'run', '--port', String(port)], { env: state.env });
   spawned.push(gw);
-  await gw.waitFor(/\[gateway\] listening on ws:/, 15_000);
+  await gw.waitFor(READY_LINE, 15_000);
   return gw;
 }
 
@@ -42,21 +42,25 @@ test('chat, gateway killed, status line, reconnect, chat again', async () => {
   tui.stdout.on('data', (d) => (out += d));
   tui.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => tui.on('exit', (code) => resolve(code)));
+  // Name the step and show the screen when a wait fails (these run under CI load).
+  const until = (what: string, cond: () => boolean, ms = 20_000) => eventually(cond, ms).catch((err: Error) => {
+    throw new Error(`${what}: ${err.message}\n--- tui output ---\n${out}`);
+  });
   try {
-    await eventually(() => out.includes('Type a message'), 15_000);
+    await until('prompt', () => out.includes('Type a message'));
     tui.stdin.write('hello\n');
-    await eventually(() => out.includes('echo: hello'), 15_000);
+    await until('first reply', () => out.includes('echo: hello'));
 
     gw.kill('SIGKILL');
     await gw.exited;
-    await eventually(() => out.includes('-- disconnected'), 15_000);
+    await until('disconnect notice', () => out.includes('-- disconnected'));
     gw = await startGateway(port);
-    await eventually(() => out.lastIndexOf('-- connected') > out.indexOf('-- disconnected'), 20_000);
+    await until('reconnect', () => out.lastIndexOf('-- connected') > out.indexOf('-- disconnected'), 45_000);
 
     tui.stdin.write('again\n');
-    await eventually(() => out.includes('echo: again'), 15_000);
+    await until('reply after reconnect', () => out.includes('echo: again'));
     tui.stdin.write('/history\n');
-    await eventually(() => out.includes('assistant: echo: again'), 15_000);
+    await until('history', () => out.includes('assistant: echo: again'));
     tui.stdin.write('/quit\n');
     assert.equal(await exited, 0, out);
   } finally {

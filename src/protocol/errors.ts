@@ -22,7 +22,6 @@ export type RecommendedNextStep =
   | 'update_auth_credentials'
   | 'wait_then_retry'
   | 'review_auth_configuration'
-  | 'approve_pairing'
   | 'fix_client'
   | 'fix_network'
   | 'update_model_configuration';
@@ -111,7 +110,6 @@ export const Rejections = {
   INVALID_CONNECT_PARAMS: {
     detailCode: 'INVALID_CONNECT_PARAMS', errorCode: 'INVALID_REQUEST', closeCode: P,
     message: (c) => `invalid connect params: ${c.detail ?? ''}`.trimEnd(),
-    closeReason: () => 'invalid connect params',
     recommendedNextStep: 'fix_client',
     cause: 'The connect request did not match the protocol v4 schema.',
     fix: () => 'Update the client to protocol v4 (docs/protocol.md lists every field).',
@@ -294,9 +292,11 @@ export const Rejections = {
   },
   PAIRING_REQUIRED: {
     detailCode: 'PAIRING_REQUIRED', errorCode: 'NOT_PAIRED', closeCode: P,
-    message: () => 'pairing required',
-    closeReason: (c) => (c.requestId ? `pairing required: device is not approved yet (requestId: ${c.requestId})` : 'pairing required'),
-    recommendedNextStep: 'approve_pairing',
+    // detail: the upgrade variant (role, scopes, metadata); absent for a device that never paired.
+    message: (c) => (c.detail ? `pairing required: ${c.detail}` : 'pairing required'),
+    closeReason: (c) => (c.requestId ? `pairing required: ${c.detail ?? 'device is not approved yet'} (requestId: ${c.requestId})` : c.detail ? `pairing required: ${c.detail}` : 'pairing required'),
+    // Official clients keep retrying on wait_then_retry and get in by themselves once approved.
+    recommendedNextStep: 'wait_then_retry',
     cause: 'This device is new to the gateway (or asks for more than it was approved for) and waits for an operator to approve it.',
     fix: cmdApprove,
   },
@@ -559,6 +559,14 @@ export const Rejections = {
     recommendedNextStep: 'fix_client',
     cause: 'The /v1 route does not accept this HTTP method (see the Allow header).',
     fix: () => 'Use GET for /v1/models and POST for /v1/chat/completions and /v1/embeddings.',
+  },
+  DIAG_RATE_LIMITED: {
+    detailCode: 'DIAG_RATE_LIMITED', errorCode: 'RATE_LIMITED', retryable: true,
+    // The docs generator passes placeholder text, not a number: show "<n>" there instead of NaN.
+    message: (c) => `too many diagnostics requests; retry after ${Number.isFinite(c.retryAfterMs) ? Math.ceil(c.retryAfterMs! / 1000) : '<n>'}s`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'One address asked /__openclaw__/diag more often than the unauthenticated per-IP limit allows.',
+    fix: (c) => `Wait ${Number.isFinite(c.retryAfterMs) ? Math.ceil(c.retryAfterMs! / 1000) : '<n>'} s, then run openclaw doctor --url <url> again.`,
   },
 } as const satisfies Record<string, Rejection>;
 

@@ -63,10 +63,16 @@ async function runForeground(opts: RunOptions): Promise<void> {
     if (err instanceof server.GatewayStartError) throw new CliError(err.message, { exitCode: err.exitCode, fix: err.fix });
     throw err;
   }
-  // Terminal only: the logger never sees the token, and `gateway start` (output to a file) turns it off.
-  if (opts.dashboard) println(`Dashboard: ${dashboardUrl(handle.host, handle.port, handle.services.settings().auth.token)}`);
+  // The token goes only to an interactive terminal: containers and journald keep stdout, and the
+  // logger never sees it. `gateway start` (output to a file) turns the line off entirely.
+  if (opts.dashboard) println(dashboardLine(handle.host, handle.port, handle.services.settings().auth.token, process.stdout.isTTY === true));
   await handle.closed;
   process.exit(handle.exitCode);
+}
+
+export function dashboardLine(host: string, port: number, token: string | undefined, stdoutIsTty: boolean): string {
+  if (stdoutIsTty || !token) return `Dashboard: ${dashboardUrl(host, port, token)}`;
+  return `Dashboard: ${dashboardUrl(host, port, undefined)}  (login link: openclaw dashboard)`;
 }
 
 export function dashboardUrl(host: string, port: number, token: string | undefined): string {

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess } from '../../testing/harness.js';
+import { localConfig, makeStateDir, READY_LINE, runCli, spawnCli, type GatewayProcess } from '../../testing/harness.js';
 
 /** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
 const WAIT_MS = 30_000;
@@ -17,7 +17,7 @@ test('logs --tail / --level / --json after the gateway stopped; --follow prints 
   try {
     const gw = spawnCli(['gateway', 'run', '--port', '0'], { env: state.env });
     spawned.push(gw);
-    await gw.waitFor(/listening on/, WAIT_MS);
+    await gw.waitFor(READY_LINE, WAIT_MS);
     gw.kill('SIGTERM');
     await gw.exited;
     const file = path.join(state.dir, 'logs', 'gateway.log');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { after, test } from 'node:test';
 import { PairingStore } from '../../auth/pairing-store.js';
-import { eventually, freePort, localConfig, makeStateDir, spawnCli, type StateDir } from '../../testing/harness.js';
+import { eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type StateDir } from '../../testing/harness.js';
 import { fixAll, runOne } from '../testing/checks.js';
 
 const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
@@ -81,7 +81,7 @@ test('gateway-running and token-drift: a stopped gateway, a running one, and one
   // Started with OPENCLAW_GATEWAY_TOKEN=OTHER, so the config's token no longer authenticates.
   const gw = spawnCli(['gateway', 'run'], { env: { ...s.env, OPENCLAW_GATEWAY_TOKEN: OTHER } });
   try {
-    await gw.waitFor(/listening on/, 15_000);
+    await gw.waitFor(READY_LINE, 15_000);
     await eventually(() => fs.existsSync(`${s.dir}/gateway.pid`)); // written right after the log line
     const running = await runOne('gateway-running', s.env);
     assert.equal(running.level, 'ok', running.message);

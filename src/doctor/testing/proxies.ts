@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isPortInUse } from '../../infra/port-owner.js';
 import { repoRoot } from '../repo-root.js';
-import { eventually, freePort, localConfig, makeStateDir, spawnCli, type GatewayProcess, type StateDir } from '../../testing/harness.js';
+import { eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type GatewayProcess, type StateDir } from '../../testing/harness.js';
 
 export const TEST_TOKEN = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
 /** The public origin of docs/reverse-proxy.md; the browser's Origin behind the proxy. */
@@ -33,7 +33,7 @@ export async function startGateway(gatewayExtra: Record<string, unknown> = {}): 
   const port = await freePort();
   const state = makeStateDir(localConfig(TEST_TOKEN, { gateway: { port, ...gatewayExtra } }));
   const proc = spawnCli(['gateway', 'run', '--port', String(port)], { env: state.env });
-  await proc.waitFor(/listening on/, 15_000);
+  await proc.waitFor(READY_LINE, 15_000);
   return {
     state, port, proc,
     async stop() {

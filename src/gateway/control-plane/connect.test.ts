@@ -36,7 +36,7 @@ test('challenge → signed connect with the gateway token → hello-ok per refer
   assert.equal(hello.snapshot.authMode, 'token');
   assert.equal(hello.snapshot.stateDir, gw.state.dir);
   assert.equal(hello.snapshot.configPath, gw.state.configPath);
-  assert.deepEqual(hello.snapshot.sessionDefaults, { defaultAgentId: 'main', mainKey: 'main', mainSessionKey: 'agent:main:main' });
+  assert.deepEqual(hello.snapshot.sessionDefaults, { defaultAgentId: 'main', mainKey: 'main', mainSessionKey: 'agent:main:main', scope: 'per-sender' });
   assert.equal(typeof hello.snapshot.uptimeMs, 'number');
   assert.ok(Array.isArray(hello.snapshot.presence));
   assert.equal(hello.resume, undefined, 'only resume clients see the resume field');
@@ -67,6 +67,9 @@ test('device-less token connect is allowed but gets no scopes (default deny)', a
   assert.equal(res.ok, true, JSON.stringify(res.error));
   assert.deepEqual(res.payload.auth.scopes, []);
   assert.equal(res.payload.auth.deviceToken, undefined);
+  // host paths are for operator.admin only
+  assert.equal(res.payload.snapshot.configPath, undefined);
+  assert.equal(res.payload.snapshot.stateDir, undefined);
   const health = await client.request('health');
   assert.equal(health.ok, false);
   assert.equal(health.error!.code, 'FORBIDDEN');
@@ -84,6 +87,14 @@ test('the local backend self-connect keeps its scopes without a device', async (
   const health = await client.request('health');
   assert.equal(health.ok, true);
   client.close();
+  // ids match case-insensitively; a browser (any Origin) never gets the exemption
+  const upper = await connectClient(gw.url, { token: TEST_TOKEN, clientId: 'Gateway-Client', mode: 'BACKEND', scopes: ['operator.read'] });
+  assert.deepEqual(upper.res.payload.auth.scopes, ['operator.read'], JSON.stringify(upper.res.error));
+  upper.client.close();
+  const browser = await connectClient(gw.url, { token: TEST_TOKEN, clientId: 'gateway-client', mode: 'backend', scopes: ['operator.read'] }, { origin: `http://127.0.0.1:${gw.port}` });
+  assert.equal(browser.res.ok, true, JSON.stringify(browser.res.error));
+  assert.deepEqual(browser.res.payload.auth.scopes, []);
+  browser.client.close();
 });
 
 test('requests pipelined behind connect are answered after hello-ok, in order', async () => {

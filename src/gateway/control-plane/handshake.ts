@@ -4,15 +4,16 @@
 // small local file, and running it in one tick keeps admission atomic with broadcasts.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedGatewaySettings } from '../../config/types.js';
+import type { Logger } from '../../logging/types.js';
 import { checkBrowserOrigin, normalizeOrigin } from '../../auth/origin.js';
-import { isLoopbackAddress } from '../../auth/client-ip.js';
+import { isLoopbackAddress, untrustedProxyHeaderNotifier, UNTRUSTED_PROXY_HEADERS_WARNING } from '../../auth/client-ip.js';
 import { verifyDeviceProof } from '../../auth/device-proof.js';
-import type { DeviceTokenRecord, PairingStore } from '../../auth/pairing-store.js';
+import type { DeviceTokenRecord, PairedDevice, PairingStore } from '../../auth/pairing-store.js';
 import { ConnectParamsSchema, formatIssues, type ConnectParams } from '../../protocol/frames.js';
 import { BROWSER_UI_CLIENT_IDS, MIN_NODE_PROTOCOL_VERSION, MIN_PROBE_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../protocol/constants.js';
 import { signedBearer } from '../../protocol/device-auth.js';
 import { scopeSatisfies } from '../../protocol/scopes.js';
-import { Rejections, type RejectionContext, type RejectionId } from '../../protocol/errors.js';
+import { Rejections, type Rejection, type RejectionContext, type RejectionId } from '../../protocol/errors.js';
 import { evaluateSharedAuth, type SharedAuthMethod, type SharedAuthResult } from './shared-auth.js';
 import type { AuthLimiters, CredentialClass } from './auth-limiters.js';
 import type { BootstrapCodes } from './bootstrap-codes.js';
@@ -62,6 +63,8 @@ export interface HandshakeDeps {
   now(): number;
   /** device.pair.requested / device.pair.resolved. */
   broadcast(event: string, payload: unknown): void;
+  /** Where the untrusted-proxy-headers warning goes (doctor scans the log for it). */
+  log?: Logger;
 }
 
 const reject = (rejection: RejectionId, ctx: RejectionContext = {}, extraDetails?: Record<string, unknown>): Rejected => ({
@@ -74,8 +77,9 @@ const reject = (rejection: RejectionId, ctx: RejectionContext = {}, extraDetails
 /** The protocol both sides speak, or null. Nodes and probes may still speak v3. */
 export function negotiateProtocol(p: Pick<ConnectParams, 'minProtocol' | 'maxProtocol' | 'role' | 'client'>): number | null {
   if (p.minProtocol <= PROTOCOL_VERSION && p.maxProtocol >= PROTOCOL_VERSION) return PROTOCOL_VERSION;
-  const isNode = (p.role ?? 'operator') === 'node' && p.client.mode === 'node';
-  const isProbe = p.client.mode === 'probe';
+  const mode = p.client.mode.toLowerCase();
+  const isNode = (p.role ?? 'operator') === 'node' && mode === 'node';
+  const isProbe = mode === 'probe';
   const floor = isNode ? MIN_NODE_PROTOCOL_VERSION : isProbe ? MIN_PROBE_PROTOCOL_VERSION : PROTOCOL_VERSION;
   const best = Math.min(p.maxProtocol, PROTOCOL_VERSION);
   return best >= floor && best >= p.minProtocol ? best : null;
@@ -93,7 +97,39 @@ function isLoopbackOrigin(origin: string | undefined): boolean {
   return h === 'localhost' || isLoopbackAddress(h);
 }
 
+/** Once per peer per minute, process-wide (one gateway per process). */
+const shouldWarnUntrustedProxyHeaders = untrustedProxyHeaderNotifier();
+
+/** Why a paired device needs approval again, or null when it is covered. */
+export type PairingReason = 'not-paired' | 'role-upgrade' | 'scope-upgrade' | 'metadata-upgrade';
+
+/** The message variant a pairing rejection carries (reference §12). */
+const PAIRING_DETAIL: Record<PairingReason, string | undefined> = {
+  'not-paired': undefined,
+  'role-upgrade': 'device is asking for a higher role than currently approved',
+  'scope-upgrade': 'device is asking for more scopes than currently approved',
+  'metadata-upgrade': 'device identity changed and must be re-approved',
+};
+
+/** A claimed platform/deviceFamily differs from the one approved (both known). */
+function metadataChanged(paired: PairedDevice, claim: { platform?: string; deviceFamily?: string }): boolean {
+  const differs = (stored: string | undefined, claimed: string | undefined) =>
+    stored !== undefined && claimed !== undefined && stored.trim().toLowerCase() !== claimed.trim().toLowerCase();
+  return differs(paired.platform, claim.platform) || differs(paired.deviceFamily, claim.deviceFamily);
+}
+
+export function pairingReason(paired: PairedDevice | undefined, role: string, scopes: readonly string[], claim: { platform?: string; deviceFamily?: string }): PairingReason | null {
+  if (!paired) return 'not-paired';
+  if (!paired.roles.includes(role)) return 'role-upgrade';
+  if (!scopesCovered(paired.scopes, scopes)) return 'scope-upgrade';
+  if (metadataChanged(paired, claim)) return 'metadata-upgrade';
+  return null;
+}
+
 export function authorizeConnect(raw: unknown, challengeNonce: string, peer: PeerInfo, deps: HandshakeDeps): HandshakeOutcome {
+  if (deps.log && shouldWarnUntrustedProxyHeaders({ remoteAddress: peer.remoteAddress, headers: peer.headers, trustedProxies: deps.settings.trustedProxies })) {
+    deps.log.warn(`${UNTRUSTED_PROXY_HEADERS_WARNING}: ignoring forwarding headers (add the proxy to gateway.trustedProxies if it is yours)`, { peer: peer.remoteAddress ?? 'unknown' });
+  }
   const parsed = ConnectParamsSchema.safeParse(raw);
   if (!parsed.success) return reject('INVALID_CONNECT_PARAMS', { detail: formatIssues(parsed.error) });
   const params = parsed.data;
@@ -106,7 +142,8 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
   if (role !== 'operator' && role !== 'node') return reject('INVALID_ROLE');
   const requestedScopes = role === 'operator' ? [...new Set(params.scopes ?? [])] : [];
   const clientId = params.client.id;
-  const isBrowserUi = BROWSER_UI_CLIENT_IDS.has(clientId);
+  // Ids and modes match case-insensitively but stay as sent: the device signature covers them.
+  const isBrowserUi = BROWSER_UI_CLIENT_IDS.has(clientId.toLowerCase());
 
   if (peer.origin !== undefined || isBrowserUi) {
     const check = checkBrowserOrigin({
@@ -116,7 +153,7 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
       allowHostHeaderFallback: settings.controlUi.dangerouslyAllowHostHeaderOriginFallback,
       isLocal: peer.isLocal,
     });
-    if (!check.ok) return reject('CONTROL_UI_ORIGIN_NOT_ALLOWED', { origin: peer.origin });
+    if (!check.ok) return reject('CONTROL_UI_ORIGIN_NOT_ALLOWED', { origin: peer.origin }, { reason: check.reason });
   }
 
   // Browsers give a page no WebCrypto on plain HTTP away from localhost: no device identity there.
@@ -126,7 +163,7 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
   const limited = (cls: CredentialClass): Rejected | null => {
     const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
     const d = slot?.limiter.check(slot.key);
-    if (d && !d.allowed) return reject('AUTH_RATE_LIMITED', { retryAfterMs: d.retryAfterMs });
+    if (d && !d.allowed) return reject('AUTH_RATE_LIMITED', { retryAfterMs: d.retryAfterMs }, { canRetryWithDeviceToken: false });
     return null;
   };
   const fail = (cls: CredentialClass, r: Rejected): Rejected => {
@@ -153,9 +190,14 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
     peerAddress: peer.remoteAddress,
     headers: peer.headers,
   });
-  /** The shared-secret failure as the final answer (a wrong guess counts against the limit). */
+  /**
+   * The shared-secret failure as the final answer (a wrong guess counts against the limit). A
+   * device that sent a wrong auth.token (and nothing else) may hold a device token to retry with.
+   */
   const sharedRejection = (f: Exclude<SharedAuthResult, { kind: 'ok' }>): Rejected => {
-    const r = reject(f.rejection, f.ctx);
+    const canRetryWithDeviceToken =
+      f.rejection === 'AUTH_TOKEN_MISMATCH' && Boolean(params.device) && Boolean(params.auth?.token) && !params.auth?.password && !params.auth?.deviceToken;
+    const r = reject(f.rejection, f.ctx, { canRetryWithDeviceToken, ...(canRetryWithDeviceToken ? { recommendedNextStep: 'retry_with_device_token' } : {}) });
     return f.kind === 'failed' && f.counts ? fail('shared', r) : r;
   };
   if (shared.kind === 'ok' && presentsShared) succeed('shared');
@@ -164,6 +206,9 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
 
   // ---- no device identity -------------------------------------------------------------------
   if (!params.device) {
+    // Nothing presented at all: the missing identity is the problem (reference §3.4 step 6). A
+    // Control UI allowed on plain HTTP is asked for its token instead: it cannot have a device.
+    if (shared.kind === 'absent' && !insecureBrowser) return reject('DEVICE_IDENTITY_REQUIRED');
     if (shared.kind !== 'ok') return sharedRejection(shared);
     if (role !== 'operator') return reject('DEVICE_IDENTITY_REQUIRED');
     return { ok: true, session: { ...base, scopes: devicelessScopes(requestedScopes, shared.method, isBrowserUi, insecureBrowser, peer, params, settings), authMethod: shared.method } };
@@ -182,7 +227,7 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
     platform: params.client.platform,
     deviceFamily: params.client.deviceFamily,
   });
-  if (!proof.ok) return reject(proof.rejection);
+  if (!proof.ok) return reject(proof.rejection, {}, { reason: (Rejections[proof.rejection] as Rejection).authReason });
   const deviceId = proof.deviceId;
 
   // ---- device token (explicit, or a non-shared auth.token) ----------------------------------
@@ -197,17 +242,18 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
       touchThrottled(deps, deviceId);
       return { ok: true, session: { ...base, scopes: requestedScopes, deviceId, authMethod: 'device-token', deviceToken: v.record } };
     }
-    if (v.reason === 'scope-mismatch') return reject('AUTH_SCOPE_MISMATCH', { deviceId, scope: requestedScopes.join(' ') });
-    // A wrong auth.token from a device that never paired is just a wrong gateway token.
-    if (!explicitDeviceToken && v.reason === 'device-not-paired') return sharedRejection(shared);
-    return fail('device-token', reject('AUTH_DEVICE_TOKEN_MISMATCH', { deviceId }));
+    // scope-mismatch means the token itself was right (it just covers less).
+    if (v.reason === 'scope-mismatch') return reject('AUTH_SCOPE_MISMATCH', { deviceId, scope: requestedScopes.join(' ') }, { canRetryWithDeviceToken: false });
+    // An auth.token that is not this device's token is a wrong gateway token, paired or not.
+    if (!explicitDeviceToken) return sharedRejection(shared);
+    return fail('device-token', reject('AUTH_DEVICE_TOKEN_MISMATCH', { deviceId }, { canRetryWithDeviceToken: false }));
   }
 
   // ---- bootstrap code (dashboard sign-in) ---------------------------------------------------
   if (shared.kind !== 'ok' && params.auth?.bootstrapToken) {
     const locked = limited('bootstrap');
     if (locked) return locked;
-    if (!deps.bootstrap.consume(params.auth.bootstrapToken)) return fail('bootstrap', reject('AUTH_BOOTSTRAP_TOKEN_INVALID'));
+    if (!deps.bootstrap.consume(params.auth.bootstrapToken)) return fail('bootstrap', reject('AUTH_BOOTSTRAP_TOKEN_INVALID', {}, { canRetryWithDeviceToken: false }));
     succeed('bootstrap');
     const { request } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, true, false));
     deps.pairing.approve(request.requestId, 'bootstrap');
@@ -219,10 +265,9 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
 
   // ---- pairing ------------------------------------------------------------------------------
   const paired = deps.pairing.getPaired(deviceId);
-  const reason = !paired ? 'not-paired' : !paired.roles.includes(role) ? 'role-upgrade' : !scopesCovered(paired.scopes, requestedScopes) ? 'scope-upgrade' : null;
+  const reason = pairingReason(paired, role, requestedScopes, params.client);
   if (reason) {
-    const browserFromRemoteOrigin = peer.origin !== undefined && !isLoopbackOrigin(peer.origin);
-    const silent = settings.nodes.pairing.autoApproveLocal && peer.isLocal && !browserFromRemoteOrigin;
+    const silent = silentPairing(reason, shared.method, isBrowserUi, peer, settings.nodes.pairing.autoApproveLocal);
     const { request, created } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, silent, Boolean(paired)));
     if (silent) {
       deps.pairing.approve(request.requestId, 'silent');
@@ -231,7 +276,7 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
       if (created) deps.broadcast('device.pair.requested', request);
       return reject(
         'PAIRING_REQUIRED',
-        { requestId: request.requestId, deviceId },
+        { requestId: request.requestId, deviceId, detail: PAIRING_DETAIL[reason] },
         {
           requestId: request.requestId,
           reason,
@@ -262,6 +307,23 @@ const TOUCH_INTERVAL_MS = 60_000;
 function touchThrottled(deps: HandshakeDeps, deviceId: string): void {
   const seen = deps.pairing.getPaired(deviceId)?.lastSeenAtMs;
   if (seen === undefined || deps.now() - seen > TOUCH_INTERVAL_MS) deps.pairing.touch(deviceId, 'connect');
+}
+
+/**
+ * Silent local pairing (reference §6.3): a local client without a browser Origin, or the Control
+ * UI from this machine, when gateway.nodes.pairing.autoApproveLocal is on. Whatever that toggle
+ * says, the owner's local CLI (no Origin, valid shared token/password) is never locked out: it is
+ * the tool that approves everyone else. Metadata changes are silent only without an Origin, and
+ * scope upgrades only with local-grade credentials (none, token, password).
+ */
+export function silentPairing(reason: PairingReason, method: SharedAuthMethod, isBrowserUi: boolean, peer: Pick<PeerInfo, 'isLocal' | 'origin'>, autoApproveLocal: boolean): boolean {
+  if (!peer.isLocal) return false;
+  const noOrigin = peer.origin === undefined;
+  if (noOrigin && (method === 'token' || method === 'password')) return true;
+  if (!autoApproveLocal) return false;
+  if (reason === 'metadata-upgrade') return noOrigin;
+  if (reason === 'scope-upgrade' && method === 'trusted-proxy') return false;
+  return noOrigin || isBrowserUi;
 }
 
 function pairingRequest(params: ConnectParams, deviceId: string, publicKey: string, role: string, scopes: string[], peer: PeerInfo, silent: boolean, isRepair: boolean) {
@@ -296,7 +358,8 @@ function devicelessScopes(
   settings: ResolvedGatewaySettings,
 ): string[] {
   if (method === 'trusted-proxy') return requested.filter((s) => s !== 'operator.admin');
-  if (params.client.id === 'gateway-client' && params.client.mode === 'backend' && peer.isLocal) return requested;
+  // The internal self-connect: local, backend, and never a browser.
+  if (params.client.id.toLowerCase() === 'gateway-client' && params.client.mode.toLowerCase() === 'backend' && peer.isLocal && peer.origin === undefined) return requested;
   if (isBrowserUi && settings.controlUi.allowInsecureAuth && (insecureBrowser || peer.isLocal)) return requested;
   return [];
 }

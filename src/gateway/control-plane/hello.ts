@@ -14,20 +14,26 @@ export interface HelloInput {
   health: HealthSnapshot;
   stateVersion: { presence: number; health: number };
   uptimeMs: number;
+  /** Shown to operator.admin only: paths on the gateway host are nobody else's business. */
   configPath: string;
   stateDir: string;
   authMode: string;
+  /** The default agent (agents.list default, else the first, else "main"). */
+  defaultAgentId?: string;
   /** Only for clients that sent caps:["resume"]. */
   resume?: { sessionId: string; cursor: number; replayed: number };
 }
 
 export function buildHelloOk(h: HelloInput): Record<string, unknown> {
   const token = h.session.deviceToken;
-  const auth: Record<string, unknown> = { role: h.session.role, scopes: h.session.scopes };
+  // With a device token, auth.scopes are what the token grants (clients cache them with it).
+  const auth: Record<string, unknown> = { role: h.session.role, scopes: token ? token.scopes : h.session.scopes };
   if (token) {
     auth.deviceToken = token.token;
     auth.issuedAtMs = token.rotatedAtMs ?? token.createdAtMs;
   }
+  const isAdmin = h.session.scopes.includes('operator.admin');
+  const agentId = h.defaultAgentId ?? 'main';
   const hello: Record<string, unknown> = {
     type: 'hello-ok',
     protocol: h.session.protocol,
@@ -38,9 +44,8 @@ export function buildHelloOk(h: HelloInput): Record<string, unknown> {
       health: h.health,
       stateVersion: h.stateVersion,
       uptimeMs: h.uptimeMs,
-      configPath: h.configPath,
-      stateDir: h.stateDir,
-      sessionDefaults: { defaultAgentId: 'main', mainKey: 'main', mainSessionKey: 'agent:main:main' },
+      ...(isAdmin ? { configPath: h.configPath, stateDir: h.stateDir } : {}),
+      sessionDefaults: { defaultAgentId: agentId, mainKey: 'main', mainSessionKey: `agent:${agentId}:main`, scope: 'per-sender' },
       authMode: h.authMode,
     },
     auth,

@@ -3,6 +3,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { PairingStore } from '../../auth/pairing-store.js';
+import { truncateCloseReason } from '../../protocol/close-codes.js';
 import { configWith, connectClient, makeDevice, pairDevice, startTestGateway, TestClient, TEST_TOKEN, type Frame, type TestGateway } from './test-support.js';
 
 /** Through the trusted proxy (127.0.0.1) on behalf of a remote client. */
@@ -71,7 +72,7 @@ test('new device from a remote address → NOT_PAIRED with requestId; approval l
   assert.match(d.requestId, /^[0-9a-f-]{36}$/);
   assert.equal(d.reason, 'not-paired');
   assert.equal(d.deviceId, device.deviceId);
-  assert.equal(d.recommendedNextStep, 'approve_pairing');
+  assert.equal(d.recommendedNextStep, 'wait_then_retry');
   assert.equal(d.fix, `openclaw devices approve ${d.requestId}`);
   assert.equal(d.pauseReconnect, false);
   assert.deepEqual(await client.closed, { code: 1008, reason: `pairing required: device is not approved yet (requestId: ${d.requestId})` });
@@ -184,7 +185,11 @@ test('first request other than connect → INVALID_REQUEST res, then 1008', asyn
 test('invalid connect params → INVALID_REQUEST "invalid connect params: …", then 1008', async () => {
   const { client, res } = await connectClient(gw.url, { token: TEST_TOKEN, mutate: (p) => (p.client.id = 'not-a-client') });
   assertRejection(res, 'INVALID_REQUEST', 'INVALID_CONNECT_PARAMS', /^invalid connect params: client\.id: /);
-  assert.deepEqual(await client.closed, { code: 1008, reason: 'invalid connect params' });
+  const closed = await client.closed;
+  assert.equal(closed.code, 1008);
+  assert.equal(closed.reason, truncateCloseReason(res.error!.message), 'the close reason is the message, cut to 120 bytes');
+  assert.match(closed.reason, /^invalid connect params: client\.id: /);
+  assert.ok(Buffer.byteLength(closed.reason) <= 120);
 });
 
 test('protocol mismatch → 1002 with details.expectedProtocol; nodes may speak 3', async () => {
@@ -272,8 +277,13 @@ test('handshake timeout closes a silent client 1008 "handshake timeout"', async 
 test('password mode: missing and wrong passwords', async () => {
   const pw = await startTestGateway({ config: { gateway: { mode: 'local', auth: { mode: 'password', password: 'hunter2-hunter2' } } } as never });
   try {
-    const missing = await connectClient(pw.url, { clientId: 'openclaw-control-ui', mode: 'ui' }, { origin: `http://127.0.0.1:${pw.port}` });
+    const missing = await connectClient(pw.url, { clientId: 'openclaw-control-ui', mode: 'ui', device: makeDevice() }, { origin: `http://127.0.0.1:${pw.port}` });
     assert.equal(missing.res.error!.message, 'unauthorized: gateway password missing (open the dashboard URL and paste the password in Control UI settings)');
+    assert.equal(missing.res.error!.details.canRetryWithDeviceToken, false);
+    // neither a device nor a password: the missing identity is the problem (reference §3.4 step 6)
+    const nothing = await connectClient(pw.url, { clientId: 'openclaw-control-ui', mode: 'ui' }, { origin: `http://127.0.0.1:${pw.port}` });
+    assert.equal(nothing.res.error!.details.code, 'DEVICE_IDENTITY_REQUIRED');
+    assert.deepEqual(await nothing.client.closed, { code: 1008, reason: 'device identity required' });
     const wrong = await connectClient(pw.url, { password: 'nope' });
     assert.equal(wrong.res.error!.details.code, 'AUTH_PASSWORD_MISMATCH');
     const ok = await connectClient(pw.url, { password: 'hunter2-hunter2', device: makeDevice() });

@@ -29,8 +29,9 @@ export interface SharedAuthInput {
 
 /** Which hint wording an auth failure gets (upstream wording by client kind). */
 export function clientKind(clientId: string, clientMode: string): 'cli' | 'control-ui' | 'other' {
-  if (clientId === 'cli' || clientMode === 'cli') return 'cli';
-  if (BROWSER_UI_CLIENT_IDS.has(clientId)) return 'control-ui';
+  const id = clientId.toLowerCase();
+  if (id === 'cli' || clientMode.toLowerCase() === 'cli') return 'cli';
+  if (BROWSER_UI_CLIENT_IDS.has(id)) return 'control-ui';
   return 'other';
 }
 

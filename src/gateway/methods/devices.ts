@@ -2,7 +2,7 @@
 // never listed; approve/reject broadcast device.pair.resolved; rotating or revoking a token (or
 // removing the device) closes the live sockets that hold it.
 import { z } from 'zod';
-import type { PairedDevice } from '../../auth/pairing-store.js';
+import { summarizeDevice } from '../../auth/pairing-store.js';
 import { rejectionError } from '../../protocol/errors.js';
 import { missingScopes } from '../../protocol/scopes.js';
 import { MethodError, type CallerInfo, type MethodDef } from './types.js';
@@ -12,15 +12,6 @@ const id = z.string().min(1).max(256);
 
 function fail(err: ReturnType<typeof rejectionError>): never {
   throw new MethodError(err.code, err.message, err.details, err.retryAfterMs);
-}
-
-/** A paired device as shown to operators: token metadata, never the bearer itself. */
-export function summarizeDevice(d: PairedDevice): Record<string, unknown> {
-  const { tokens, ...rest } = d;
-  return {
-    ...rest,
-    tokens: Object.values(tokens).map(({ token: _secret, ...meta }) => meta),
-  };
 }
 
 const needAdmin = (caller: CallerInfo): never =>
