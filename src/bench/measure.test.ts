@@ -23,8 +23,14 @@ test('spawnUntilReady waits for a real 200 on the ready URL; RSS is read from /p
 });
 
 test('formatTable shows values, ratio to baseline, target and result', () => {
-  const out = formatTable([{ bench: 'startup', metric: 'ready', unit: 'ms', ours: 90, baseline: 45, target: '< 250 ms', pass: true }]);
-  const [header, , row] = out.split('\n');
+  const out = formatTable([
+    { bench: 'startup', metric: 'ready', unit: 'ms', ours: 90, baseline: 45, baselineName: 'bare node', target: '< 250 ms', pass: true },
+    { bench: 'startup', metric: 'rss', unit: 'MB', ours: 70, target: '< 60 MB', pass: false },
+    { bench: 'handshake', metric: 'fan-out', unit: '/s', ours: 1234.4, target: 'reported' },
+  ]);
+  const [header, , ready, rss, fanOut] = out.split('\n');
   assert.match(header, /^bench\s+metric\s+ours\s+baseline/);
-  assert.match(row, /^startup\s+ready\s+90\.0 ms\s+45\.0 ms\s+2\.00×\s+< 250 ms\s+ok$/);
+  assert.match(ready, /^startup\s+ready\s+90\.0 ms\s+45\.0 ms \(bare node\)\s+2\.00×\s+< 250 ms\s+ok$/);
+  assert.match(rss, /^startup\s+rss\s+70\.0 MB\s+-\s+-\s+< 60 MB\s+FAIL$/);
+  assert.match(fanOut, /^handshake\s+fan-out\s+1234 \/s\s+-\s+-\s+reported\s+reported$/);
 });

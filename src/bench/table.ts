@@ -5,19 +5,25 @@ export type TableRow = BenchRow & { bench: string };
 
 function fmt(v: number | undefined, unit: string): string {
   if (v === undefined || Number.isNaN(v)) return '-';
+  if (unit === '/s') return `${Math.round(v)} /s`;
   return `${v.toFixed(1)} ${unit}`;
 }
 
+function result(pass: boolean | undefined): string {
+  if (pass === undefined) return 'reported';
+  return pass ? 'ok' : 'FAIL';
+}
+
 export function formatTable(rows: TableRow[]): string {
-  const header = ['bench', 'metric', 'ours', 'baseline (bare node)', 'ratio', 'target', 'result'];
+  const header = ['bench', 'metric', 'ours', 'baseline', 'ratio', 'target', 'result'];
   const body = rows.map((r) => [
     r.bench,
     r.metric,
     fmt(r.ours, r.unit),
-    fmt(r.baseline, r.unit),
+    r.baseline === undefined ? '-' : `${fmt(r.baseline, r.unit)}${r.baselineName ? ` (${r.baselineName})` : ''}`,
     r.baseline ? `${(r.ours / r.baseline).toFixed(2)}×` : '-',
     r.target,
-    r.pass ? 'ok' : 'FAIL',
+    result(r.pass),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

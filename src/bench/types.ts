@@ -3,16 +3,26 @@
 export interface BenchRow {
   /** What was measured, e.g. "spawn → /ready (median of 7)". */
   metric: string;
-  unit: 'ms' | 'MB';
+  unit: 'ms' | 'MB' | 'KB' | '/s';
   ours: number;
   /** The reference measured in the same run (bare node, upstream …), when there is one. */
   baseline?: number;
-  /** Human form of the target, e.g. "≤ 3× bare and < 250 ms". */
+  /** What the baseline is, e.g. "bare node"; shown in the baseline column. */
+  baselineName?: string;
+  /** Human form of the target, e.g. "≤ 3× bare and < 250 ms"; "reported" when there is none. */
   target: string;
-  pass: boolean;
+  /** undefined: reported only, no target to pass or fail. */
+  pass?: boolean;
+}
+
+export interface BenchOptions {
+  /** Repetitions for medians (startup spawns, proxy rounds, page loads). */
+  runs: number;
+  /** Full-size loads (10 000 idle connections …) instead of the quick defaults. */
+  full: boolean;
 }
 
 export interface BenchModule {
   name: string;
-  run(opts: { runs: number }): Promise<BenchRow[]>;
+  run(opts: BenchOptions): Promise<BenchRow[]>;
 }

@@ -2,8 +2,8 @@
 // a single-instance pid file; hot reload; a clean drain on SIGTERM and in-process restarts.
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocket } from 'ws';
 import { ConfigError, hashRaw, loadConfig, parseConfigText } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
@@ -14,6 +14,7 @@ import { readPackageVersion } from '../cli/version.js';
 import { findFreePort, findPortOwner } from '../infra/port-owner.js';
 import { isGatewayCmdline } from '../infra/proc.js';
 import { createLogger, type GatewayLogger } from '../logging/logger.js';
+import { startupMark } from '../logging/startup-trace.js';
 import type { Logger } from '../logging/types.js';
 import { ProcessFailures, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
 import { createControlPlane, type ControlPlane } from './control-plane/index.js';
@@ -24,6 +25,9 @@ import { diffSettings, watchConfigFile, type ConfigWatcher } from './reload.js';
 import { createServices, type ProcessServices } from './services.js';
 
 export type { GatewayFlags };
+
+// ws is CommonJS: require() skips the ESM wrapper's per-file export scan (see control-plane/index.ts).
+const { WebSocket } = createRequire(import.meta.url)('ws') as typeof import('ws');
 
 export interface StartGatewayOptions {
   env: NodeJS.ProcessEnv;
@@ -171,6 +175,7 @@ interface Listener {
 }
 
 export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHandle> {
+  startupMark('gateway modules evaluated');
   const paths = statePaths(opts.env);
   const ownLogger = opts.log ? undefined : createLogger({ file: paths.gatewayLog, level: 'info', console: true });
   const rootLog: Logger = opts.log ?? ownLogger!;
@@ -184,6 +189,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
   const applyLogSettings = (s: ResolvedGatewaySettings) => applyLoggerSettings(rootLog, s, opts.verbose);
   applyLogSettings(requested);
   for (const w of requested.warnings) log.warn(w);
+  startupMark('config loaded');
 
   const pid = inspectPidFile(paths.pidFile);
   if (pid.state === 'running' && pid.record.pid !== process.pid) {
@@ -216,11 +222,13 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     requestRestart: (reason) => void handle.restart(reason),
   });
   const extensions = await loadExtensions(services);
+  startupMark('extensions loaded');
 
   async function openListener(s: ResolvedGatewaySettings): Promise<Listener> {
     const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
+    startupMark('control plane created');
     const sockets = new Set<Socket>();
-    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, log));
+    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, () => effective, log));
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
@@ -245,6 +253,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     server.on('error', (err) => log.error(`listener error: ${err.message}`));
     const port = (server.address() as AddressInfo).port;
     const l: Listener = { server, controlPlane, sockets, host: s.host, port };
+    startupMark('listening');
     try {
       await probeHandshake(wsUrl(connectHost(s.host), port));
     } catch (err) {
@@ -400,6 +409,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     throw err;
   }
   markReady(first);
+  startupMark('ready');
   if (requested.reload.mode !== 'off') watcher = watchConfigFile(paths.configPath, onConfigFileChanged);
   // Handlers go in before the ready line: whoever waits for it may signal us right away.
   if (opts.handleSignals) installProcessHandlers(handle, log);
@@ -425,10 +435,10 @@ function applyLoggerSettings(log: Logger, s: ResolvedGatewaySettings, verbose = 
   log.configure({ level: verbose ? 'debug' : s.logging.level, maxFileBytes: s.logging.maxFileBytes, maxFiles: s.logging.maxFiles });
 }
 
-async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ext: GatewayExtensions, readiness: () => Readiness, log: Logger): Promise<void> {
+async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse, ext: GatewayExtensions, readiness: () => Readiness, settings: () => ResolvedGatewaySettings, log: Logger): Promise<void> {
   applySecurityHeaders(res);
   try {
-    if (handleProbe(req, res, readiness())) return;
+    if (handleProbe(req, res, readiness(), settings())) return; // settings enable the diagnostics route
     for (const handler of ext.httpHandlers) if (await handler(req, res)) return;
     sendJson(req, res, 404, { ok: false, error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${(req.url ?? '/').split('?')[0]}` } });
   } catch (err) {

@@ -55,3 +55,35 @@ test('the store keeps at most maxEntries outcomes', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('reopening leaves a clean file alone and rewrites one with a torn last line before appending', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-idem-'));
+  const file = path.join(dir, 'idempotency.jsonl');
+  try {
+    let runs = 0;
+    const exec = async () => ({ ok: true as const, payload: ++runs });
+    const a = new IdempotencyStore(dir);
+    await a.run('k', exec);
+    a.close();
+    const inode = fs.statSync(file).ino;
+
+    new IdempotencyStore(dir).close();
+    assert.equal(fs.statSync(file).ino, inode, 'no rewrite (and no fsyncs) when nothing is to be dropped');
+
+    fs.appendFileSync(file, '{"key":"torn","ts":1'); // a crash mid-append
+    const b = new IdempotencyStore(dir);
+    assert.notEqual(fs.statSync(file).ino, inode, 'rewritten without the torn line');
+    await b.run('n', exec);
+    b.close();
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.deepEqual(lines.map((l) => (JSON.parse(l) as { key: string }).key), ['k', 'n']);
+
+    const c = new IdempotencyStore(dir);
+    assert.equal((await c.run('k', exec)).cached, true);
+    assert.equal((await c.run('n', exec)).cached, true);
+    assert.equal(runs, 2);
+    c.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -28,8 +28,8 @@ export class IdempotencyStore {
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = path.join(dir, 'idempotency.jsonl');
-    this.load();
-    this.compact();
+    // Rewriting (two fsyncs) only when the file holds lines to drop keeps it off the startup path.
+    if (!this.load()) this.compact();
     this.fd = fs.openSync(this.file, 'a', 0o600);
   }
 
@@ -88,15 +88,18 @@ export class IdempotencyStore {
     }
   }
 
-  private load(): void {
+  /** Reads the stored outcomes; false when the file needs a rewrite (expired, superseded or torn lines). */
+  private load(): boolean {
     let text = '';
     try {
       text = fs.readFileSync(this.file, 'utf8');
     } catch {
-      return;
+      return true;
     }
+    let lines = 0;
     for (const line of text.split('\n')) {
       if (!line) continue;
+      lines++;
       try {
         const s = JSON.parse(line) as Stored;
         if (typeof s.key === 'string' && typeof s.ts === 'number' && s.outcome) {
@@ -108,6 +111,9 @@ export class IdempotencyStore {
       }
     }
     this.evict();
+    this.linesInFile = lines;
+    // A torn last line must go before anything is appended after it.
+    return lines === this.done.size && (text === '' || text.endsWith('\n'));
   }
 
   private compact(): void {

@@ -1,0 +1,43 @@
+// Adapters that turn the control-plane and Control UI benches into table rows. Each bench module is
+// imported only when its suite runs (the UI one pulls in playwright-core).
+import fs from 'node:fs';
+import type { BenchModule, BenchRow } from './types.js';
+
+/** The Control UI issue's budget for the gzipped JS bundle. */
+const UI_JS_GZIP_TARGET_KB = 200;
+
+export const handshakeBench: BenchModule = {
+  name: 'handshake',
+  async run({ full }) {
+    const { runHandshakeBench, SMALL_BENCH } = await import('./handshake.js');
+    const r = await runHandshakeBench({ ...(full ? {} : SMALL_BENCH), onProgress: (l) => process.stderr.write(`  handshake: ${l}\n`) });
+    const echo = 'ws echo';
+    const rows: BenchRow[] = [
+      { metric: `device-signed connect → hello-ok p50 (${r.handshake.n} sequential)`, unit: 'ms', ours: r.handshake.p50Ms, baseline: r.echoBaseline.p50Ms, baselineName: echo, target: 'reported' },
+      { metric: `device-signed connect → hello-ok p99`, unit: 'ms', ours: r.handshake.p99Ms, baseline: r.echoBaseline.p99Ms, baselineName: echo, target: 'reported' },
+      { metric: `RSS per idle authenticated connection (${r.idle.connections} held)`, unit: 'KB', ours: r.idle.perConnectionKb, target: 'reported' },
+      { metric: `broadcast deliveries (${r.broadcast.events} events × ${r.broadcast.clients} clients)`, unit: '/s', ours: r.broadcast.deliveriesPerSec, target: 'reported' },
+    ];
+    return rows;
+  },
+};
+
+/** Where the UI bench finds Chromium (the e2e tests' default, overridable the same way). */
+const chromiumPath = (): string => process.env.OPENCLAW_CHROMIUM ?? '/usr/bin/chromium';
+
+export const uiBench: BenchModule = {
+  name: 'control-ui',
+  async run({ runs }) {
+    const executable = chromiumPath();
+    if (!fs.existsSync(executable)) {
+      process.stderr.write(`  control-ui: skipped, no Chromium at ${executable} (set OPENCLAW_CHROMIUM to its path)\n`);
+      return [];
+    }
+    const { runUiBench } = await import('./ui.js');
+    const r = await runUiBench({ runs, chromiumPath: executable });
+    return [
+      { metric: 'JS bundle, gzipped', unit: 'KB', ours: r.jsGzipBytes / 1024, target: `< ${UI_JS_GZIP_TARGET_KB} KB`, pass: r.jsGzipBytes < UI_JS_GZIP_TARGET_KB * 1024 },
+      { metric: `first contentful paint, localhost (median of ${r.firstPaintMs.samples.length})`, unit: 'ms', ours: r.firstPaintMs.median, target: 'reported' },
+    ];
+  },
+};
