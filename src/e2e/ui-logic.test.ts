@@ -184,3 +184,38 @@ test('history merge: finished runs from the transcript, the live run from inFlig
   assert.equal(done.filter((l: UiModule) => l.runId === 'a').length, 1);
   assert.equal(done.find((l: UiModule) => l.runId === 'a')?.state, 'final');
 });
+
+test('a resumed run: its replace delta rewrites the partial text, revives an interrupted reply, and restarts the per-run seq', () => {
+  const progress = new Map();
+  let lines = chat.applyChatEvent([], progress, { runId: 'r', sessionKey: 's', seq: 0, state: 'delta', deltaText: 'Hello ' });
+  lines = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 1, state: 'delta', deltaText: 'wor' });
+  // the gateway died; chat.history came back without the run, so the reply is marked interrupted
+  lines = chat.mergeHistory(lines, { messages: [{ id: 'u', runId: 'r', role: 'user', content: 'hi' } as never] });
+  assert.equal(lines[1].state, 'error');
+  assert.equal(lines[1].note, chat.INTERRUPTED);
+  // the restarted gateway re-runs it from the start, numbering its events from 0 again
+  lines = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 0, state: 'delta', deltaText: 'Hello', replace: true });
+  assert.deepEqual([lines[1].text, lines[1].state, lines[1].note], ['Hello', 'delta', undefined]);
+  lines = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 1, state: 'delta', deltaText: ' world' });
+  const again = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 1, state: 'delta', deltaText: ' world' });
+  assert.equal(again, lines, 'a duplicate of a resumed-run delta is still dropped');
+  lines = chat.applyChatEvent(lines, progress, { runId: 'r', sessionKey: 's', seq: 2, state: 'final', message: { role: 'assistant', content: [{ type: 'text', text: 'Hello world' }] } });
+  assert.deepEqual(lines.map((l: UiModule) => [l.role, l.text, l.state ?? '']), [['user', 'hi', ''], ['assistant', 'Hello world', 'final']]);
+});
+
+test('an interrupted reply ignores plain deltas; a failed reply is not revived by a replace', () => {
+  const progress = new Map();
+  const interrupted = [{ id: 'run-r', role: 'assistant', text: 'par', runId: 'r', state: 'error' as const, note: chat.INTERRUPTED }];
+  assert.equal(chat.applyChatEvent(interrupted, progress, { runId: 'r', sessionKey: 's', seq: 5, state: 'delta', deltaText: 'x' }), interrupted);
+  const failed = [{ id: 'run-f', role: 'assistant', text: 'boom', runId: 'f', state: 'error' as const }];
+  assert.equal(chat.applyChatEvent(failed, progress, { runId: 'f', sessionKey: 's', seq: 0, state: 'delta', deltaText: 'x', replace: true }), failed);
+});
+
+test('history merge keeps deltas that arrived after the gateway answered (no text lost to a stale snapshot)', () => {
+  const cur = [{ id: 'run-a', role: 'assistant', text: 'one two three', runId: 'a', state: 'delta' as const }];
+  const merged = chat.mergeHistory(cur, { messages: [{ id: 'u', runId: 'a', role: 'user', content: 'hi' } as never], inFlightRun: { runId: 'a', text: 'one two' } });
+  assert.equal(merged.find((l: UiModule) => l.runId === 'a')?.text, 'one two three');
+  // a page that missed events (or shows another attempt) takes the gateway's text
+  const other = chat.mergeHistory([{ ...cur[0], text: 'uno' }], { messages: [], inFlightRun: { runId: 'a', text: 'one two' } });
+  assert.equal(other.find((l: UiModule) => l.runId === 'a')?.text, 'one two');
+});

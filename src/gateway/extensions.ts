@@ -13,16 +13,20 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 export interface GatewayExtensions {
   httpHandlers: HttpHandler[];
   methods: MethodDef[];
+  /** Called once the first listener accepts handshakes (broadcasts are durable from then on). */
+  onListening(): void;
   /** Called on shutdown (close upstream connections, flush transcripts). */
   close(): Promise<void>;
 }
 
 export async function loadExtensions(services: GatewayServices): Promise<GatewayExtensions> {
-  const runtime = createModelRuntime({ services });
+  const runtime = createModelRuntime({ services, resumeInterrupted: 'manual' });
   return {
     // /v1 first: the Control UI is mounted at "/" by default and must not shadow the API.
     httpHandlers: [createOpenAiHttpHandler({ runtime, services }), createControlUiHandler({ services })],
     methods: chatMethods(runtime), // includes sessions.*, models.list, agents.list
+    // Replies a crashed gateway left half-streamed are re-run now, so resuming clients see them finish.
+    onListening: () => void runtime.chat.resumeInterrupted(),
     close: () => runtime.close(),
   };
 }

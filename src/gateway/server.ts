@@ -409,6 +409,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     throw err;
   }
   markReady(first);
+  extensions.onListening();
   startupMark('ready');
   if (requested.reload.mode !== 'off') watcher = watchConfigFile(paths.configPath, onConfigFileChanged);
   // Handlers go in before the ready line: whoever waits for it may signal us right away.

@@ -35,7 +35,7 @@ export interface TurnOptions extends TurnCallbacks {
 
 export async function runAgentTurn(rt: TurnServices, o: TurnOptions): Promise<TurnResult> {
   const agentId = o.prepared.agent.id;
-  const history = rt.sessions.history(agentId, o.sessionKey, 400).filter((e) => e.runId !== o.runId);
+  const history = turnsBefore(rt.sessions.history(agentId, o.sessionKey, 400), o.runId);
   if (!o.userPersisted) await rt.sessions.append(agentId, o.sessionKey, { role: 'user', content: o.message }, o.runId);
   const messages: ChatMessage[] = [];
   const system = [o.prepared.agent.systemPrompt, o.system].filter(Boolean).join('\n\n');
@@ -68,6 +68,15 @@ export async function runAgentTurn(rt: TurnServices, o: TurnOptions): Promise<Tu
     await rt.sessions.append(agentId, o.sessionKey, note, o.runId);
     throw err;
   }
+}
+
+/**
+ * The conversation before this run's own entries: later turns already queued (or, for a resumed
+ * run, accepted after it) are not context for it.
+ */
+function turnsBefore(entries: TranscriptEntry[], runId: string): TranscriptEntry[] {
+  const own = entries.findIndex((e) => e.runId === runId);
+  return own < 0 ? entries : entries.slice(0, own);
 }
 
 /** Transcript → model messages; failed turns (errorMessage, no text) are left out. */

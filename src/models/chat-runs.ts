@@ -3,7 +3,8 @@
 // lifecycle events. Runs belong to the gateway, not to the connection that started them.
 import crypto from 'node:crypto';
 import type { ErrorShape } from '../protocol/errors.js';
-import { prepareTurn, runAgentTurn } from './agent-turn.js';
+import type { InterruptedTurn } from '../sessions/store.js';
+import { prepareTurn, runAgentTurn, type PreparedTurn } from './agent-turn.js';
 import { ModelError, toErrorShape } from './errors.js';
 import type { TurnServices } from './runtime.js';
 import { sessionAgentId } from './router.js';
@@ -17,6 +18,8 @@ export interface ChatEventPayload {
   seq: number;
   state: ChatState;
   deltaText?: string;
+  /** `deltaText` is the whole text so far, not a continuation (a resumed run's first delta). */
+  replace?: boolean;
   message?: { role: 'assistant'; content: Array<{ type: 'text'; text: string }>; timestamp: number; model?: string };
   errorMessage?: string;
   error?: ErrorShape;
@@ -40,6 +43,18 @@ export interface ChatSendInput {
   message: string;
   agentId?: string;
   model?: string;
+}
+
+/** How far back a restarted gateway looks for turns to resume. */
+const RESUME_WINDOW_MS = 10 * 60_000;
+
+interface RunSpec {
+  runId: string;
+  sessionKey: string;
+  message: InterruptedTurn['message'];
+  prepared: PreparedTurn;
+  /** A re-run of a turn whose first attempt died with the gateway. */
+  resumed: boolean;
 }
 
 interface ActiveRun {
@@ -70,28 +85,60 @@ export class ChatRuns {
     const agentId = sessionAgentId(this.rt.config(), input.sessionKey, input.agentId);
     const prepared = prepareTurn(this.rt, { agentId, model: input.model });
     const runId = crypto.randomUUID();
+    await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId, input.model ? { model: input.model } : {});
+    const run = this.start({ runId, sessionKey: input.sessionKey, message: input.message, prepared, resumed: false });
+    return { runId, status: 'accepted', acceptedAt: run.startedAt };
+  }
+
+  /**
+   * Re-runs, from the start and under the same runId, every chat.send turn accepted in the last
+   * `maxAgeMs` whose reply never reached the transcript (the gateway died mid-turn). The first
+   * delta of a resumed run carries `replace: true` so clients drop the text of the dead attempt.
+   * Returns the runIds it resumed.
+   */
+  resumeInterrupted(maxAgeMs = RESUME_WINDOW_MS): string[] {
+    const resumed: string[] = [];
+    for (const turn of this.rt.sessions.interruptedTurns(Date.now() - maxAgeMs)) {
+      if (this.runs.has(turn.runId)) continue;
+      let prepared: PreparedTurn;
+      try {
+        prepared = prepareTurn(this.rt, { agentId: turn.agentId, model: turn.model });
+      } catch (err) {
+        this.giveUp(turn, err);
+        continue;
+      }
+      this.rt.log.info(`resuming interrupted run ${turn.runId}`, { sessionKey: turn.sessionKey });
+      this.start({ runId: turn.runId, sessionKey: turn.sessionKey, message: turn.message, prepared, resumed: true });
+      resumed.push(turn.runId);
+    }
+    return resumed;
+  }
+
+  /** Queues a run behind the session's earlier turns and streams it as chat/agent events. */
+  private start(spec: RunSpec): ActiveRun {
+    const { runId, sessionKey, prepared } = spec;
     const controller = new AbortController();
-    const run: ActiveRun = { runId, sessionKey: input.sessionKey, agentId: prepared.agent.id, controller, startedAt: Date.now(), text: '', done: Promise.resolve() };
+    const run: ActiveRun = { runId, sessionKey, agentId: prepared.agent.id, controller, startedAt: Date.now(), text: '', done: Promise.resolve() };
     let chatSeq = 0;
     let agentSeq = 0;
-    const chat = (p: Omit<ChatEventPayload, 'runId' | 'sessionKey' | 'seq'>) => this.emit('chat', { runId, sessionKey: input.sessionKey, seq: chatSeq++, ...p });
-    const lifecycle = (data: Record<string, unknown>) => this.emit('agent', { runId, seq: agentSeq++, stream: 'lifecycle', ts: Date.now(), sessionKey: input.sessionKey, data });
+    const chat = (p: Omit<ChatEventPayload, 'runId' | 'sessionKey' | 'seq'>) => this.emit('chat', { runId, sessionKey, seq: chatSeq++, ...p });
+    const lifecycle = (data: Record<string, unknown>) => this.emit('agent', { runId, seq: agentSeq++, stream: 'lifecycle', ts: Date.now(), sessionKey, data });
     const snapshot = (model?: string) => ({ role: 'assistant' as const, content: [{ type: 'text' as const, text: run.text }], timestamp: Date.now(), ...(model ? { model } : {}) });
-
-    await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId);
 
     const execute = async () => {
       if (controller.signal.aborted) {
         chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
         return;
       }
-      lifecycle({ phase: 'start', agentId: prepared.agent.id, model: formatRef(prepared.candidates[0].ref) });
+      lifecycle({ phase: 'start', agentId: prepared.agent.id, model: formatRef(prepared.candidates[0].ref), ...(spec.resumed ? { resumed: true } : {}) });
       try {
         const result = await runAgentTurn(this.rt, {
-          prepared, sessionKey: input.sessionKey, runId, message: input.message, signal: controller.signal, userPersisted: true,
+          prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true,
           onDelta: (deltaText) => {
+            const first = run.text === '';
             run.text += deltaText;
-            chat({ state: 'delta', deltaText });
+            // A resumed run starts over: its first delta replaces what the dead attempt streamed.
+            chat(spec.resumed && first ? { state: 'delta', deltaText: run.text, replace: true } : { state: 'delta', deltaText });
           },
           onFallback: ({ from, to, error }) => lifecycle({ phase: 'fallback', from, to, reason: error.kind, status: error.status, errorMessage: error.message, fix: error.fix }),
         });
@@ -104,21 +151,31 @@ export class ChatRuns {
           lifecycle({ phase: 'end', aborted: true });
         } else {
           const error = toErrorShape(err);
-          this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey: input.sessionKey });
+          this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey });
           chat({ state: 'error', errorMessage: error.message, error, stopReason: 'error' });
           lifecycle({ phase: 'error', errorMessage: error.message });
         }
       }
     };
 
-    const prev = this.queues.get(input.sessionKey) ?? Promise.resolve();
+    const prev = this.queues.get(sessionKey) ?? Promise.resolve();
     run.done = prev.then(execute).finally(() => {
       this.runs.delete(runId);
-      if (this.queues.get(input.sessionKey) === run.done) this.queues.delete(input.sessionKey);
+      if (this.queues.get(sessionKey) === run.done) this.queues.delete(sessionKey);
     });
-    this.queues.set(input.sessionKey, run.done);
+    this.queues.set(sessionKey, run.done);
     this.runs.set(runId, run);
-    return { runId, status: 'accepted', acceptedAt: run.startedAt };
+    return run;
+  }
+
+  /** An interrupted turn that can no longer run (its agent or model is gone): close it with an error. */
+  private giveUp(turn: InterruptedTurn, err: unknown): void {
+    const error = toErrorShape(err);
+    this.rt.log.warn(`cannot resume interrupted run ${turn.runId}: ${error.message}`, { sessionKey: turn.sessionKey });
+    this.rt.sessions
+      .append(turn.agentId, turn.sessionKey, { role: 'assistant', content: '', stopReason: 'error', errorMessage: error.message }, turn.runId)
+      .catch((e: Error) => this.rt.log.warn(`could not record the end of run ${turn.runId}: ${e.message}`));
+    this.emit('chat', { runId: turn.runId, sessionKey: turn.sessionKey, seq: 0, state: 'error', errorMessage: error.message, error, stopReason: 'error' });
   }
 
   /** Aborts the session's runs (or one run). Returns the ids it aborted. */

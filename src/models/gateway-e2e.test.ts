@@ -1,10 +1,10 @@
 // End to end through the real gateway process: `openclaw agent` over WebSocket, /v1 over HTTP,
-// and kill -9 of the gateway mid-turn followed by a restart with the transcript intact.
+// and kill -9 of the gateway mid-turn followed by a restart that completes the interrupted turn.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { eventually, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789';
@@ -34,7 +34,7 @@ async function startGateway(): Promise<{ gw: GatewayProcess; port: number }> {
 
 const echo = (body: any) => `echo: ${body.messages.at(-1).content}`;
 
-test('agent turns over WS and /v1, then kill -9 mid-turn and restart without losing the transcript', async () => {
+test('agent turns over WS and /v1, then kill -9 mid-turn and a restart that finishes the turn', async () => {
   let { gw, port } = await startGateway();
 
   const first = await runCli(['agent', '--message', 'first', '--session', 'e2e', '--json'], { env: state.env });
@@ -66,15 +66,24 @@ test('agent turns over WS and /v1, then kill -9 mid-turn and restart without los
   const entries = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   assert.deepEqual(entries.map((e) => [e.message.role, e.message.content]), [['user', 'first'], ['assistant', 'echo: first'], ['user', 'second']]);
 
+  // restart: the gateway re-runs the interrupted turn by itself (same runId), recording one reply
   fake.chunkDelayMs = 0;
   fake.reply = echo;
+  const secondRunId = entries[2].runId;
   ({ gw, port } = await startGateway());
+  await gw.waitFor(new RegExp(`resuming interrupted run ${secondRunId}`), 15_000);
+  const resumed = await eventually(() => {
+    const all = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    return all.length === 4 && all;
+  }, 15_000);
+  assert.deepEqual(resumed.slice(2).map((e) => [e.message.role, e.message.content, e.runId]), [['user', 'second', secondRunId], ['assistant', 'echo: second', secondRunId]]);
+
   const before = fake.requests.length;
   const third = await runCli(['agent', '--message', 'third', '--session', 'e2e', '--json'], { env: state.env });
   assert.equal(third.code, 0, third.stderr + third.stdout);
   assert.equal(JSON.parse(third.stdout).text, 'echo: third');
   const sent = fake.requests.slice(before).find((r) => r.path === '/v1/chat/completions')!.body.messages.map((m: any) => m.content);
-  assert.deepEqual(sent, ['first', 'echo: first', 'second', 'third']);
+  assert.deepEqual(sent, ['first', 'echo: first', 'second', 'echo: second', 'third']);
   gw.kill('SIGTERM');
   assert.equal((await gw.exited).code, 0);
 });

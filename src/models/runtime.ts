@@ -26,7 +26,18 @@ export interface ModelRuntime extends TurnServices {
   close(): Promise<void>;
 }
 
-export function createModelRuntime(o: { services: GatewayServices; env?: Env }): ModelRuntime {
+export interface ModelRuntimeOptions {
+  services: GatewayServices;
+  env?: Env;
+  /**
+   * Re-run the turns a crashed gateway left without a reply at once ('now', tests). Default: the
+   * gateway calls `runtime.chat.resumeInterrupted()` itself once it listens (before that,
+   * broadcasts reach no durable log).
+   */
+  resumeInterrupted?: 'manual' | 'now';
+}
+
+export function createModelRuntime(o: ModelRuntimeOptions): ModelRuntime {
   const log = o.services.log.child('models');
   const turn: TurnServices = {
     log,
@@ -35,6 +46,7 @@ export function createModelRuntime(o: { services: GatewayServices; env?: Env }):
     config: liveConfigReader(o.services.configPath, log),
   };
   const chat = new ChatRuns(turn, (event, payload) => o.services.broadcast(event, payload));
+  if (o.resumeInterrupted === 'now') chat.resumeInterrupted();
   return {
     ...turn,
     chat,

@@ -20,6 +20,17 @@ export interface SessionInfo {
 
 type Index = Record<string, SessionInfo>;
 
+/** A chat.send turn whose user message is on disk but whose reply never was (the gateway died). */
+export interface InterruptedTurn {
+  agentId: string;
+  sessionKey: string;
+  runId: string;
+  message: TranscriptMessage['content'];
+  model?: string;
+  /** When the user message was accepted. */
+  ts: number;
+}
+
 /** File-name-safe form of a session key (`agent:main:main` stays readable). */
 export function sessionFileName(sessionKey: string): string {
   const safe = encodeURIComponent(sessionKey).replace(/%3A/g, ':').replace(/%40/g, '@');
@@ -40,8 +51,8 @@ export class SessionStore {
   }
 
   /** Appends one message durably (fsync) and updates the index. */
-  async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string): Promise<TranscriptEntry> {
-    const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message };
+  async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string, resumable?: TranscriptEntry['resumable']): Promise<TranscriptEntry> {
+    const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message, ...(resumable ? { resumable } : {}) };
     await this.writer.append(this.transcriptPath(agentId, sessionKey), entry);
     this.updateIndex(agentId, sessionKey, (info) => {
       info.updatedAt = entry.ts;
@@ -57,6 +68,26 @@ export class SessionStore {
   history(agentId: string, sessionKey: string, limit = 200): TranscriptEntry[] {
     const all = orderByTurn(readTranscript(this.transcriptPath(agentId, sessionKey)));
     return limit >= all.length ? all : all.slice(all.length - limit);
+  }
+
+  /**
+   * Resumable turns accepted at or after `sinceTs` that have no assistant message yet, oldest first.
+   * Only sessions the index shows as updated since then are read, so the scan stays small.
+   */
+  interruptedTurns(sinceTs: number): InterruptedTurn[] {
+    const out: InterruptedTurn[] = [];
+    for (const info of this.list()) {
+      if (info.updatedAt < sinceTs) continue;
+      out.push(...findInterrupted(readTranscript(this.transcriptPath(info.agentId, info.sessionKey)), sinceTs).map((e) => ({
+        agentId: info.agentId,
+        sessionKey: info.sessionKey,
+        runId: e.runId!,
+        message: e.message.content,
+        ...(e.resumable?.model ? { model: e.resumable.model } : {}),
+        ts: e.ts,
+      })));
+    }
+    return out.sort((a, b) => a.ts - b.ts);
   }
 
   list(agentId?: string): SessionInfo[] {
@@ -163,6 +194,12 @@ export class SessionStore {
     }
     writeJsonAtomicSync(this.indexPath(agentId), index);
   }
+}
+
+/** Resumable user entries (at or after `sinceTs`) with no assistant entry of the same run. */
+export function findInterrupted(entries: TranscriptEntry[], sinceTs: number): TranscriptEntry[] {
+  const answered = new Set(entries.filter((e) => e.message.role === 'assistant' && e.runId).map((e) => e.runId));
+  return entries.filter((e) => e.resumable && e.runId && e.message.role === 'user' && e.ts >= sinceTs && !answered.has(e.runId));
 }
 
 function emptyInfo(agentId: string, sessionKey: string, createdAt: number): SessionInfo {

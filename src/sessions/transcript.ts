@@ -21,6 +21,11 @@ export interface TranscriptEntry {
   ts: number;
   runId?: string;
   message: TranscriptMessage;
+  /**
+   * On the user message of a chat.send run: the gateway owns this turn and re-runs it (with the
+   * same model override) if it finds no reply after a crash.
+   */
+  resumable?: { model?: string };
 }
 
 /** Serializes appends per file (ordering) and fsyncs each one (durability). */

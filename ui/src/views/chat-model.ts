@@ -44,23 +44,31 @@ export interface RunProgress {
   seq: number;
 }
 
+/** Label of a reply that stopped streaming without finishing (until the gateway resumes it). */
+export const INTERRUPTED = 'interrupted: the gateway stopped before this reply finished';
+
 /** Applies one chat event to the lines; returns the new lines (same array when ignored). */
 export function applyChatEvent(lines: ChatLine[], progress: Map<string, RunProgress>, ev: ChatEvent): ChatLine[] {
   const p = progress.get(ev.runId) ?? { seq: -1 };
+  // A resumed run (the gateway restarted mid-reply) numbers its events afresh from its `replace`
+  // delta, so that delta starts a new per-run sequence instead of counting as a duplicate.
+  const restart = ev.state === 'delta' && ev.replace === true;
   if (typeof ev.seq === 'number') {
-    if (ev.seq <= p.seq) return lines; // duplicate delivery
+    if (ev.seq <= p.seq && !restart) return lines; // duplicate delivery
     p.seq = ev.seq;
   }
   progress.set(ev.runId, p);
   const idx = lines.findIndex((l) => l.runId === ev.runId && l.role === 'assistant');
   const prev = idx >= 0 ? lines[idx] : { id: `run-${ev.runId}`, role: 'assistant', text: '', runId: ev.runId };
-  if (prev.state && prev.state !== 'delta') return lines; // run already finished
+  const interrupted = prev.state === 'error' && prev.note === INTERRUPTED;
+  if (prev.state && prev.state !== 'delta' && !(interrupted && (restart || ev.state !== 'delta'))) return lines; // run already finished
   const snapshot = ev.message !== undefined ? messageText(ev.message) : undefined;
   let text = prev.text;
   if (snapshot !== undefined && (snapshot.length > 0 || ev.state !== 'delta')) text = snapshot || text;
   else if (ev.deltaText !== undefined) text = ev.replace ? ev.deltaText : text + ev.deltaText;
   if (ev.state === 'error' && ev.errorMessage && !text) text = ev.errorMessage;
   const next: ChatLine = { ...prev, text, state: ev.state };
+  if (interrupted) delete next.note; // the gateway continued it: no longer "interrupted"
   if (idx >= 0) return lines.map((l, i) => (i === idx ? next : l));
   return [...lines, next];
 }
@@ -72,7 +80,7 @@ export interface HistoryResult {
 
 /**
  * Lines after a chat.history answer: the transcript, then the run still streaming (its text so
- * far from the gateway replaces what this page pieced together from deltas), then replies that
+ * far from the gateway, unless this page already shows more of it), then replies that
  * stopped streaming without finishing (the gateway restarted mid-reply).
  */
 export function mergeHistory(cur: ChatLine[], h: HistoryResult): ChatLine[] {
@@ -86,8 +94,14 @@ export function mergeHistory(cur: ChatLine[], h: HistoryResult): ChatLine[] {
   const live = h.inFlightRun && !done.has(h.inFlightRun.runId) ? h.inFlightRun : undefined;
   for (const l of cur) {
     if (!l.runId || l.state !== 'delta' || done.has(l.runId) || l.runId === live?.runId) continue;
-    lines.push({ ...l, state: 'error', note: 'interrupted: the gateway stopped before this reply finished' });
+    lines.push({ ...l, state: 'error', note: INTERRUPTED });
   }
-  if (live) lines.push({ id: `run-${live.runId}`, role: 'assistant', text: live.text, runId: live.runId, state: 'delta' });
+  if (live) {
+    // Deltas that arrived after the gateway answered are already on the page (events and the
+    // answer share one ordered socket): keep the page's text when it extends the snapshot.
+    const shown = cur.find((l) => l.runId === live.runId && l.role === 'assistant' && l.state === 'delta');
+    const text = shown && shown.text.startsWith(live.text) ? shown.text : live.text;
+    lines.push({ id: `run-${live.runId}`, role: 'assistant', text, runId: live.runId, state: 'delta' });
+  }
   return lines;
 }
