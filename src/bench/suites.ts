@@ -13,9 +13,11 @@ export const handshakeBench: BenchModule = {
     const r = await runHandshakeBench({ ...(full ? {} : SMALL_BENCH), onProgress: (l) => process.stderr.write(`  handshake: ${l}\n`) });
     const echo = 'ws echo';
     const rows: BenchRow[] = [
-      { metric: `device-signed connect → hello-ok p50 (${r.handshake.n} sequential)`, unit: 'ms', ours: r.handshake.p50Ms, baseline: r.echoBaseline.p50Ms, baselineName: echo, target: 'reported' },
+      { metric: `device-signed connect → hello-ok p50 (${r.handshake.n} sequential)`, unit: 'ms', ours: r.handshake.p50Ms, baseline: r.echoBaseline.p50Ms, baselineName: echo, target: '< 3 ms', pass: r.handshake.p50Ms < 3 },
       { metric: `device-signed connect → hello-ok p99`, unit: 'ms', ours: r.handshake.p99Ms, baseline: r.echoBaseline.p99Ms, baselineName: echo, target: 'reported' },
       { metric: `RSS per idle authenticated connection (${r.idle.connections} held)`, unit: 'KB', ours: r.idle.perConnectionKb, target: 'reported' },
+      // The issue's target is for 10,000 connections; smaller runs extrapolate from the per-connection cost.
+      { metric: `gateway RSS with 10,000 idle connections (${r.idle.connections === 10_000 ? 'measured' : 'extrapolated'})`, unit: 'MB', ours: r.idle.rssBeforeMb + (r.idle.perConnectionKb * 10_000) / 1024, target: '< 300 MB', pass: r.idle.rssBeforeMb + (r.idle.perConnectionKb * 10_000) / 1024 < 300 },
       { metric: `broadcast deliveries (${r.broadcast.events} events × ${r.broadcast.clients} clients)`, unit: '/s', ours: r.broadcast.deliveriesPerSec, target: 'reported' },
     ];
     return rows;
