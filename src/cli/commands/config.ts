@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
+import type { EditResult } from '../../config/edit.js';
 
 const EPILOG = `
 Paths use dots and [index]: gateway.auth.token, models.providers.local.models[0].compat.
@@ -174,19 +175,7 @@ async function currentConfigPath(): Promise<string> {
   return resolveConfigPath(process.env);
 }
 
-interface PrintableEdit {
-  configPath: string;
-  path: string;
-  before: unknown;
-  after: unknown;
-  changed: boolean;
-  dryRun: boolean;
-  written: boolean;
-  backupPath?: string;
-  warnings: string[];
-}
-
-function printEdit(result: PrintableEdit, json: boolean | undefined): void {
+function printEdit(result: EditResult, json: boolean | undefined): void {
   if (json) return printJson(result);
   const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
   const what = result.path === '' ? result.configPath : result.path;

@@ -1,9 +1,10 @@
 // `openclaw dashboard`: asks the running gateway for a single-use sign-in code and prints (and
 // opens) the Control UI link carrying it. The long-lived gateway token never appears in the URL.
 import { spawn } from 'node:child_process';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, println } from '../output.js';
+import { parsePositive } from '../parse.js';
 
 export interface DashboardLink {
   /** The link to open: http(s)://host:port<basePath>#bootstrap=<code>. */
@@ -88,12 +89,6 @@ function openInBrowser(url: string): Promise<boolean> {
       resolve(true);
     });
   });
-}
-
-function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
 }
 
 export function register(program: Command): void {

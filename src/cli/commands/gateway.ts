@@ -3,16 +3,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, println } from '../output.js';
+import { parsePositive } from '../parse.js';
 
 function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535 (0 = any free port)');
-  return n;
-}
-
-function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
 

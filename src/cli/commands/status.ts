@@ -1,12 +1,7 @@
 // `openclaw status`: one screen about the local gateway, its config and state.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson, println } from '../output.js';
-
-function parsePositive(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
+import { parsePositive } from '../parse.js';
 
 export function register(program: Command): void {
   program
