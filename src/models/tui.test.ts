@@ -49,7 +49,7 @@ test('chat, gateway killed, status line, reconnect, chat again', async () => {
   try {
     await until('prompt', () => out.includes('Type a message'));
     tui.stdin.write('hello\n');
-    await until('first reply', () => out.includes('echo: hello'));
+    await until('first reply', () => out.includes('echo: hello\n'));
 
     gw.kill('SIGKILL');
     await gw.exited;
@@ -58,7 +58,8 @@ test('chat, gateway killed, status line, reconnect, chat again', async () => {
     await until('reconnect', () => out.lastIndexOf('-- connected') > out.indexOf('-- disconnected'), 45_000);
 
     tui.stdin.write('again\n');
-    await until('reply after reconnect', () => out.includes('echo: again'));
+    // The newline comes with the final event, after the reply is in the transcript.
+    await until('reply after reconnect', () => out.includes('echo: again\n'));
     tui.stdin.write('/history\n');
     await until('history', () => out.includes('assistant: echo: again'));
     tui.stdin.write('/quit\n');
