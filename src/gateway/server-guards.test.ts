@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { freePort, localConfig, makeStateDir, runCli, startGatewayRun, type GatewayProcess, type StateDir } from '../testing/harness.js';
 
 /** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
 const WAIT_MS = 30_000;
@@ -14,12 +14,7 @@ const TOKEN = 'test-token-0123456789abcdef0123456789';
 const spawned: GatewayProcess[] = [];
 after(() => spawned.forEach((g) => g.kill('SIGKILL')));
 
-async function startRun(state: StateDir, args: string[] = ['--port', '0']): Promise<{ gw: GatewayProcess; port: number; pid: number }> {
-  const gw = spawnCli(['gateway', 'run', ...args], { env: state.env });
-  spawned.push(gw);
-  const m = await gw.waitFor(/\[gateway\] listening on ws:\/\/127\.0\.0\.1:(\d+) \(pid (\d+)\)/, WAIT_MS);
-  return { gw, port: Number(m[1]), pid: Number(m[2]) };
-}
+const startRun = (state: StateDir, args: string[] = ['--port', '0']) => startGatewayRun(state.env, args, { track: spawned, waitMs: WAIT_MS });
 
 async function stopRun(gw: GatewayProcess): Promise<{ code: number | null }> {
   gw.kill('SIGTERM');

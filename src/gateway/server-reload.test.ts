@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { callGateway, GatewayCallError } from '../client/call.js';
 import { writeJsonAtomicSync } from '../infra/atomic-file.js';
-import { eventually, freePort, localConfig, makeStateDir, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { eventually, freePort, localConfig, makeStateDir, startGatewayRun, type GatewayProcess, type StateDir } from '../testing/harness.js';
 
 /** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
 const WAIT_MS = 30_000;
@@ -18,12 +18,7 @@ const NEW = 'new-token-0123456789abcdef0123456789';
 const spawned: GatewayProcess[] = [];
 after(() => spawned.forEach((g) => g.kill('SIGKILL')));
 
-async function startRun(state: StateDir, args: string[]): Promise<{ gw: GatewayProcess; port: number }> {
-  const gw = spawnCli(['gateway', 'run', ...args], { env: state.env });
-  spawned.push(gw);
-  const m = await gw.waitFor(/listening on ws:\/\/127\.0\.0\.1:(\d+)/, WAIT_MS);
-  return { gw, port: Number(m[1]) };
-}
+const startRun = (state: StateDir, args: string[]) => startGatewayRun(state.env, args, { track: spawned, waitMs: WAIT_MS });
 
 const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/ready`)).status;
 

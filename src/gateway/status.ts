@@ -63,16 +63,24 @@ export async function probeRpc(method: string, opts: { env: NodeJS.ProcessEnv; u
   }
 }
 
-export interface GatewayStatusReport {
-  version: 1;
-  runtime: RuntimeInfo;
-  rpc: ProbeResult;
+/** What both status reports say about the local setup, whether or not the gateway runs. */
+export interface LocalSetup {
   url: string;
   mode: string;
   authMode: string;
   config: Omit<ConfigSummary, 'settings'>;
   stateDir: string;
   logFile: string;
+}
+
+function localSetup(url: string, settings: ResolvedGatewaySettings | undefined, config: Omit<ConfigSummary, 'settings'>, paths: { stateDir: string; gatewayLog: string }): LocalSetup {
+  return { url, mode: settings?.mode ?? 'unset', authMode: settings?.auth.mode ?? 'unknown', config, stateDir: paths.stateDir, logFile: paths.gatewayLog };
+}
+
+export interface GatewayStatusReport extends LocalSetup {
+  version: 1;
+  runtime: RuntimeInfo;
+  rpc: ProbeResult;
   /** With --deep: other gateway processes and pid-file findings. */
   deep?: { gatewayProcesses: Array<{ pid: number; command: string; ours: boolean }> };
 }
@@ -99,12 +107,7 @@ export async function gatewayStatus(opts: { env: NodeJS.ProcessEnv; deep?: boole
     version: 1,
     runtime,
     rpc,
-    url,
-    mode: settings?.mode ?? 'unset',
-    authMode: settings?.auth.mode ?? 'unknown',
-    config,
-    stateDir: paths.stateDir,
-    logFile: paths.gatewayLog,
+    ...localSetup(url, settings, config, paths),
   };
   if (opts.deep) report.deep = { gatewayProcesses: findGatewayProcesses(runtime.pid) };
   return report;
@@ -121,17 +124,11 @@ export function findGatewayProcesses(ourPid?: number): Array<{ pid: number; comm
   return found;
 }
 
-export interface OverallStatus {
+export interface OverallStatus extends LocalSetup {
   version: 1;
   gateway: 'running' | 'stopped';
   pid?: number;
   reachable: boolean;
-  url: string;
-  mode: string;
-  authMode: string;
-  config: Omit<ConfigSummary, 'settings'>;
-  stateDir: string;
-  logFile: string;
   pendingPairings?: number;
   error?: string;
 }
@@ -149,12 +146,7 @@ export async function overallStatus(opts: { env: NodeJS.ProcessEnv; timeoutMs: n
     gateway: runtime.status === 'running' || probe.ok ? 'running' : 'stopped',
     ...(runtime.pid ? { pid: runtime.pid } : {}),
     reachable,
-    url,
-    mode: settings?.mode ?? 'unset',
-    authMode: settings?.auth.mode ?? 'unknown',
-    config,
-    stateDir: paths.stateDir,
-    logFile: paths.gatewayLog,
+    ...localSetup(url, settings, config, paths),
     ...(Array.isArray(pending) ? { pendingPairings: pending.length } : {}),
     ...(probe.ok ? {} : { error: probe.error }),
   };

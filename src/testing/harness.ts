@@ -165,3 +165,14 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Starts `openclaw gateway run <args>` and waits for its ready line; returns the port and pid it
+ * announced. `track` collects the process so the test file can kill leftovers in `after()`.
+ */
+export async function startGatewayRun(env: NodeJS.ProcessEnv, args: string[] = ['--port', '0'], opts: { track?: GatewayProcess[]; waitMs?: number } = {}): Promise<{ gw: GatewayProcess; port: number; pid: number }> {
+  const gw = spawnCli(['gateway', 'run', ...args], { env });
+  opts.track?.push(gw);
+  const m = await gw.waitFor(/\[gateway\] listening on ws:\/\/[^ ]*:(\d+) \(pid (\d+)\)/, opts.waitMs ?? 30_000);
+  return { gw, port: Number(m[1]), pid: Number(m[2]) };
+}
