@@ -8,7 +8,7 @@ import { findFreePort } from '../infra/port-owner.js';
 import { median, rssMb, spawnUntilReady, stop } from './measure.js';
 import type { BenchModule, BenchRow } from './types.js';
 
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 const BARE_SERVER = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')";
 const IDLE_MS = 5000;
 export const READY_TARGET_MS = 250;

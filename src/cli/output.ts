@@ -1,6 +1,17 @@
 // Printing helpers shared by commands: stable --json to stdout, humans to stdout, problems to stderr.
 import { CliError } from './errors.js';
 
+/**
+ * `openclaw … | head`: once the reader has gone, a command ends quietly with its exit code instead
+ * of dying on EPIPE. A foreground gateway keeps serving (it only loses its console).
+ */
+export function endQuietlyOnClosedStdout(keepRunning: boolean): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    if (!keepRunning) process.exit(process.exitCode ?? 0);
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

@@ -1,5 +1,4 @@
 // `openclaw doctor`: diagnose; with --fix, ask, back up, repair, and diagnose again.
-import readline from 'node:readline/promises';
 import type { Env } from '../config/paths.js';
 import { exitCodeFor, renderReport, type DoctorReport } from './report.js';
 import { generateGatewayToken } from '../config/setup.js';
@@ -34,6 +33,8 @@ export function processIo(env: Env = process.env): DoctorIo {
     out: (line) => process.stdout.write(line + '\n'),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     async ask(question) {
+      // Imported here, not at the top: the CLI bundle would otherwise load readline on every start.
+      const readline = await import('node:readline/promises');
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
       try {
         return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());

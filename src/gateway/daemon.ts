@@ -11,7 +11,7 @@ import { readLogTail } from '../logging/tail.js';
 import { ProcessFailures } from '../protocol/errors.js';
 import { inspectPidFile, isRecordAlive, removePidFile, type PidRecord } from './pidfile.js';
 
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 
 export function outLogPath(env: NodeJS.ProcessEnv): string {
   return path.join(statePaths(env).logDir, 'gateway.out.log');

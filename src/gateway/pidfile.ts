@@ -56,7 +56,8 @@ export function pidRecordFor(init: Omit<PidRecord, 'pid' | 'startTime'>, pid = p
 }
 
 export function writePidFile(file: string, record: PidRecord): void {
-  writeJsonAtomicSync(file, record, { mode: 0o600 });
+  // Not fsynced: it is on the way to ready, and after a machine crash it is stale anyway (and reclaimed).
+  writeJsonAtomicSync(file, record, { mode: 0o600, durable: false });
 }
 
 /** Removes the pid file only if it still names `pid` (a newer gateway may have replaced it). */

@@ -2,7 +2,6 @@
 // a single-instance pid file; hot reload; a clean drain on SIGTERM and in-process restarts.
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, hashRaw, loadConfig, parseConfigText } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
@@ -23,11 +22,10 @@ import { inspectPidFile, pidRecordFor, removePidFile, writePidFile } from './pid
 import { applySecurityHeaders, handleProbe, sendJson, type Readiness } from './probes.js';
 import { diffSettings, watchConfigFile, type ConfigWatcher } from './reload.js';
 import { createServices, type ProcessServices } from './services.js';
+import { probeHandshake } from './handshake-probe.js';
 
 export type { GatewayFlags };
 
-// ws is CommonJS: require() skips the ESM wrapper's per-file export scan (see control-plane/index.ts).
-const { WebSocket } = createRequire(import.meta.url)('ws') as typeof import('ws');
 
 export interface StartGatewayOptions {
   env: NodeJS.ProcessEnv;
@@ -140,32 +138,6 @@ function connectHost(host: string): string {
   return host;
 }
 
-/** Resolves once the control plane answers a fresh socket with connect.challenge. */
-function probeHandshake(url: string, timeoutMs = HANDSHAKE_PROBE_MS): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    const finish = (err?: Error) => {
-      clearTimeout(timer);
-      ws.removeAllListeners();
-      ws.on('error', () => {});
-      ws.terminate();
-      if (err) reject(err);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error('no connect.challenge')), timeoutMs);
-    ws.on('message', (data) => {
-      try {
-        const frame = JSON.parse(String(data)) as { type?: string; event?: string };
-        if (frame.type === 'event' && frame.event === 'connect.challenge') finish();
-      } catch {
-        // not JSON: keep waiting until the timeout
-      }
-    });
-    ws.on('error', (err) => finish(err));
-    ws.on('close', () => finish(new Error('closed before connect.challenge')));
-  });
-}
-
 interface Listener {
   server: http.Server;
   controlPlane: ControlPlane;
@@ -255,7 +227,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const l: Listener = { server, controlPlane, sockets, host: s.host, port };
     startupMark('listening');
     try {
-      await probeHandshake(wsUrl(connectHost(s.host), port));
+      await probeHandshake(connectHost(s.host), port, HANDSHAKE_PROBE_MS);
     } catch (err) {
       log.error(`control plane did not answer the handshake probe: ${(err as Error).message}`);
       await closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null });

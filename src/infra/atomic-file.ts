@@ -8,17 +8,23 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Create missing parent directories with this mode (default 0o700). */
   dirMode?: number;
+  /**
+   * false: atomic but not flushed to disk (no fsyncs), for runtime state that a crash makes stale
+   * anyway (the pid file), like files under /run. Default true.
+   */
+  durable?: boolean;
 }
 
 export function writeFileAtomicSync(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const mode = opts.mode ?? 0o600;
+  const durable = opts.durable ?? true;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -29,7 +35,7 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
 }
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {

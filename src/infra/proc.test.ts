@@ -25,6 +25,7 @@ test('a killed child is not alive; its start time disappears', async () => {
 });
 
 test('isGatewayCmdline recognizes gateway run and bare gateway, not other commands', () => {
+  assert.equal(isGatewayCmdline(['node', '/x/dist/cli/main.cjs', 'gateway', 'run', '--port', '1']), true);
   assert.equal(isGatewayCmdline(['node', '/x/dist/cli/main.js', 'gateway', 'run', '--port', '1']), true);
   assert.equal(isGatewayCmdline(['node', '/usr/bin/openclaw', 'gateway']), true);
   assert.equal(isGatewayCmdline(['node', '/usr/bin/openclaw', 'gateway', '--port', '5']), true);

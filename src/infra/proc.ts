@@ -63,6 +63,6 @@ export function isGatewayCmdline(argv: readonly string[]): boolean {
   const i = argv.findIndex((a) => a === 'gateway');
   if (i < 0) return false;
   const next = argv[i + 1];
-  const launchedByCli = argv.slice(0, i).some((a) => /openclaw|cli[\\/]main\.js$/.test(a));
+  const launchedByCli = argv.slice(0, i).some((a) => /openclaw|cli[\\/]main\.c?js$/.test(a));
   return launchedByCli && (next === undefined || next === 'run' || next.startsWith('-'));
 }

@@ -50,7 +50,7 @@ test("the container's ENV and CMD start a gateway on all interfaces that its HEA
   }
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
   const health = JSON.parse(/HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile)![1]) as string[];
-  assert.deepEqual(cmd.slice(0, 2), ['node', 'bin/openclaw.js']);
+  assert.deepEqual(cmd.slice(0, 2), ['node', 'bin/openclaw.cjs']);
 
   const port = await freePort();
   const s = makeStateDir();

@@ -25,11 +25,11 @@ function fakeSystemctl(s: StateDir, available: boolean): { env: NodeJS.ProcessEn
 }
 
 test('the unit restarts on failure except on config errors (78) and carries no secret', () => {
-  const unit = renderUnit({ nodePath: '/usr/bin/node', cliPath: '/opt/open claw/bin/openclaw.js', stateDir: '/home/u/.openclaw' });
+  const unit = renderUnit({ nodePath: '/usr/bin/node', cliPath: '/opt/open claw/bin/openclaw.cjs', stateDir: '/home/u/.openclaw' });
   for (const line of ['Restart=always', 'RestartSec=5', 'RestartPreventExitStatus=78', 'Environment=OPENCLAW_STATE_DIR=/home/u/.openclaw', 'WantedBy=default.target']) {
     assert.ok(unit.split('\n').includes(line), line);
   }
-  assert.ok(unit.includes('ExecStart=/usr/bin/node "/opt/open claw/bin/openclaw.js" gateway run'));
+  assert.ok(unit.includes('ExecStart=/usr/bin/node "/opt/open claw/bin/openclaw.cjs" gateway run'));
 });
 
 test('install writes the user unit and runs daemon-reload + enable; uninstall disables and removes it', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled CLI entry next to this file's build output (dist/ or .build/<name>/). */
-export const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 
 /** The gateway's ready line. A bare /listening on/ also matches "another gateway instance is already listening on…". */
 export const READY_LINE = /\[gateway\] listening on ws:\/\/[^ ]+ \(pid \d+\)/;

@@ -1,6 +1,7 @@
 // `openclaw gateway [run|start|stop|restart|status|call]` and top-level `openclaw restart`.
 // Thin: parse flags, call src/gateway/*, print. Heavy modules load inside the actions.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { saveCodeCache } from '../code-cache.cjs';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, println } from '../output.js';
 import { parsePositive } from '../parse.js';
@@ -58,6 +59,7 @@ async function runForeground(opts: RunOptions): Promise<void> {
     if (err instanceof server.GatewayStartError) throw new CliError(err.message, { exitCode: err.exitCode, fix: err.fix });
     throw err;
   }
+  saveCodeCache();
   // The token goes only to an interactive terminal: containers and journald keep stdout, and the
   // logger never sees it. `gateway start` (output to a file) turns the line off entirely.
   if (opts.dashboard) println(dashboardLine(handle.host, handle.port, handle.services.settings().auth.token, process.stdout.isTTY === true));

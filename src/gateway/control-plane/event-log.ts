@@ -38,6 +38,9 @@ export class EventLog {
   private linesInFile = 0;
   private fileChars = 0;
   private fd: number | null = null;
+  private readonly logIdFile: string;
+  /** A log without events needs no saved id (no client can hold a seq in it): saved with the first event, off the startup path. */
+  private logIdSaved: boolean;
 
   constructor(dir: string, opts: { maxEvents?: number; maxBytes?: number } = {}) {
     this.maxEvents = opts.maxEvents ?? DEFAULT_EVENT_LOG_MAX;
@@ -47,7 +50,11 @@ export class EventLog {
     const { events, clean } = readLog(this.file);
     for (const e of events) this.keep(e, JSON.stringify(e).length + 1);
     this.lastId = events.length ? events[events.length - 1].id : 0;
-    this.logId = loadLogId(path.join(dir, 'log-id'), events.length > 0);
+    this.logIdFile = path.join(dir, 'log-id');
+    const existing = events.length > 0 ? readLogId(this.logIdFile) : undefined;
+    this.logId = existing ?? crypto.randomUUID();
+    this.logIdSaved = existing !== undefined;
+    if (events.length > 0 && !this.logIdSaved) this.saveLogId(); // history without an id: name it now
     this.linesInFile = events.length;
     this.fileChars = this.keptBytes;
     if (!clean || this.events.length < events.length) this.compact();
@@ -62,6 +69,7 @@ export class EventLog {
   append(event: string, payload: unknown, ts = Date.now()): LoggedEvent {
     const entry: LoggedEvent = { id: this.lastId + 1, event, payload, ts };
     const line = JSON.stringify(entry) + '\n';
+    if (!this.logIdSaved) this.saveLogId();
     if (this.fd !== null) fs.writeSync(this.fd, line);
     this.lastId = entry.id;
     this.keep(entry, line.length);
@@ -99,6 +107,11 @@ export class EventLog {
       this.events.splice(0, drop);
       this.sizes.splice(0, drop);
     }
+  }
+
+  private saveLogId(): void {
+    writeFileAtomicSync(this.logIdFile, this.logId + '\n', { mode: 0o600 });
+    this.logIdSaved = true;
   }
 
   private compact(): void {
@@ -148,16 +161,10 @@ function readLog(file: string): { events: LoggedEvent[]; clean: boolean } {
 }
 
 /** Reuses the stored id while the log has history; a fresh (or lost) log gets a new id. */
-function loadLogId(file: string, hasHistory: boolean): string {
-  if (hasHistory) {
-    try {
-      const id = fs.readFileSync(file, 'utf8').trim();
-      if (id) return id;
-    } catch {
-      // fall through: a log without an id is treated as new
-    }
+function readLogId(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined; // a log without an id is treated as new
   }
-  const id = crypto.randomUUID();
-  writeFileAtomicSync(file, id + '\n', { mode: 0o600 });
-  return id;
 }

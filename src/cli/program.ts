@@ -1,15 +1,13 @@
 // The openclaw CLI: parse, dispatch to one command module, print. Only the invoked command group's
-// module is imported (each pulls in its own libraries), so `openclaw gateway run` does not parse
-// the doctor, config editor or TUI; `--help` and unknown commands load every group.
-import module from 'node:module';
+// module is initialised (each pulls in its own libraries), so `openclaw gateway run` does not
+// evaluate the doctor, config editor or TUI; `--help` and unknown commands load every group.
 import { Command, CommanderError } from 'commander';
-import { reportError } from './output.js';
+import { endQuietlyOnClosedStdout, reportError } from './output.js';
+import { isGatewayCmdline } from '../infra/proc.js';
 import { readPackageVersion } from './version.js';
 import { startupMark } from '../logging/startup-trace.js';
 
-// V8 code cache for our chunks (Node ≥ 22.1; absent on 20, where this is a no-op).
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-startupMark('cli main evaluated');
+startupMark('cli program evaluated');
 
 interface CommandModule {
   register(program: Command): void;
@@ -67,8 +65,10 @@ export async function buildProgram(groups: Loader[] = ALL_GROUPS): Promise<Comma
   return program;
 }
 
-async function main(argv: string[]): Promise<void> {
+/** Runs the CLI on `argv` (process.argv shape); the outcome goes to stdout/stderr and process.exitCode. */
+export async function runCli(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
+  endQuietlyOnClosedStdout(isGatewayCmdline(argv));
   try {
     const program = await buildProgram(groupsFor(argv.slice(2)));
     startupMark('cli command loaded');
@@ -82,5 +82,3 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = reportError(err, json);
   }
 }
-
-await main(process.argv);
