@@ -3,7 +3,7 @@
 // all under the config lock.
 import fs from 'node:fs';
 import JSON5 from 'json5';
-import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue } from './load.js';
+import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue, type ParseResult } from './load.js';
 import { applyMergePatch } from './merge-patch.js';
 import { getPath, isPlainObject, parseCliValue, parsePath, setPath, unsetPath } from './path-ops.js';
 import { isSensitiveKey, REDACTED, redactConfig } from './redact.js';
@@ -56,7 +56,7 @@ export function readEditableConfig(configPath: string): { exists: boolean; value
 export function setConfigValue(configPath: string, path: string, valueText: string, opts: EditOptions & { strictJson?: boolean } = {}): EditResult {
   parsePath(path);
   const parsed = parseCliValue(valueText, opts.strictJson);
-  return withConfigLock(configPath, () => {
+  return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
     const alias = DEPRECATED_SET_TARGETS[path];
     if (alias && (typeof parsed === 'string' || typeof parsed === 'number')) {
@@ -110,7 +110,7 @@ export const DEPRECATED_GET_HINTS: Record<string, string> = {
 
 export function unsetConfigValue(configPath: string, path: string, opts: EditOptions = {}): EditResult {
   parsePath(path);
-  return withConfigLock(configPath, () => {
+  return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
     const next = structuredClone(current);
     if (!unsetPath(next, path)) throw new ConfigPathNotFoundError(path);
@@ -121,7 +121,7 @@ export function unsetConfigValue(configPath: string, path: string, opts: EditOpt
 /** Applies an RFC 7386 merge patch (null deletes). */
 export function patchConfig(configPath: string, patch: unknown, opts: EditOptions = {}): EditResult {
   if (!isPlainObject(patch)) throw new ConfigError({ problem: 'a merge patch must be a JSON object', configPath, fix: `openclaw config patch --merge '{gateway:{mode:"local"}}'` });
-  return withConfigLock(configPath, () => {
+  return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
     return commit(configPath, '', current, applyMergePatch(current, patch) as Record<string, unknown>, opts);
   });
@@ -129,10 +129,10 @@ export function patchConfig(configPath: string, patch: unknown, opts: EditOption
 
 /** Replaces the whole file with `text` (JSON5), after validating it. `source` names it in errors. */
 export function applyConfigText(configPath: string, text: string, source: string, opts: EditOptions = {}): EditResult {
-  const checked = parseConfigText(text, source);
+  const checked = checkStoredText(text, source);
   if (!checked.ok) throw new ConfigError({ message: `Not applied: ${checked.problem}`, problem: checked.problem, configPath, fix: `openclaw config validate  (after fixing ${source})` });
   const next = JSON5.parse(text) as Record<string, unknown>;
-  return withConfigLock(configPath, () => {
+  return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
     return commit(configPath, '', current, next, opts);
   });
@@ -140,7 +140,7 @@ export function applyConfigText(configPath: string, text: string, source: string
 
 /** Backs up, then writes the first-run config, keeping the existing gateway token (tokens are pinned). */
 export function resetConfig(configPath: string, opts: { dryRun?: boolean } = {}): EditResult & { tokenKept: boolean } {
-  return withConfigLock(configPath, () => {
+  return underEditLock(configPath, opts, () => {
     const current = readBestEffort(configPath);
     const existingToken = findToken(current);
     const next = firstRunConfig(existingToken ?? generateGatewayToken(), 'openclaw config reset') as Record<string, unknown>;
@@ -188,6 +188,25 @@ export function describeValue(path: string, value: unknown): unknown {
   const last = segs.at(-1);
   if (typeof last === 'string' && isSensitiveKey(last) && typeof value === 'string' && value !== '') return REDACTED;
   return redactConfig(value);
+}
+
+/** What a writer validates: the document as it will be stored, `${VAR}` references unexpanded. */
+function checkStoredText(text: string, source: string): ParseResult {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON5.parse(text);
+  } catch {
+    return parseConfigText(text, source); // the syntax error, with line and column
+  }
+  return validateConfigObject(value);
+}
+
+/**
+ * Edits read, change and write under the config lock. A dry run writes nothing, so it takes no
+ * lock either: the lock file would create the state dir, and a dry run must leave no trace.
+ */
+function underEditLock<T>(configPath: string, opts: EditOptions, fn: () => T): T {
+  return opts.dryRun ? fn() : withConfigLock(configPath, fn);
 }
 
 function withValue(current: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {

@@ -1,7 +1,8 @@
 // `openclaw tui`: a line-oriented terminal chat on the client SDK. It reconnects and resumes by
 // itself; a status line says when and why the connection dropped (`closed idle`, `gateway
 // stopping` …), and a message sent while disconnected goes out (once, by idempotency key) when
-// the connection is back. Commands: /abort, /history, /quit.
+// the connection is back. A reply the restarted gateway re-runs (`replace` delta) replaces the
+// partial text instead of being appended to it. Commands: /abort, /history, /quit.
 import crypto from 'node:crypto';
 import readline from 'node:readline';
 import { GatewayClient, type ConnectionState } from '../client/gateway-client.js';
@@ -29,35 +30,100 @@ export function describeState(s: ConnectionState): string | undefined {
   return undefined;
 }
 
+/** The reply on screen: which run, its text as shown, and whether the cursor is still after it. */
+export interface ReplyView {
+  runId?: string;
+  /** Highest per-run seq applied (-1: none). */
+  seq: number;
+  text: string;
+  /** The reply's line is unfinished (no newline written after its text yet). */
+  open: boolean;
+  /** Part of the stream was missed (a seq or resume gap): deltas are held until a `replace` or the final text. */
+  held: boolean;
+  /** The run that finished last: late duplicates of its events are ignored. */
+  finishedRunId?: string;
+}
+
+export const EMPTY_REPLY: ReplyView = { seq: -1, text: '', open: false, held: false };
+
+/** Shown when a resumed run's `replace` delta throws away text already on screen. */
+export const REPLY_RESTARTED = '-- the gateway restarted mid-reply; the reply starts over:';
+/** Shown when the text on screen is not the reply as it ended (events were missed). */
+export const REPLY_IN_FULL = '-- the reply in full (part of the stream was missed):';
+
+/**
+ * Folds one `chat` event into the reply on screen and says what to print for it. A line-oriented
+ * terminal cannot take text back, so a `replace` (a run the restarted gateway re-ran) continues in
+ * place when it extends the text shown and otherwise prints the new text after a notice. Deltas
+ * are applied once and in order (per-run seq); after a gap they are held, and the final text,
+ * when it is not what the screen shows, is printed whole.
+ */
+export function applyChatEvent(view: ReplyView, p: ChatEventPayload): { view: ReplyView; write: string } {
+  if (p.runId === view.finishedRunId) return { view, write: '' };
+  const same = p.runId === view.runId;
+  const shown = same ? view.text : '';
+  const breakLine = view.open ? '\n' : '';
+  if (p.state === 'delta') {
+    const delta = p.deltaText ?? '';
+    if (p.replace) {
+      const next: ReplyView = { ...view, runId: p.runId, seq: p.seq, text: delta, open: true, held: false };
+      if (same && view.open && delta.startsWith(shown)) return { view: next, write: delta.slice(shown.length) };
+      return { view: next, write: `${breakLine}${shown ? `${REPLY_RESTARTED}\n` : ''}${delta}` };
+    }
+    if (!same) {
+      // A run first seen after its start (seq > 0): its beginning is missing, so wait for the final text.
+      if (p.seq > 0) return { view: { ...view, runId: p.runId, seq: p.seq, text: '', held: true }, write: '' };
+      return { view: { ...view, runId: p.runId, seq: p.seq, text: delta, open: view.open || delta !== '', held: false }, write: delta ? breakLine + delta : '' };
+    }
+    // Seen already (or numbered by a re-run whose `replace` never reached us), or after a gap.
+    if (p.seq <= view.seq || view.held) return { view, write: '' };
+    if (p.seq > view.seq + 1) return { view: { ...view, held: true }, write: '' };
+    return { view: { ...view, seq: p.seq, text: view.text + delta, open: view.open || delta !== '' }, write: delta };
+  }
+  const final = p.state === 'final' ? (p.message?.content ?? []).map((c) => c.text).join('') : undefined;
+  let write: string;
+  if (final === undefined || final === shown) write = breakLine;
+  else if (same && view.open && final.startsWith(shown)) write = `${final.slice(shown.length)}\n`;
+  else if (shown === '') write = `${breakLine}${final}\n`;
+  else write = `${breakLine}${REPLY_IN_FULL}\n${final}\n`;
+  if (p.state === 'aborted') write += '-- aborted\n';
+  if (p.state === 'error') {
+    write += `error: ${p.errorMessage ?? ''}\n`;
+    const fix = p.error?.details?.fix;
+    if (typeof fix === 'string') write += `fix: ${fix}\n`;
+  }
+  return { view: { ...EMPTY_REPLY, finishedRunId: p.runId }, write };
+}
+
+/**
+ * Events were lost (`resume.gap`: the gateway restarted, or its replay log did not reach back far
+ * enough): plain deltas can no longer be appended to the reply on screen, only a `replace` or the
+ * final text can complete it.
+ */
+export function afterStreamGap(view: ReplyView): ReplyView {
+  return view.runId === undefined ? view : { ...view, held: true };
+}
+
 export async function runTui(o: TuiOptions): Promise<void> {
   const target = resolveGatewayTarget({ url: o.url, token: o.token, password: o.password, env: o.env });
   const client = new GatewayClient({ url: target.url, token: target.token, password: target.password, stateDir: target.stateDir, reconnect: true, resume: true });
   const out = (line: string) => o.output.write(line + '\n');
-  let streaming = false;
+  let reply = EMPTY_REPLY;
   client.on('state', (s) => {
     const line = describeState(s);
     if (!line) return;
-    if (streaming) o.output.write('\n');
+    if (reply.open) o.output.write('\n');
+    reply = { ...reply, open: false };
     out(line);
   });
   client.on('event', (name, payload) => {
+    if (name === 'resume.gap') reply = afterStreamGap(reply);
     if (name !== 'chat') return;
     const p = payload as ChatEventPayload;
     if (p.sessionKey !== o.sessionKey) return;
-    if (p.state === 'delta' && p.deltaText) {
-      streaming = true;
-      o.output.write(p.deltaText);
-      return;
-    }
-    if (p.state === 'delta') return;
-    if (streaming) o.output.write('\n');
-    streaming = false;
-    if (p.state === 'aborted') out('-- aborted');
-    if (p.state === 'error') {
-      out(`error: ${p.errorMessage ?? ''}`);
-      const fix = p.error?.details?.fix;
-      if (typeof fix === 'string') out(`fix: ${fix}`);
-    }
+    const next = applyChatEvent(reply, p);
+    reply = next.view;
+    if (next.write) o.output.write(next.write);
   });
   await client.connect();
   out(`session ${o.sessionKey} on ${target.url}. Type a message; /abort, /history, /quit.`);

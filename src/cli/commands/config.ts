@@ -135,15 +135,20 @@ Examples:
     .command('reset')
     .description('Back up the config, then write the first-run config, keeping the existing gateway token.')
     .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'show what the reset would do without writing anything')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { yes?: boolean; json?: boolean }) => {
+    .action(async (opts: { yes?: boolean; dryRun?: boolean; json?: boolean }) => {
       const { resetConfig } = await import('../../config/edit.js');
       const configPath = await currentConfigPath();
-      if (!opts.yes && process.stdin.isTTY && !(await confirm(`Reset ${configPath} to the first-run config (a backup is kept)? [y/N] `))) {
+      if (!opts.yes && !opts.dryRun && process.stdin.isTTY && !(await confirm(`Reset ${configPath} to the first-run config (a backup is kept)? [y/N] `))) {
         throw new CliError('Reset cancelled; nothing changed.', { fix: 'openclaw config reset --yes' });
       }
-      const result = run(() => resetConfig(configPath));
+      const result = run(() => resetConfig(configPath, { dryRun: opts.dryRun }));
       if (opts.json) return printJson(result);
+      if (opts.dryRun) {
+        println(`Dry run (nothing written): ${configPath} would be reset to the first-run config; ${result.tokenKept ? 'the existing gateway token would be kept' : 'a new gateway token would be generated'}.`);
+        return;
+      }
       println(`Reset ${configPath} to the first-run config (mode local, bind loopback, port 18789).`);
       println(result.tokenKept ? 'Kept the existing gateway token.' : 'Generated a new gateway token: openclaw config get gateway.auth.token --show-secrets');
       if (result.backupPath) println(`Backup: ${result.backupPath}`);

@@ -95,11 +95,12 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
       handler: () => {
         const raw = readRaw(configPath);
         const parsed = raw === undefined ? null : parseConfigText(raw, configPath);
+        // The document as stored, `${VAR}` references included: a client that edits it and writes
+        // it back must not turn them into the values they had in the gateway's environment.
         let config: unknown = {};
-        if (parsed?.ok) config = parsed.config;
-        else if (raw !== undefined) {
+        if (raw !== undefined) {
           try {
-            config = JSON5.parse(raw);
+            config = raw.trim() === '' ? {} : JSON5.parse(raw);
           } catch {
             config = {};
           }

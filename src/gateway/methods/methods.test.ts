@@ -57,6 +57,22 @@ test('config.get is redacted and config.set round-trips the secret it never show
   assert.equal(stale.error!.details.code, 'CONFIG_BASE_HASH_MISMATCH');
 });
 
+test('config.get shows ${VAR} references as stored, so a read-modify-write keeps them', async () => {
+  process.env.OPENCLAW_TEST_ORIGIN = 'https://ui.example';
+  try {
+    gw.state.writeConfig(configWith({ port: 18999, controlUi: { allowedOrigins: ['${OPENCLAW_TEST_ORIGIN}'] } }));
+    const got = await admin.request('config.get');
+    assert.equal(got.payload.valid, true, JSON.stringify(got.payload.issues));
+    assert.deepEqual(got.payload.config.gateway.controlUi.allowedOrigins, ['${OPENCLAW_TEST_ORIGIN}']);
+    const set = await admin.request('config.set', { raw: JSON.stringify(got.payload.config), baseHash: got.payload.hash });
+    assert.equal(set.ok, true, JSON.stringify(set.error));
+    assert.deepEqual(JSON.parse(fs.readFileSync(gw.state.configPath, 'utf8')).gateway.controlUi.allowedOrigins, ['${OPENCLAW_TEST_ORIGIN}']);
+  } finally {
+    delete process.env.OPENCLAW_TEST_ORIGIN;
+    gw.state.writeConfig(configWith({ port: 18999 }));
+  }
+});
+
 test('config.patch merges (null deletes) and refuses invalid results', async () => {
   const { payload } = await admin.request('config.get');
   const patched = await admin.request('config.patch', { raw: '{gateway: {port: 19001, websocket: {keepAlive: 20}}}', baseHash: payload.hash });
