@@ -6,6 +6,7 @@ import { createModelRuntime } from '../models/runtime.js';
 import { createOpenAiHttpHandler } from '../models/openai-http.js';
 import { chatMethods } from './methods/chat.js';
 import { createControlUiHandler } from './control-ui-http.js';
+import { gatewayAuthLimiters } from './control-plane/index.js';
 
 /** Returns true when it handled the request. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -23,7 +24,8 @@ export async function loadExtensions(services: GatewayServices): Promise<Gateway
   const runtime = createModelRuntime({ services, resumeInterrupted: 'manual' });
   return {
     // /v1 first: the Control UI is mounted at "/" by default and must not shadow the API.
-    httpHandlers: [createOpenAiHttpHandler({ runtime, services }), createControlUiHandler({ services })],
+    // /v1 counts failed bearers in the same limiters as WS connects: one budget per client.
+    httpHandlers: [createOpenAiHttpHandler({ runtime, services, limiters: gatewayAuthLimiters(services) }), createControlUiHandler({ services })],
     methods: chatMethods(runtime), // includes sessions.*, models.list, agents.list
     // Replies a crashed gateway left half-streamed are re-run now, so resuming clients see them finish.
     onListening: () => void runtime.chat.resumeInterrupted(),

@@ -1,12 +1,14 @@
 // Bearer auth for the /v1 HTTP endpoints (reference §9.2): the gateway token or password gives
 // the full operator scope set; a paired device's token gives that token's scopes. Failed attempts
-// count against the failed-auth rate limiter (loopback exempt when configured).
+// count in the gateway's failed-auth limiters, the same budget per client as WebSocket connects
+// (loopback exempt when configured; browser pages always limited by origin).
+import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackAddress, resolveClientIp } from '../auth/client-ip.js';
+import { resolveClientIp } from '../auth/client-ip.js';
 import { PairingStore } from '../auth/pairing-store.js';
-import { AuthRateLimiter } from '../auth/rate-limit.js';
 import { safeEqualSecret } from '../auth/secrets.js';
 import type { ResolvedGatewaySettings } from '../config/types.js';
+import { AuthLimiters } from '../gateway/control-plane/auth-limiters.js';
 import { FULL_OPERATOR_SCOPES } from '../protocol/scopes.js';
 
 export type HttpAuthResult =
@@ -18,28 +20,35 @@ export interface HttpAuthenticator {
   authenticate(req: IncomingMessage): HttpAuthResult;
 }
 
-export function createHttpAuthenticator(o: { stateDir: string; settings: () => ResolvedGatewaySettings; limiter?: AuthRateLimiter }): HttpAuthenticator {
-  const pairing = new PairingStore(o.stateDir);
-  let limiter = o.limiter;
+export interface HttpAuthOptions {
+  stateDir: string;
+  settings: () => ResolvedGatewaySettings;
+  /** The gateway's limiters (shared with WebSocket connects); a private set is made otherwise. */
+  limiters?: AuthLimiters;
+}
+
+export function createHttpAuthenticator(o: HttpAuthOptions): HttpAuthenticator {
+  const deviceTokens = new DeviceTokenIndex(new PairingStore(o.stateDir));
+  let limiters = o.limiters;
   return {
     authenticate(req) {
       const s = o.settings();
       if (s.auth.mode === 'none') return { ok: true, scopes: FULL_OPERATOR_SCOPES };
-      limiter ??= new AuthRateLimiter(s.auth.rateLimit);
-      const ip = resolveClientIp({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: s.trustedProxies, allowRealIpFallback: s.allowRealIpFallback });
-      const exempt = s.auth.rateLimit.exemptLoopback && isLoopbackAddress(ip);
-      const key = `http:${ip ?? 'unknown'}`;
-      if (!exempt) {
-        const decision = limiter.check(key);
-        if (!decision.allowed) return { ok: false, status: 429, retryAfterMs: decision.retryAfterMs };
-      }
+      limiters ??= new AuthLimiters(s.auth.rateLimit);
+      limiters.update(s.auth.rateLimit);
+      const clientIp = resolveClientIp({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: s.trustedProxies, allowRealIpFallback: s.allowRealIpFallback });
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+      // A bearer may be the shared secret or a device token; a wrong one counts as a shared-secret guess.
+      const slot = limiters.slot({ clientIp, origin, cls: 'shared' });
+      const decision = slot?.limiter.check(slot.key);
+      if (decision && !decision.allowed) return { ok: false, status: 429, retryAfterMs: decision.retryAfterMs };
       const bearer = bearerToken(req.headers.authorization);
-      const result = bearer ? verify(bearer, s, pairing) : undefined;
+      const result = bearer ? verify(bearer, s, deviceTokens) : undefined;
       if (result) {
-        if (!exempt) limiter.reset(key);
+        slot?.limiter.reset(slot.key);
         return result;
       }
-      if (!exempt) limiter.recordFailure(key);
+      slot?.limiter.recordFailure(slot.key);
       return { ok: false, status: 401 };
     },
   };
@@ -50,14 +59,41 @@ function bearerToken(header: string | undefined): string | undefined {
   return m?.[1].trim() || undefined;
 }
 
-function verify(secret: string, s: ResolvedGatewaySettings, pairing: PairingStore): HttpAuthResult | undefined {
+function verify(secret: string, s: ResolvedGatewaySettings, devices: DeviceTokenIndex): HttpAuthResult | undefined {
   if (s.auth.mode === 'token' && safeEqualSecret(secret, s.auth.token)) return { ok: true, scopes: FULL_OPERATOR_SCOPES };
   if (s.auth.mode === 'password' && safeEqualSecret(secret, s.auth.password)) return { ok: true, scopes: FULL_OPERATOR_SCOPES };
-  for (const device of pairing.listPaired()) {
-    for (const record of Object.values(device.tokens ?? {})) {
-      if (record.revokedAtMs || record.role !== 'operator') continue;
-      if (safeEqualSecret(secret, record.token)) return { ok: true, scopes: record.scopes, deviceId: device.deviceId };
-    }
+  for (const t of devices.current()) {
+    if (safeEqualSecret(secret, t.token)) return { ok: true, scopes: t.scopes, deviceId: t.deviceId };
   }
   return undefined;
+}
+
+interface OperatorToken {
+  token: string;
+  scopes: readonly string[];
+  deviceId: string;
+}
+
+/**
+ * The live operator device tokens, rebuilt only when paired.json changes on disk (one stat per
+ * lookup instead of a parse and deep copy of every paired device). Revocations apply at once.
+ */
+class DeviceTokenIndex {
+  private stamp: string | undefined;
+  private tokens: OperatorToken[] = [];
+
+  constructor(private readonly pairing: PairingStore) {}
+
+  current(): OperatorToken[] {
+    const st = fs.statSync(this.pairing.pairedPath, { throwIfNoEntry: false });
+    const stamp = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'missing';
+    if (stamp === this.stamp) return this.tokens;
+    this.tokens = this.pairing.listPaired().flatMap((device) =>
+      Object.values(device.tokens ?? {})
+        .filter((r) => !r.revokedAtMs && r.role === 'operator')
+        .map((r) => ({ token: r.token, scopes: r.scopes, deviceId: device.deviceId })),
+    );
+    this.stamp = stamp;
+    return this.tokens;
+  }
 }

@@ -10,16 +10,16 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { eventually, makeStateDir, type StateDir } from '../testing/harness.js';
 import { createOpenAiHttpHandler } from './openai-http.js';
-import { createModelRuntime, type ModelRuntime } from './runtime.js';
+import type { ModelRuntime } from './runtime.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
-import { makeTestServices } from './testing/services.js';
+import { makeTestServices, startV1Server } from './testing/services.js';
 
 const TOKEN = 'v1-test-token-0123456789abcdef0123';
 const DEVICE_TOKEN = 'device-token-abcdefabcdefabcdef0123';
 let fake: FakeServerBase;
 let state: StateDir;
 let runtime: ModelRuntime;
-let server: http.Server;
+let v1: Awaited<ReturnType<typeof startV1Server>>;
 let base: string;
 
 before(async () => {
@@ -36,19 +36,11 @@ before(async () => {
     tokens: { operator: { token, role: 'operator', scopes, createdAtMs: 1 } },
   });
   fs.writeFileSync(path.join(devicesDir, 'paired.json'), JSON.stringify({ d1: device('d1', ['operator.write'], DEVICE_TOKEN), d2: device('d2', ['operator.read'], 'read-only-device-token-0123456789') }), { mode: 0o600 });
-  const services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
-  runtime = createModelRuntime({ services, env: {} });
-  const handler = createOpenAiHttpHandler({ runtime, services });
-  server = http.createServer(async (req, res) => {
-    if (!(await handler(req, res))) res.writeHead(404).end('not mine');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  v1 = await startV1Server(state);
+  ({ runtime, base } = v1);
 });
 after(async () => {
-  await runtime.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await v1.close();
   await fake.close();
   state.cleanup();
 });
@@ -75,6 +67,22 @@ describe('auth', () => {
     assert.equal(res.status, 403);
     assert.match(((await res.json()) as any).error.message, /missing scope: operator\.write/);
   });
+
+  it('a revoked device token stops working at once (the token index follows paired.json)', async () => {
+    const pairedPath = path.join(state.dir, 'devices', 'paired.json');
+    const original = fs.readFileSync(pairedPath, 'utf8');
+    const models = (token: string) => fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await models(DEVICE_TOKEN)).status, 200);
+    const paired = JSON.parse(original);
+    paired.d1.tokens.operator.revokedAtMs = Date.now();
+    fs.writeFileSync(pairedPath, JSON.stringify(paired), { mode: 0o600 });
+    try {
+      assert.equal((await models(DEVICE_TOKEN)).status, 401);
+    } finally {
+      fs.writeFileSync(pairedPath, original, { mode: 0o600 });
+    }
+    assert.equal((await models(DEVICE_TOKEN)).status, 200);
+  });
 });
 
 describe('chat completions', () => {
@@ -95,7 +103,9 @@ describe('chat completions', () => {
       if (chunk.choices[0]?.finish_reason) finish = chunk.choices[0].finish_reason;
       if (chunk.usage) usage = chunk.usage;
     }
-    assert.deepEqual(first, { role: 'assistant', content: '' });
+    // the upstream's own opening chunk, forwarded (same-API passthrough)
+    assert.equal((first as { role?: string }).role, 'assistant');
+    assert.equal((first as { content?: string }).content, '');
     assert.equal(pieces.join(''), 'echo: one two three four');
     assert.ok(pieces.length >= 4);
     assert.equal(finish, 'stop');

@@ -4,7 +4,7 @@
 // (`<provider>/<model>`: straight to the provider with compat and fallbacks).
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthRateLimiter } from '../auth/rate-limit.js';
+import type { AuthLimiters } from '../gateway/control-plane/auth-limiters.js';
 import type { HttpHandler } from '../gateway/extensions.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import { rejectionError, Rejections, type ErrorShape, type RejectionContext } from '../protocol/errors.js';
@@ -13,6 +13,8 @@ import { prepareTurn, runAgentTurn } from './agent-turn.js';
 import { flattenContent } from './compat.js';
 import { AllModelsFailedError, classifyProviderError, ModelError, RouteError, toErrorShape } from './errors.js';
 import { createHttpAuthenticator } from './http-auth.js';
+import { forwardSse } from './passthrough.js';
+import { isOpenAiProviderClient, upstreamStreamError } from './providers/openai.js';
 import { errorContext, findAgent, listAgents, listConfiguredModels, resolveCandidate, resolveCandidates, runWithFallback, type TurnCallbacks, type TurnResult } from './router.js';
 import type { ModelRuntime } from './runtime.js';
 import type { TranscriptMessage } from '../sessions/transcript.js';
@@ -32,8 +34,8 @@ const SECURITY_HEADERS = {
 export interface OpenAiHttpOptions {
   runtime: ModelRuntime;
   services: GatewayServices;
-  /** Share the gateway's failed-auth limiter; a private one is made otherwise. */
-  limiter?: AuthRateLimiter;
+  /** The gateway's failed-auth limiters (one budget per client across WS and /v1); private ones otherwise. */
+  limiters?: AuthLimiters;
   keepAliveMs?: number;
 }
 
@@ -45,7 +47,7 @@ class HttpError extends Error {
 }
 
 export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
-  const auth = createHttpAuthenticator({ stateDir: o.services.stateDir, settings: () => o.services.settings(), limiter: o.limiter });
+  const auth = createHttpAuthenticator({ stateDir: o.services.stateDir, settings: () => o.services.settings(), limiters: o.limiters });
   const keepAliveMs = o.keepAliveMs ?? SSE_KEEPALIVE_MS;
   return async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
@@ -148,7 +150,12 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
     } else {
       const cfg = rt.config();
       const candidates = resolveCandidates(cfg, { agent: findAgent(cfg, undefined), model: target.ref });
-      result = await runWithFallback({ candidates, request, providers: rt.providers, signal: controller.signal, log: rt.log, ...callbacks });
+      result = await runWithFallback({ candidates, request, providers: rt.providers, signal: controller.signal, log: rt.log, ...callbacks, forward: sse && ((c, client, req, onOutput) => {
+        // Same API on both sides: the upstream's chunks go out as they are, only `model` rewritten.
+        if (!isOpenAiProviderClient(client)) return undefined;
+        const bytes = client.streamBytes(c.ref.model, req, { signal: controller.signal, includeUsage: sse.includeUsage });
+        return forwardSse({ bytes, clientModel: modelName, write: (t) => sse.raw(t), onOutput, toError: (e) => upstreamStreamError(e) });
+      }) });
     }
     if (sse) return sse.finish(result);
     sendJson(res, 200, completionObject(modelName, result));
@@ -250,17 +257,19 @@ function toolCallDelta(ev: Extract<StreamEvent, { type: 'tool_call' }>) {
 }
 
 /**
- * SSE framing of chat.completion.chunk objects. Headers go out with the first delta, so a failure
- * before any output still gets a real HTTP status; `: keepalive` comments hold idle proxies open.
+ * SSE framing of chat.completion.chunk objects. Headers go out with the first output, so a failure
+ * before any still gets a real HTTP status; `: keepalive` comments hold idle proxies open. A
+ * forwarded (passthrough) answer writes the upstream's own events through `raw`.
  */
 class SseWriter {
   started = false;
+  private roleSent = false;
   private readonly timer: NodeJS.Timeout;
   /** Everything around `delta` is the same for every chunk of a stream: serialized once. */
   private readonly prefix: string;
   private corked = false;
 
-  constructor(private readonly res: ServerResponse, model: string, private readonly includeUsage: boolean, keepAliveMs: number) {
+  constructor(private readonly res: ServerResponse, model: string, readonly includeUsage: boolean, keepAliveMs: number) {
     const head = { id: `chatcmpl-${crypto.randomUUID()}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
     this.prefix = `data: ${JSON.stringify(head).slice(0, -1)},"choices":[{"index":0,"delta":`;
     this.timer = setInterval(() => {
@@ -273,10 +282,10 @@ class SseWriter {
     if (this.started) return;
     this.started = true;
     this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    this.write({ role: 'assistant', content: '' }, null);
   }
 
   private write(delta: Record<string, unknown>, finish: string | null): void {
+    this.start();
     // Chunks produced in the same tick leave in one packet.
     if (!this.corked) {
       this.corked = true;
@@ -286,19 +295,28 @@ class SseWriter {
         this.res.uncork();
       });
     }
+    if (!this.roleSent) {
+      this.roleSent = true;
+      this.res.write(`${this.prefix}{"role":"assistant","content":""},"finish_reason":null}]}\n\n`);
+    }
     this.res.write(`${this.prefix}${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finish)}}]}\n\n`);
   }
 
   delta(delta: Record<string, unknown>): void {
-    this.start();
     this.write(delta, null);
   }
 
-  finish(r: TurnResult): void {
+  /** Whole upstream events, as latin1 text (bytes kept as they are). */
+  raw(text: string): void {
     this.start();
+    this.res.write(text, 'latin1');
+  }
+
+  finish(r: TurnResult): void {
+    this.dispose();
+    if (r.forwarded) return void this.res.end(); // the upstream's events ended with [DONE]
     this.write({}, r.toolCalls.length ? 'tool_calls' : r.stopReason);
     if (this.includeUsage) this.res.write(`${this.prefix.slice(0, this.prefix.indexOf('"choices"'))}"choices":[],"usage":${JSON.stringify(usageObject(r))}}\n\n`);
-    this.dispose();
     this.res.end('data: [DONE]\n\n');
   }
 

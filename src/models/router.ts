@@ -7,7 +7,7 @@ import { applyCompat, type ModelCompat } from './compat.js';
 import type { ModelsConfig, ProviderConfig } from './config.js';
 import { AllModelsFailedError, classifyProviderError, ModelError, RouteError } from './errors.js';
 import { apiKeyEnvVar, type ProviderRegistry } from './providers/registry.js';
-import { formatRef, parseRef, type ChatRequest, type ModelRef, type StreamEvent, type ToolCall, type Usage } from './types.js';
+import { formatRef, parseRef, type ChatRequest, type ModelRef, type ProviderClient, type StreamEvent, type ToolCall, type Usage } from './types.js';
 
 export const DEFAULT_AGENT_ID = 'main';
 /** Per-request provider timeout (first byte, and the gap between stream chunks). */
@@ -138,6 +138,8 @@ export interface TurnResult {
   model: ModelRef;
   /** Candidates that failed before this one answered. */
   failures: ModelError[];
+  /** The answer went to the client as the upstream's own bytes (RunOptions.forward): text, tool calls and usage are empty. */
+  forwarded?: boolean;
 }
 
 export interface RunOptions extends TurnCallbacks {
@@ -146,6 +148,12 @@ export interface RunOptions extends TurnCallbacks {
   providers: ProviderRegistry;
   signal?: AbortSignal;
   log: Logger;
+  /**
+   * Streams a candidate straight to the client instead of as parsed events (the /v1 same-API
+   * passthrough); returns undefined for candidates it does not handle. It calls `onOutput` before
+   * the first output reaches the client: a failure after that no longer falls over.
+   */
+  forward?(c: Candidate, client: ProviderClient, request: ChatRequest, onOutput: () => void): Promise<void> | undefined;
 }
 
 /** Streams the first candidate that answers. Throws ModelError (aborted / non-failover) or AllModelsFailedError. */
@@ -158,6 +166,11 @@ export async function runWithFallback(o: RunOptions): Promise<TurnResult> {
     try {
       const client = o.providers.get(c.ref.provider, c.provider, c.ref.model, c.timeoutMs);
       const request = { ...applyCompat(o.request, c.compat), params: { ...c.params, ...o.request.params } };
+      const forwarding = o.forward?.(c, client, request, () => void (emitted = true));
+      if (forwarding) {
+        await forwarding;
+        return { text: '', toolCalls: [], stopReason: 'stop', model: c.ref, failures, forwarded: true };
+      }
       let text = '';
       const calls: ToolCall[] = [];
       for await (const ev of client.stream(c.ref.model, request, { signal: o.signal })) {

@@ -3,7 +3,6 @@
 // tick, health and keep-alive timers. The process engineer's server calls exactly this API.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ResolvedGatewaySettings } from '../../config/types.js';
 import { isLocalDirectRequest, resolveClientIp } from '../../auth/client-ip.js';
@@ -25,10 +24,8 @@ import { authorizeConnect, type PeerInfo, type Session } from './handshake.js';
 import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Presence } from './presence.js';
+import { WebSocketServer } from 'ws';
 
-// ws is CommonJS: require() skips the per-file export scan Node runs when ESM imports its wrapper
-// (about 20 ms of the gateway's startup).
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as typeof import('ws');
 
 export interface ControlPlane {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -55,6 +52,18 @@ const HEALTH_INTERVAL_MS = 60_000;
 const PRESENCE_COALESCE_MS = 100;
 /** Raw bytes a peer may send before hello-ok; bounds memory before the per-frame 64 KiB check. */
 const PREAUTH_RAW_BYTES = 2 * MAX_PREAUTH_PAYLOAD_BYTES;
+
+const limitersByServices = new WeakMap<GatewayServices, AuthLimiters>();
+
+/** The gateway's failed-auth limiters: one set per gateway, shared by WS connects and the /v1 API. */
+export function gatewayAuthLimiters(services: GatewayServices): AuthLimiters {
+  let limiters = limitersByServices.get(services);
+  if (!limiters) {
+    limiters = new AuthLimiters(services.settings().auth.rateLimit);
+    limitersByServices.set(services, limiters);
+  }
+  return limiters;
+}
 
 export function createControlPlane(opts: ControlPlaneOptions): ControlPlane {
   return new Hub(opts);
@@ -86,7 +95,8 @@ class Hub implements ControlPlane, ConnectionHost {
     this.services = opts.services;
     this.log = opts.services.log.child('ws');
     this.settings = opts.services.settings();
-    this.limiters = new AuthLimiters(this.settings.auth.rateLimit);
+    this.limiters = gatewayAuthLimiters(this.services);
+    this.limiters.update(this.settings.auth.rateLimit);
     this.pairing = new PairingStore(this.services.stateDir);
     this.bootstrap = new BootstrapCodes(this.services.stateDir);
     const replayDir = path.join(this.services.stateDir, 'replay');

@@ -3,6 +3,7 @@
 // imported on first use: it costs ~100 ms and ~10 MB, which a gateway with no provider never pays.
 import type OpenAI from 'openai';
 import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent, Usage } from '../types.js';
+import { createHttpFetch } from './http-fetch.js';
 import { withIdleTimeout } from './idle-timeout.js';
 import { SseDataReader } from './sse.js';
 
@@ -15,11 +16,29 @@ export interface OpenAiProviderOptions {
   headers?: Record<string, string>;
 }
 
-export function createOpenAiProvider(o: OpenAiProviderOptions): ProviderClient {
+/** An OpenAI-API client that can also hand out a streaming call's raw SSE bytes. */
+export interface OpenAiProviderClient extends ProviderClient {
+  readonly api: 'openai-completions';
+  /**
+   * The upstream's SSE body, byte for byte (same-API passthrough). The SDK builds, authenticates
+   * and sends the request; HTTP errors throw before the first byte, a silent upstream times out.
+   */
+  streamBytes(model: string, req: ChatRequest, opts?: CallOptions & { includeUsage?: boolean }): AsyncIterable<Uint8Array>;
+}
+
+export function isOpenAiProviderClient(c: ProviderClient): c is OpenAiProviderClient {
+  return c.api === 'openai-completions' && typeof (c as Partial<OpenAiProviderClient>).streamBytes === 'function';
+}
+
+export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderClient {
   // Local backends ignore the key, but the SDK insists on one.
   let client: Promise<OpenAI> | undefined;
   const getClient = () =>
     (client ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers })));
+  // Streaming calls only read status, headers and body bytes: they go over node:http (http-fetch.ts).
+  let streamingClient: Promise<OpenAI> | undefined;
+  const getStreamingClient = () =>
+    (streamingClient ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers, fetch: createHttpFetch() as unknown as typeof fetch })));
   const body = (model: string, req: ChatRequest) => ({
     model,
     messages: req.messages as OpenAI.Chat.ChatCompletionMessageParam[],
@@ -34,11 +53,28 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): ProviderClient {
   return {
     id: o.id,
     api: 'openai-completions',
+    async *streamBytes(model, req, opts = {}) {
+      const idle = withIdleTimeout(opts.signal, o.timeoutMs);
+      try {
+        const response = await (await getStreamingClient()).chat.completions
+          .create({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, { signal: idle.signal })
+          .asResponse();
+        for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+          idle.touch();
+          yield bytes;
+        }
+        idle.throwIfAborted();
+      } catch (err) {
+        throw idle.explain(err);
+      } finally {
+        idle.dispose();
+      }
+    },
     async *stream(model, req, opts: CallOptions = {}) {
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
         // The SDK sends the request and turns HTTP errors into APIError; the body is read here.
-        const response = await (await getClient()).chat.completions
+        const response = await (await getStreamingClient()).chat.completions
           .create({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, { signal: idle.signal })
           .asResponse();
         let stopReason = 'stop';
@@ -52,7 +88,7 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): ProviderClient {
           idle.touch();
           if (data === '[DONE]') break;
           const chunk = JSON.parse(data) as OpenAI.Chat.ChatCompletionChunk & { error?: { message?: string } };
-          if (chunk.error) throw new (await loadOpenAiSdk()).default.APIError(undefined, chunk.error, chunk.error.message, response.headers);
+          if (chunk.error) throw await upstreamStreamError(chunk.error, response.headers);
           if (chunk.usage) usage = toUsage(chunk.usage);
           const choice = chunk.choices?.[0];
           if (!choice) continue;
@@ -91,6 +127,11 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): ProviderClient {
       return ids;
     },
   };
+}
+
+/** An `{"error":…}` event inside a 200 stream, as the SDK's APIError the router classifies. */
+export async function upstreamStreamError(error: { message?: string }, headers?: Headers): Promise<Error> {
+  return new (await loadOpenAiSdk()).default.APIError(undefined, error, error.message, headers);
 }
 
 let sdk: Promise<typeof import('openai')> | undefined;

@@ -1,9 +1,13 @@
 // A real GatewayServices-shaped object for tests of the chat methods and /v1: a temp state dir,
 // settings resolved from the config file, and broadcasts captured in order.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../config/load.js';
 import { resolveGatewaySettings } from '../../config/resolve.js';
 import type { GatewayServices } from '../../gateway/methods/types.js';
 import { silentLogger, type Logger } from '../../logging/types.js';
+import { createOpenAiHttpHandler } from '../openai-http.js';
+import { createModelRuntime, type ModelRuntime } from '../runtime.js';
 
 export interface CapturedEvent {
   event: string;
@@ -51,4 +55,24 @@ export function makeTestServices(o: { stateDir: string; configPath: string; env?
     },
   };
   return services;
+}
+
+/** The /v1 handler of a fresh model runtime for a test state dir, on a loopback port; `close` stops both. */
+export async function startV1Server(state: { dir: string; configPath: string }): Promise<{ runtime: ModelRuntime; base: string; close(): Promise<void> }> {
+  const services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
+  const runtime = createModelRuntime({ services, env: {} });
+  const handler = createOpenAiHttpHandler({ runtime, services });
+  const server = http.createServer(async (req, res) => {
+    if (!(await handler(req, res))) res.writeHead(404).end('not mine');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    runtime,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await runtime.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
