@@ -48,6 +48,8 @@ export interface ProxyBenchResult {
   proxyCpuMsPerCompletion: number;
   /** Median time to first token of single requests sent one at a time (no other stream running). */
   loneTtftMedianMs: { direct: number; proxied: number };
+  /** The upstream's own median time per completion while serving each path: how much the proxy's CPU slows it down. */
+  upstreamTotalMedianMs: { direct: number; proxied: number };
   /** Median time to first token when all `concurrency` requests are sent in the same instant. */
   burstTtftMedianMs: { direct: number; proxied: number };
 }
@@ -66,7 +68,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-proxy-bench-'));
   const children: ChildProcess[] = [];
   try {
-    const { port: upstream } = await startChild(['--serve-upstream'], {}, children);
+    const { port: upstream, child: upstreamChild } = await startChild(['--serve-upstream'], {}, children);
     const stateDir = path.join(root, 'state');
     fs.mkdirSync(stateDir, { mode: 0o700 });
     const config = {
@@ -82,12 +84,16 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
     await burst(upstream, 'bench', Math.min(20, concurrency), agent); // warm up both paths
     await burst(proxy, 'local/bench', Math.min(20, concurrency), agent);
     let proxyCpuMs = 0;
+    const upstreamTimes = { direct: [] as number[], proxied: [] as number[] };
     for (let i = 0; i < rounds; i++) {
       // interleaved so machine load hits both alike
+      await ask(upstreamChild, 'times'); // forget the warm-up's
       direct.push(await steady(upstream, 'bench', concurrency, agent));
-      const cpuBefore = await cpuTimeMs(proxyChild);
+      upstreamTimes.direct.push(...parseTimes(await ask(upstreamChild, 'times')));
+      const cpuBefore = Number(await ask(proxyChild, 'cpu')) / 1000;
       proxied.push(await steady(proxy, 'local/bench', concurrency, agent));
-      proxyCpuMs += (await cpuTimeMs(proxyChild)) - cpuBefore;
+      proxyCpuMs += Number(await ask(proxyChild, 'cpu')) / 1000 - cpuBefore;
+      upstreamTimes.proxied.push(...parseTimes(await ask(upstreamChild, 'times')));
     }
     const burstDirect = await burst(upstream, 'bench', concurrency, agent);
     const burstProxied = await burst(proxy, 'local/bench', concurrency, agent);
@@ -108,6 +114,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       throughputRatio: p.requestsPerSec / d.requestsPerSec,
       proxyCpuMsPerCompletion: proxyCpuMs / proxied.reduce((n, r) => n + r.samples.length, 0),
       loneTtftMedianMs: { direct: median(lone.direct), proxied: median(lone.proxied) },
+      upstreamTotalMedianMs: { direct: median(upstreamTimes.direct), proxied: median(upstreamTimes.proxied) },
       burstTtftMedianMs: { direct: median(burstDirect.samples.map((x) => x.ttftMs)), proxied: median(burstProxied.samples.map((x) => x.ttftMs)) },
     };
   } finally {
@@ -126,6 +133,7 @@ export const openAiProxyBench: BenchModule = {
       { metric: `completions per second (${(r.throughputRatio * 100).toFixed(0)}% of direct)`, unit: '/s', ours: r.proxied.requestsPerSec, baseline: r.direct.requestsPerSec, baselineName: 'direct', target: `≥ ${THROUGHPUT_TARGET_RATIO * 100}% of direct`, pass: r.throughputRatio >= THROUGHPUT_TARGET_RATIO },
       // No target: shows the proxy's efficiency, which the paced latency rows no longer expose.
       { metric: `time to first token, one stream at a time (median of ${LONE_SAMPLES})`, unit: 'ms', ours: r.loneTtftMedianMs.proxied, baseline: r.loneTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `upstream's own time per completion while serving each path (median)`, unit: 'ms', ours: r.upstreamTotalMedianMs.proxied, baseline: r.upstreamTotalMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `time to first token, ${r.concurrency} requests sent at once (median)`, unit: 'ms', ours: r.burstTtftMedianMs.proxied, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `proxy CPU time per streamed completion (${WORDS} tokens)`, unit: 'ms', ours: r.proxyCpuMsPerCompletion, target: 'informational', pass: undefined },
     ];
@@ -234,30 +242,36 @@ function startChild(args: string[], env: Record<string, string>, children: Child
   });
 }
 
-/** The child's CPU time so far (user + system), asked over its stdin: `cpu` → `cpu <µs>`. */
-function cpuTimeMs(child: ChildProcess): Promise<number> {
+/** Asks a bench child one question over its stdin (`cpu`, `times`); resolves with its one-line answer. */
+function ask(child: ChildProcess, question: string): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
+    const answer = new RegExp(`^${question} (.*)\\n`, 'm');
     const onData = (d: Buffer) => {
       out += d;
-      const m = /cpu (\d+)\n/.exec(out);
+      const m = answer.exec(out);
       if (!m) return;
       child.stdout!.off('data', onData);
-      resolve(Number(m[1]) / 1000);
+      resolve(m[1]);
     };
     child.stdout!.on('data', onData);
-    child.stdin!.write('cpu\n');
+    child.stdin!.write(`${question}\n`);
   });
 }
 
-/** Answers `cpu` lines on stdin with this process's CPU time, for the parent's CPU row. */
-function answerCpuQueries(): void {
+const parseTimes = (line: string): number[] => (line ? line.split(',').map(Number) : []);
+
+/** Answers the parent's questions on stdin: `cpu` → CPU µs so far; `times` → response times since the last ask. */
+function answerQuestions(times: number[] = []): void {
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => {
-    for (const line of d.split('\n')) {
-      if (line.trim() !== 'cpu') continue;
-      const u = process.cpuUsage();
-      process.stdout.write(`cpu ${u.user + u.system}\n`);
+    for (const line of d.split('\n').map((l) => l.trim())) {
+      if (line === 'cpu') {
+        const u = process.cpuUsage();
+        process.stdout.write(`cpu ${u.user + u.system}\n`);
+      } else if (line === 'times') {
+        process.stdout.write(`times ${times.splice(0).map((t) => t.toFixed(2)).join(',')}\n`);
+      }
     }
   });
 }
@@ -268,6 +282,9 @@ async function serveUpstream(): Promise<void> {
   fake.chunkDelayMs = CHUNK_DELAY_MS;
   fake.reply = () => Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ');
   fake.requests.push = () => 0; // do not keep thousands of request bodies
+  const times: number[] = [];
+  fake.onResponseTime = (ms) => times.push(ms);
+  answerQuestions(times);
   process.stdout.write(`port ${fake.port}\n`);
 }
 
@@ -287,7 +304,7 @@ async function serveProxy(): Promise<void> {
     if (!(await handler(req, res))) res.writeHead(404).end();
   });
   server.keepAliveTimeout = 60_000;
-  answerCpuQueries();
+  answerQuestions();
   server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as { port: number }).port}\n`));
 }
 

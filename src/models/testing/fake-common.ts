@@ -41,6 +41,8 @@ export interface FakeServerBase {
   abortedResponses: number;
   /** Text the model answers; default echoes the last user message. */
   reply: (body: any) => string;
+  /** Called with each finished response's time from request to last byte (the proxy bench's upstream side). */
+  onResponseTime?: (ms: number) => void;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,8 @@ export async function startFakeServer(route: FakeRoute, basePath: string): Promi
   };
   const ctx: FakeContext = { state, behaviourOf: (m) => behaviours.get(m) ?? behaviours.get('*') ?? 'ok' };
   const server = http.createServer(async (req, res) => {
+    const started = performance.now();
+    res.on('finish', () => state.onResponseTime?.(performance.now() - started));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
