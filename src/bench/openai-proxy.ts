@@ -44,6 +44,8 @@ export interface ProxyBenchResult {
   addedTtftMedianMs: number;
   addedTotalMedianMs: number;
   throughputRatio: number;
+  /** The same load through a bare node HTTP pipe proxy: the floor for any proxy in Node on this machine. */
+  piped: RoundStats;
   /** CPU time (user + system) the proxy process spent per proxied completion. */
   proxyCpuMsPerCompletion: number;
   /** Median time to first token of single requests sent one at a time (no other stream running). */
@@ -78,11 +80,14 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
     };
     fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
     const { port: proxy, child: proxyChild } = await startChild(['--serve-proxy'], { OPENCLAW_STATE_DIR: stateDir, HOME: root }, children);
+    const { port: pipe } = await startChild(['--serve-pipe', String(upstream)], {}, children);
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const direct: Round[] = [];
     const proxied: Round[] = [];
+    const piped: Round[] = [];
     await burst(upstream, 'bench', Math.min(20, concurrency), agent); // warm up both paths
     await burst(proxy, 'local/bench', Math.min(20, concurrency), agent);
+    await burst(pipe, 'bench', Math.min(20, concurrency), agent);
     let proxyCpuMs = 0;
     const upstreamTimes = { direct: [] as number[], proxied: [] as number[] };
     for (let i = 0; i < rounds; i++) {
@@ -94,6 +99,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       proxied.push(await steady(proxy, 'local/bench', concurrency, agent));
       proxyCpuMs += Number(await ask(proxyChild, 'cpu')) / 1000 - cpuBefore;
       upstreamTimes.proxied.push(...parseTimes(await ask(upstreamChild, 'times')));
+      piped.push(await steady(pipe, 'bench', concurrency, agent));
     }
     const burstDirect = await burst(upstream, 'bench', concurrency, agent);
     const burstProxied = await burst(proxy, 'local/bench', concurrency, agent);
@@ -109,6 +115,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       concurrency,
       direct: d,
       proxied: p,
+      piped: stats(piped),
       addedTtftMedianMs: p.ttftMedianMs - d.ttftMedianMs,
       addedTotalMedianMs: p.totalMedianMs - d.totalMedianMs,
       throughputRatio: p.requestsPerSec / d.requestsPerSec,
@@ -133,6 +140,8 @@ export const openAiProxyBench: BenchModule = {
       { metric: `completions per second (${(r.throughputRatio * 100).toFixed(0)}% of direct)`, unit: '/s', ours: r.proxied.requestsPerSec, baseline: r.direct.requestsPerSec, baselineName: 'direct', target: `≥ ${THROUGHPUT_TARGET_RATIO * 100}% of direct`, pass: r.throughputRatio >= THROUGHPUT_TARGET_RATIO },
       // No target: shows the proxy's efficiency, which the paced latency rows no longer expose.
       { metric: `time to first token, one stream at a time (median of ${LONE_SAMPLES})`, unit: 'ms', ours: r.loneTtftMedianMs.proxied, baseline: r.loneTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `time to first token, bare node pipe proxy (the floor)`, unit: 'ms', ours: r.piped.ttftMedianMs, baseline: r.direct.ttftMedianMs, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `total time per completion, bare node pipe proxy (the floor)`, unit: 'ms', ours: r.piped.totalMedianMs, baseline: r.direct.totalMedianMs, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `upstream's own time per completion while serving each path (median)`, unit: 'ms', ours: r.upstreamTotalMedianMs.proxied, baseline: r.upstreamTotalMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `time to first token, ${r.concurrency} requests sent at once (median)`, unit: 'ms', ours: r.burstTtftMedianMs.proxied, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `proxy CPU time per streamed completion (${WORDS} tokens)`, unit: 'ms', ours: r.proxyCpuMsPerCompletion, target: 'informational', pass: undefined },
@@ -308,10 +317,27 @@ async function serveProxy(): Promise<void> {
   server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as { port: number }).port}\n`));
 }
 
+/** The floor for any Node proxy: a bare http server piping each request and response to the upstream unchanged. */
+function servePipe(upstreamPort: number): void {
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 60_000;
+  answerQuestions();
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as { port: number }).port}\n`));
+}
+
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   process.on('SIGTERM', () => process.exit(0)); // a clean exit lets --cpu-prof write its profile
   if (process.argv[2] === '--serve-upstream') await serveUpstream();
   else if (process.argv[2] === '--serve-proxy') await serveProxy();
+  else if (process.argv[2] === '--serve-pipe') servePipe(Number(process.argv[3]));
   else {
     const r = await runOpenAiProxyBench();
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');

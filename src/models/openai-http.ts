@@ -52,7 +52,14 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
   return async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== '/v1' && !url.startsWith('/v1/')) return false;
-    if (!o.services.settings().http.chatCompletionsEnabled) return false;
+    let enabled: boolean;
+    try {
+      enabled = o.services.settings().http.chatCompletionsEnabled;
+    } catch (err) {
+      sendError(res, err); // an answer, never a hung request
+      return true;
+    }
+    if (!enabled) return false;
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     try {
       const who = auth.authenticate(req);
@@ -153,8 +160,8 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
       result = await runWithFallback({ candidates, request, providers: rt.providers, signal: controller.signal, log: rt.log, ...callbacks, forward: sse && ((c, client, req, onOutput) => {
         // Same API on both sides: the upstream's chunks go out as they are, only `model` rewritten.
         if (!isOpenAiProviderClient(client)) return undefined;
-        const bytes = client.streamBytes(c.ref.model, req, { signal: controller.signal, includeUsage: sse.includeUsage });
-        return forwardSse({ bytes, clientModel: modelName, write: (t) => sse.raw(t), onOutput, toError: (e) => upstreamStreamError(e) });
+        return client.openSse(c.ref.model, req, { signal: controller.signal, includeUsage: sse.includeUsage }).then((upstream) =>
+          forwardSse({ upstream, clientModel: modelName, write: (t) => sse.raw(t), onDrain: (resume) => res.once('drain', resume), onOutput, toError: (e) => upstreamStreamError(e) }));
       }) });
     }
     if (sse) return sse.finish(result);
@@ -306,10 +313,10 @@ class SseWriter {
     this.write(delta, null);
   }
 
-  /** Whole upstream events, as latin1 text (bytes kept as they are). */
-  raw(text: string): void {
+  /** Whole upstream events, as latin1 text (bytes kept as they are); false when the client is behind. */
+  raw(text: string): boolean {
     this.start();
-    this.res.write(text, 'latin1');
+    return this.res.write(text, 'latin1');
   }
 
   finish(r: TurnResult): void {

@@ -92,6 +92,12 @@ before(async () => {
       const parsed = JSON.parse(body);
       seen.push(parsed);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (parsed.model === 'stall-late' || parsed.model === 'hangup-late') {
+        res.write(chunk(parsed.model, { content: 'half ' }));
+        // stall: say nothing more (the provider's idle timeout must cut it); hangup: drop the connection
+        if (parsed.model === 'hangup-late') setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       for (const piece of script(parsed.model, parsed.stream_options?.include_usage === true)) {
         res.write(piece);
         await new Promise((r) => setTimeout(r, 5));
@@ -102,8 +108,9 @@ before(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   state = makeStateDir({
     gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
-    models: { providers: { down: { baseUrl: `http://127.0.0.1:${await freePort()}/v1`, models: [{ id: 'x' }] }, script: { baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, models: [{ id: 'good' }, { id: 'error-early' }, { id: 'error-late' }] } } },
-    agents: { defaults: { model: { primary: 'script/good', fallbacks: ['script/good'] } } },
+    models: { providers: { down: { baseUrl: `http://127.0.0.1:${await freePort()}/v1`, models: [{ id: 'x' }] }, script: { baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, models: [{ id: 'good' }, { id: 'error-early' }, { id: 'error-late' }, { id: 'stall-late' }, { id: 'hangup-late' }] } } },
+    // 1 s: the idle watchdog's cut-off for the stalling upstream below
+    agents: { defaults: { model: { primary: 'script/good', fallbacks: ['script/good'] }, timeoutSeconds: 1 } },
   });
   v1 = await startV1Server(state);
   ({ runtime, base } = v1);
@@ -164,4 +171,19 @@ describe('/v1 passthrough', () => {
     assert.equal(events.at(-1), 'data: [DONE]');
     assert.equal(seen.at(-1).model, 'error-late', 'no fallback once output was sent');
   });
+
+  for (const [model, why] of [['stall-late', /no data for 1s/], ['hangup-late', /script\/hangup-late/]] as const) {
+    it(`an upstream that ${model === 'stall-late' ? 'goes silent' : 'hangs up'} after output ends the stream with an error chunk and [DONE]`, async () => {
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: `script/${model}`, stream: true, messages: [{ role: 'user', content: 'q' }] }),
+      });
+      assert.equal(res.status, 200);
+      const events = (await res.text()).split('\n\n').filter(Boolean);
+      assert.match(events[0], /"content":"half "/);
+      assert.match(JSON.parse(events.at(-2)!.slice(6)).error.message, why);
+      assert.equal(events.at(-1), 'data: [DONE]');
+      assert.equal(seen.at(-1).model, model, 'no fallback once output was sent');
+    });
+  }
 });

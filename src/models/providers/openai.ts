@@ -3,7 +3,8 @@
 // imported on first use: it costs ~100 ms and ~10 MB, which a gateway with no provider never pays.
 import type OpenAI from 'openai';
 import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent, Usage } from '../types.js';
-import { createHttpFetch } from './http-fetch.js';
+import type { UpstreamSse } from '../passthrough.js';
+import { createHttpFetch, type StreamResponse } from './http-fetch.js';
 import { withIdleTimeout } from './idle-timeout.js';
 import { SseDataReader } from './sse.js';
 
@@ -20,14 +21,15 @@ export interface OpenAiProviderOptions {
 export interface OpenAiProviderClient extends ProviderClient {
   readonly api: 'openai-completions';
   /**
-   * The upstream's SSE body, byte for byte (same-API passthrough). The SDK builds, authenticates
-   * and sends the request; HTTP errors throw before the first byte, a silent upstream times out.
+   * Opens a streaming call and hands over its SSE body, byte for byte (same-API passthrough). The
+   * SDK builds, authenticates and sends the request; HTTP errors throw here, and a body that goes
+   * silent for the provider's timeout is cut off by the watchdog.
    */
-  streamBytes(model: string, req: ChatRequest, opts?: CallOptions & { includeUsage?: boolean }): AsyncIterable<Uint8Array>;
+  openSse(model: string, req: ChatRequest, opts?: CallOptions & { includeUsage?: boolean }): Promise<UpstreamSse>;
 }
 
 export function isOpenAiProviderClient(c: ProviderClient): c is OpenAiProviderClient {
-  return c.api === 'openai-completions' && typeof (c as Partial<OpenAiProviderClient>).streamBytes === 'function';
+  return c.api === 'openai-completions' && typeof (c as Partial<OpenAiProviderClient>).openSse === 'function';
 }
 
 export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderClient {
@@ -53,21 +55,29 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
   return {
     id: o.id,
     api: 'openai-completions',
-    async *streamBytes(model, req, opts = {}) {
+    async openSse(model, req, opts = {}) {
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
         const response = await (await getStreamingClient()).chat.completions
           .create({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, { signal: idle.signal })
           .asResponse();
-        for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-          idle.touch();
-          yield bytes;
-        }
-        idle.throwIfAborted();
+        return {
+          body: (response as unknown as StreamResponse).body, // http-fetch.ts: the node:http response itself
+          touch: idle.touch,
+          explain: idle.explain,
+          closedEarly() {
+            try {
+              idle.throwIfAborted();
+            } catch (err) {
+              return err;
+            }
+            return Object.assign(new Error('the upstream closed the stream before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+          },
+          dispose: idle.dispose,
+        };
       } catch (err) {
-        throw idle.explain(err);
-      } finally {
         idle.dispose();
+        throw idle.explain(err);
       }
     },
     async *stream(model, req, opts: CallOptions = {}) {
