@@ -11,8 +11,8 @@ import { missingScopes } from '../protocol/scopes.js';
 import { withFileLockSync } from './file-lock.js';
 import { generateToken, safeEqualSecret } from './secrets.js';
 
-export interface PendingRequest {
-  requestId: string;
+/** What a device says about itself when it connects; a pending request and a paired record both keep it. */
+export interface DeviceIdentity {
   deviceId: string;
   /** base64url raw Ed25519 key. */
   publicKey: string;
@@ -21,6 +21,10 @@ export interface PendingRequest {
   deviceFamily?: string;
   clientId?: string;
   clientMode?: string;
+}
+
+export interface PendingRequest extends DeviceIdentity {
+  requestId: string;
   role: string;
   scopes: string[];
   remoteIp?: string;
@@ -46,14 +50,7 @@ export interface DeviceTokenRecord {
   lastUsedAtMs?: number;
 }
 
-export interface PairedDevice {
-  deviceId: string;
-  publicKey: string;
-  displayName?: string;
-  platform?: string;
-  deviceFamily?: string;
-  clientId?: string;
-  clientMode?: string;
+export interface PairedDevice extends DeviceIdentity {
   roles: string[];
   scopes: string[];
   remoteIp?: string;

@@ -1,25 +1,14 @@
 // Why a gateway refuses to start: guards and port conflicts, provoked with real processes.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, localConfig, makeStateDir, runCli, startGatewayRun, type GatewayProcess, type StateDir } from '../testing/harness.js';
-
-/** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
-const WAIT_MS = 30_000;
+import { freePort, localConfig, makeStateDir, runCli, gatewayRuns, GATEWAY_WAIT_MS as WAIT_MS } from '../testing/harness.js';
 
 const TOKEN = 'test-token-0123456789abcdef0123456789';
 
-const spawned: GatewayProcess[] = [];
-after(() => spawned.forEach((g) => g.kill('SIGKILL')));
-
-const startRun = (state: StateDir, args: string[] = ['--port', '0']) => startGatewayRun(state.env, args, { track: spawned, waitMs: WAIT_MS });
-
-async function stopRun(gw: GatewayProcess): Promise<{ code: number | null }> {
-  gw.kill('SIGTERM');
-  return gw.exited;
-}
+const { start: startRun, stop: stopRun } = gatewayRuns();
 
 test('start guards: mode unset, non-loopback without auth, token mode without token, invalid config', async () => {
   const state = makeStateDir({ gateway: { auth: { mode: 'token', token: TOKEN } } });

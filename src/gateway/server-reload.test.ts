@@ -1,5 +1,5 @@
 // Hot reload and in-process restarts of a real gateway process.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -7,18 +7,12 @@ import path from 'node:path';
 import { WebSocket } from 'ws';
 import { callGateway, GatewayCallError } from '../client/call.js';
 import { writeJsonAtomicSync } from '../infra/atomic-file.js';
-import { eventually, freePort, localConfig, makeStateDir, startGatewayRun, type GatewayProcess, type StateDir } from '../testing/harness.js';
-
-/** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
-const WAIT_MS = 30_000;
+import { eventually, freePort, localConfig, makeStateDir, gatewayRuns, GATEWAY_WAIT_MS as WAIT_MS } from '../testing/harness.js';
 
 const OLD = 'old-token-0123456789abcdef0123456789';
 const NEW = 'new-token-0123456789abcdef0123456789';
 
-const spawned: GatewayProcess[] = [];
-after(() => spawned.forEach((g) => g.kill('SIGKILL')));
-
-const startRun = (state: StateDir, args: string[]) => startGatewayRun(state.env, args, { track: spawned, waitMs: WAIT_MS });
+const { start: startRun } = gatewayRuns();
 
 const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/ready`)).status;
 

@@ -1,24 +1,13 @@
 // The gateway process for real: spawned CLI, real sockets, real files.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, localConfig, makeStateDir, runCli, startGatewayRun, type GatewayProcess, type StateDir } from '../testing/harness.js';
-
-/** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
-const WAIT_MS = 30_000;
+import { eventually, localConfig, makeStateDir, runCli, gatewayRuns, GATEWAY_WAIT_MS as WAIT_MS } from '../testing/harness.js';
 
 const TOKEN = 'test-token-0123456789abcdef0123456789';
 
-const spawned: GatewayProcess[] = [];
-after(() => spawned.forEach((g) => g.kill('SIGKILL')));
-
-const startRun = (state: StateDir, args: string[] = ['--port', '0']) => startGatewayRun(state.env, args, { track: spawned, waitMs: WAIT_MS });
-
-async function stopRun(gw: GatewayProcess): Promise<{ code: number | null }> {
-  gw.kill('SIGTERM');
-  return gw.exited;
-}
+const { start: startRun, stop: stopRun } = gatewayRuns();
 
 test('run: ready line, probes with security headers, pid file, last-good, dashboard only on the terminal, SIGTERM exits 0', async () => {
   const state = makeStateDir(localConfig(TOKEN));

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled CLI entry next to this file's build output (dist/ or .build/<name>/). */
@@ -170,6 +171,22 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
  * Starts `openclaw gateway run <args>` and waits for its ready line; returns the port and pid it
  * announced. `track` collects the process so the test file can kill leftovers in `after()`.
  */
+/** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
+export const GATEWAY_WAIT_MS = 30_000;
+
+/** For a test file that runs gateways: `start` tracks each one; all are SIGKILLed after the file. */
+export function gatewayRuns(): { start(state: StateDir, args?: string[]): ReturnType<typeof startGatewayRun>; stop(gw: GatewayProcess): Promise<{ code: number | null }> } {
+  const spawned: GatewayProcess[] = [];
+  after(() => spawned.forEach((g) => g.kill('SIGKILL')));
+  return {
+    start: (state, args = ['--port', '0']) => startGatewayRun(state.env, args, { track: spawned, waitMs: GATEWAY_WAIT_MS }),
+    stop(gw) {
+      gw.kill('SIGTERM');
+      return gw.exited;
+    },
+  };
+}
+
 export async function startGatewayRun(env: NodeJS.ProcessEnv, args: string[] = ['--port', '0'], opts: { track?: GatewayProcess[]; waitMs?: number } = {}): Promise<{ gw: GatewayProcess; port: number; pid: number }> {
   const gw = spawnCli(['gateway', 'run', ...args], { env });
   opts.track?.push(gw);

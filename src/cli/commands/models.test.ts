@@ -3,37 +3,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import JSON5 from 'json5';
 import { after, before, describe, it } from 'node:test';
-import { startFakeAnthropic } from '../../models/testing/fake-anthropic.js';
-import { startFakeOpenAi, type FakeServerBase } from '../../models/testing/fake-openai.js';
-import { freePort, makeStateDir, runCli, type StateDir } from '../../testing/harness.js';
+import { startModelsCliFixture, type ModelsCliFixture } from '../../models/testing/cli-fixture.js';
+import type { FakeServerBase } from '../../models/testing/fake-openai.js';
+import { makeStateDir, runCli, type StateDir } from '../../testing/harness.js';
 
 let oa: FakeServerBase;
 let an: FakeServerBase;
 let state: StateDir;
 let deadPort: number;
+let fixture: ModelsCliFixture;
 
 before(async () => {
-  oa = await startFakeOpenAi({ models: ['llama', 'strict'] });
-  an = await startFakeAnthropic({ apiKey: 'sk-ant-right', models: ['claude-x'] });
-  oa.behave('strict', 'reject_array_content');
-  deadPort = await freePort();
-  state = makeStateDir({
-    models: {
-      providers: {
-        local: { baseUrl: oa.baseUrl, models: [{ id: 'strict' }, { id: 'llama' }, { id: 'not-pulled' }] },
-        fixed: { baseUrl: oa.baseUrl, models: [{ id: 'strict', compat: { requiresStringContent: true } }] },
-        ant: { baseUrl: an.baseUrl, api: 'anthropic-messages', apiKeyEnv: 'TEST_ANT_KEY', models: [{ id: 'claude-x' }] },
-        dead: { baseUrl: `http://127.0.0.1:${deadPort}/v1`, models: [{ id: 'm' }] },
-      },
-    },
-    agents: { defaults: { model: 'local/llama' } },
-  });
+  fixture = await startModelsCliFixture();
+  ({ oa, an, deadPort, state } = fixture);
 });
-after(async () => {
-  await oa.close();
-  await an.close();
-  state.cleanup();
-});
+after(() => fixture.close());
 
 describe('openclaw models status --json', () => {
   it('reports each provider: reachable, auth, models, latency, fix', async () => {
