@@ -2,18 +2,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import JSON5 from 'json5';
-import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, runCli, spawnCli, type StateDir } from '../testing/harness.js';
+import { CLI_MAIN, eventually, freePort, localConfig, READY_LINE, runCli, spawnCli, stateDirsForFile, type StateDir } from '../testing/harness.js';
 
 const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
-const dirs: StateDir[] = [];
-after(() => dirs.forEach((d) => d.cleanup()));
+const stateDir = stateDirsForFile();
 
 async function healthyState(): Promise<StateDir & { port: number }> {
   const port = await freePort();
-  const s = makeStateDir(localConfig(STRONG, { gateway: { port } }));
-  dirs.push(s);
+  const s = stateDir(localConfig(STRONG, { gateway: { port } }));
   return { ...s, port };
 }
 
@@ -72,8 +70,7 @@ test('exit code 1 for warnings only (gateway stopped); skipped checks never coun
 
 async function brokenState() {
   const port = await freePort();
-  const s = makeStateDir({ gateway: { port, token: STRONG } }); // mode unset, legacy token key
-  dirs.push(s);
+  const s = stateDir({ gateway: { port, token: STRONG } }); // mode unset, legacy token key
   fs.chmodSync(s.configPath, 0o644);
   const dead = spawn(process.execPath, ['-e', '']);
   await new Promise((r) => dead.on('exit', r));
@@ -129,8 +126,7 @@ test('--generate-gateway-token prints a fresh token and writes nothing; with --f
 });
 
 test('a config that does not parse is one error with its line, never a crash; other checks skip', async () => {
-  const s = makeStateDir();
-  dirs.push(s);
+  const s = stateDir();
   s.writeConfig('{ gateway: { mode: "local" } ]');
   const { code, report } = await doctorJson(s);
   assert.equal(code, 2);
@@ -157,8 +153,7 @@ function runInTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string): 
 
 test('in a terminal --fix asks first: "n" changes nothing, "y" applies with a backup', async () => {
   const port = await freePort();
-  const s = makeStateDir({ gateway: { port, auth: { token: STRONG } } });
-  dirs.push(s);
+  const s = stateDir({ gateway: { port, auth: { token: STRONG } } });
   const before = fs.readFileSync(s.configPath, 'utf8');
   const declined = await runInTerminal(['doctor', '--fix'], s.env, 'n');
   assert.match(declined, /Apply these repairs\? \[y\/N\]/);

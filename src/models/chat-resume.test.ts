@@ -10,7 +10,8 @@ import { SessionStore } from '../sessions/store.js';
 import { makeStateDir, type StateDir } from '../testing/harness.js';
 import type { ChatEventPayload } from './chat-runs.js';
 import { createModelRuntime } from './runtime.js';
-import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
+import type { FakeServerBase } from './testing/fake-openai.js';
+import { startOneModelFixture } from './testing/fixtures.js';
 import { makeTestServices } from './testing/services.js';
 
 const CHILD = fileURLToPath(new URL('./testing/chat-turn-child.js', import.meta.url));
@@ -18,14 +19,13 @@ const REPLY = Array.from({ length: 120 }, (_, i) => `tok${i}`).join(' ') + '.';
 let fake: FakeServerBase;
 let state: StateDir;
 
+let fixture: Awaited<ReturnType<typeof startOneModelFixture>>;
+
 before(async () => {
-  fake = await startFakeOpenAi({ models: ['m'] });
-  state = makeStateDir({ models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } }, agents: { defaults: { model: 'local/m' } } });
+  fixture = await startOneModelFixture();
+  ({ fake, state } = fixture);
 });
-after(async () => {
-  await fake.close();
-  state.cleanup();
-});
+after(() => fixture.close());
 
 /** What a client shows after folding the events in: deltas append, `replace` rewrites, final wins. */
 function visibleText(events: ChatEventPayload[]): string {

@@ -3,15 +3,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { makeStateDir, runCli, type StateDir } from '../testing/harness.js';
+import { test } from 'node:test';
+import { runCli, stateDirsForFile, type StateDir } from '../testing/harness.js';
 import { renderUnit } from './systemd.js';
 
-const dirs: StateDir[] = [];
-after(() => dirs.forEach((d) => d.cleanup()));
+const stateDir = stateDirsForFile();
 const home = () => {
-  const s = makeStateDir();
-  dirs.push(s);
+  const s = stateDir();
   return { ...s, unit: path.join(s.env.HOME!, '.config', 'systemd', 'user', 'openclaw-gateway.service') };
 };
 

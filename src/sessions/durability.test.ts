@@ -6,23 +6,23 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import { createModelRuntime } from '../models/runtime.js';
-import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
+import type { FakeServerBase } from '../models/testing/fake-openai.js';
+import { startOneModelFixture } from '../models/testing/fixtures.js';
 import { makeTestServices } from '../models/testing/services.js';
-import { makeStateDir, type StateDir } from '../testing/harness.js';
+import type { StateDir } from '../testing/harness.js';
 import { SessionStore } from './store.js';
 
 const CHILD = fileURLToPath(new URL('../models/testing/chat-turn-child.js', import.meta.url));
 let fake: FakeServerBase;
 let state: StateDir;
 
+let fixture: Awaited<ReturnType<typeof startOneModelFixture>>;
+
 before(async () => {
-  fake = await startFakeOpenAi({ models: ['m'] });
-  state = makeStateDir({ models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } }, agents: { defaults: { model: 'local/m' } } });
+  fixture = await startOneModelFixture();
+  ({ fake, state } = fixture);
 });
-after(async () => {
-  await fake.close();
-  state.cleanup();
-});
+after(() => fixture.close());
 
 it('a turn killed with SIGKILL mid-stream keeps the acknowledged message; the session continues after restart', async () => {
   fake.chunkDelayMs = 30;

@@ -171,6 +171,17 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
  * Starts `openclaw gateway run <args>` and waits for its ready line; returns the port and pid it
  * announced. `track` collects the process so the test file can kill leftovers in `after()`.
  */
+/** For a test file that makes many state dirs: `makeStateDir` whose dirs are all removed after the file. */
+export function stateDirsForFile(): (config?: unknown) => StateDir {
+  const dirs: StateDir[] = [];
+  after(() => dirs.forEach((d) => d.cleanup()));
+  return (config) => {
+    const s = makeStateDir(config);
+    dirs.push(s);
+    return s;
+  };
+}
+
 /** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
 export const GATEWAY_WAIT_MS = 30_000;
 

@@ -1,7 +1,7 @@
 // `openclaw infer model run` as a real process against the fake upstream in this process.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startModelsCliFixture, type ModelsCliFixture } from '../../models/testing/cli-fixture.js';
+import { startModelsCliFixture, type ModelsCliFixture } from '../../models/testing/fixtures.js';
 import type { FakeServerBase } from '../../models/testing/fake-openai.js';
 import { makeStateDir, runCli, type StateDir } from '../../testing/harness.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import JSON5 from 'json5';
 import { after, before, describe, it } from 'node:test';
-import { startModelsCliFixture, type ModelsCliFixture } from '../../models/testing/cli-fixture.js';
+import { startModelsCliFixture, type ModelsCliFixture } from '../../models/testing/fixtures.js';
 import type { FakeServerBase } from '../../models/testing/fake-openai.js';
 import { makeStateDir, runCli, type StateDir } from '../../testing/harness.js';
 

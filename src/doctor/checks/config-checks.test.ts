@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import JSON5 from 'json5';
-import { freePort, localConfig, makeStateDir, type StateDir } from '../../testing/harness.js';
+import { freePort, localConfig, stateDirsForFile, type StateDir } from '../../testing/harness.js';
 import { fixAll, runOne } from '../testing/checks.js';
 
 const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
-const dirs: StateDir[] = [];
-const state = (config?: unknown) => {
-  const s = makeStateDir(config);
-  dirs.push(s);
-  return s;
-};
-after(() => dirs.forEach((d) => d.cleanup()));
+const state = stateDirsForFile();
 const readConfig = (s: StateDir) => JSON5.parse(fs.readFileSync(s.configPath, 'utf8'));
 
 test('config-file: a syntax error is reported with file, line and column', async () => {

@@ -2,20 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { PairingStore } from '../../auth/pairing-store.js';
-import { eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type StateDir } from '../../testing/harness.js';
+import { eventually, freePort, localConfig, READY_LINE, spawnCli, stateDirsForFile } from '../../testing/harness.js';
 import { fixAll, runOne } from '../testing/checks.js';
 
 const STRONG = 'Zq8xL2mN4pR6tV8wY0aB2cD4eF6gH8jK';
 const OTHER = 'Pp9yK3nM5qS7uW9xZ1bC3dE5fG7hJ9kL';
-const dirs: StateDir[] = [];
-const state = (config?: unknown) => {
-  const s = makeStateDir(config);
-  dirs.push(s);
-  return s;
-};
-after(() => dirs.forEach((d) => d.cleanup()));
+const state = stateDirsForFile();
 
 /** A real process that exited: its pid is dead. */
 async function deadPid(): Promise<number> {

@@ -1,6 +1,6 @@
-// The upstreams and config the `openclaw models …` / `infer` CLI tests share: a fake OpenAI server
-// (with a model that rejects array content), a fake Anthropic server behind an API key, a provider
-// with a compat fix, and one whose port nothing listens on.
+// Upstreams and state dirs that several model tests share: the `openclaw models …` / `infer` CLI
+// setup (a fake OpenAI server with a model that rejects array content, a fake Anthropic server behind
+// an API key, a provider with a compat fix, one whose port nothing listens on) and a one-model setup.
 import { freePort, makeStateDir, type StateDir } from '../../testing/harness.js';
 import { startFakeAnthropic } from './fake-anthropic.js';
 import { startFakeOpenAi, type FakeServerBase } from './fake-openai.js';
@@ -35,6 +35,19 @@ export async function startModelsCliFixture(): Promise<ModelsCliFixture> {
     async close() {
       await oa.close();
       await an.close();
+      state.cleanup();
+    },
+  };
+}
+
+/** One fake OpenAI upstream serving model `m`, the default model of a fresh state dir (`local/m`). */
+export async function startOneModelFixture(): Promise<{ fake: FakeServerBase; state: StateDir; close(): Promise<void> }> {
+  const fake = await startFakeOpenAi({ models: ['m'] });
+  const state = makeStateDir({ models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } }, agents: { defaults: { model: 'local/m' } } });
+  return {
+    fake, state,
+    async close() {
+      await fake.close();
       state.cleanup();
     },
   };
