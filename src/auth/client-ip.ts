@@ -30,10 +30,31 @@ export function isTrustedProxy(ip: string | undefined, trustedProxies: readonly 
   return parseTrustedProxies(trustedProxies).some((range) => cidrContains(range, addr));
 }
 
-export function isLoopbackAddress(ip: string | undefined): boolean {
+/**
+ * A function of one address string, remembered: a gateway sees the same few peer addresses on
+ * every request, and parsing one is most of what authenticating a /v1 call costs.
+ */
+function perAddress<T>(fn: (ip: string | undefined) => T): (ip: string | undefined) => T {
+  const known = new Map<string | undefined, T>();
+  return (ip) => {
+    if (known.has(ip)) return known.get(ip)!;
+    const value = fn(ip);
+    if (known.size >= 1024) known.clear();
+    known.set(ip, value);
+    return value;
+  };
+}
+
+export const isLoopbackAddress: (ip: string | undefined) => boolean = perAddress((ip) => {
   const addr = parseIp(ip);
   return addr !== null && isLoopbackIp(addr);
-}
+});
+
+/** The canonical text of an address, or undefined when it is not an IP literal. */
+const canonicalIp = perAddress((ip) => {
+  const addr = parseIp(ip);
+  return addr ? formatIp(addr) : undefined;
+});
 
 function headerText(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -48,9 +69,9 @@ function headerText(value: string | string[] | undefined): string | undefined {
  * on a host whose nginx is 127.0.0.1), so it is the client IP.
  */
 export function resolveClientIp(o: ClientIpInput): string | undefined {
-  const peer = parseIp(o.remoteAddress);
+  const peer = canonicalIp(o.remoteAddress);
   if (!peer) return undefined;
-  if (!isTrustedProxy(o.remoteAddress, o.trustedProxies) || !hasProxyHeaders(o.headers)) return formatIp(peer);
+  if (!isTrustedProxy(o.remoteAddress, o.trustedProxies) || !hasProxyHeaders(o.headers)) return peer;
   const xff = headerText(o.headers['x-forwarded-for']);
   const hops = xff ? xff.split(',').map((h) => h.trim()).filter((h) => h !== '') : [];
   for (let i = hops.length - 1; i >= 0; i--) {

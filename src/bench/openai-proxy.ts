@@ -1,6 +1,7 @@
-// /v1/chat/completions overhead: 200 concurrent streamed completions through our /v1 handler
+// /v1/chat/completions overhead: 200 concurrent streamed completions through a real gateway
+// process (`openclaw gateway run`, the whole HTTP path: guards, probes, routing, auth, logging)
 // versus the same requests sent straight to the local upstream (the fake OpenAI server, pacing
-// its chunks like a model does). Upstream and proxy each run in their own process, as in real
+// its chunks like a model does). Upstream and gateway each run in their own process, as in real
 // life; this process only generates load. Reports time to first token, total time, the added
 // median latency, the throughput ratio and the proxy's CPU time per completion.
 //
@@ -16,17 +17,25 @@
 // concurrent streams. At 200 tokens/s per stream the direct path alone needed 40 000 chunks/s from
 // upstream and load generator, saturating the box: the bench measured the load generator, not the
 // proxy. At 50 ms the direct total is ≈ the pacing time (32 × 50 ms), so the difference to the
-// proxied path is what the proxy adds; the CPU row keeps the proxy's own efficiency visible.
+// proxied path is what the proxy adds; the CPU rows keep the proxy's own efficiency visible, next
+// to a bare pipe proxy's. The stand-in upstream emits token i at start + i × 50 ms on its own
+// clock, as a model server's GPU does (fake-common.ts tokenClock): with a sleep after each write,
+// its event-loop lag on this shared 2-core box compounded over 33 writes into the measured total.
+//
+// Profiling: OPENCLAW_BENCH_PROFILE_DIR=<dir> makes the gateway write a V8 CPU profile there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median } from './measure.js';
+import { findFreePort } from '../infra/port-owner.js';
+import { readCpuMs } from '../infra/proc.js';
+import { median, spawnUntilReady, stop } from './measure.js';
 import type { BenchModule, BenchRow } from './types.js';
 
 const SELF = fileURLToPath(import.meta.url);
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 const TOKEN = 'bench-token-0123456789abcdef0123456789';
 export const CONCURRENCY = 200;
 export const ADDED_LATENCY_TARGET_MS = 2;
@@ -48,12 +57,14 @@ export interface ProxyBenchResult {
   piped: RoundStats;
   /** CPU time (user + system) the proxy process spent per proxied completion. */
   proxyCpuMsPerCompletion: number;
+  /** The same for the bare pipe proxy: what forwarding alone costs in Node on this machine. */
+  pipeCpuMsPerCompletion: number;
   /** Median time to first token of single requests sent one at a time (no other stream running). */
   loneTtftMedianMs: { direct: number; proxied: number };
   /** The upstream's own median time per completion while serving each path: how much the proxy's CPU slows it down. */
   upstreamTotalMedianMs: { direct: number; proxied: number };
   /** Median time to first token when all `concurrency` requests are sent in the same instant. */
-  burstTtftMedianMs: { direct: number; proxied: number };
+  burstTtftMedianMs: { direct: number; proxied: number; piped: number };
 }
 
 interface RoundStats {
@@ -79,8 +90,8 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       agents: { defaults: { model: 'local/bench' } },
     };
     fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
-    const { port: proxy, child: proxyChild } = await startChild(['--serve-proxy'], { OPENCLAW_STATE_DIR: stateDir, HOME: root }, children);
-    const { port: pipe } = await startChild(['--serve-pipe', String(upstream)], {}, children);
+    const { port: proxy, child: proxyChild } = await startGateway(stateDir, root, children);
+    const { port: pipe, child: pipeChild } = await startChild(['--serve-pipe', String(upstream)], {}, children);
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const direct: Round[] = [];
     const proxied: Round[] = [];
@@ -89,20 +100,24 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
     await burst(proxy, 'local/bench', Math.min(20, concurrency), agent);
     await burst(pipe, 'bench', Math.min(20, concurrency), agent);
     let proxyCpuMs = 0;
+    let pipeCpuMs = 0;
     const upstreamTimes = { direct: [] as number[], proxied: [] as number[] };
     for (let i = 0; i < rounds; i++) {
       // interleaved so machine load hits both alike
       await ask(upstreamChild, 'times'); // forget the warm-up's
       direct.push(await steady(upstream, 'bench', concurrency, agent));
       upstreamTimes.direct.push(...parseTimes(await ask(upstreamChild, 'times')));
-      const cpuBefore = Number(await ask(proxyChild, 'cpu')) / 1000;
+      const cpuBefore = readCpuMs(proxyChild.pid!) ?? NaN;
       proxied.push(await steady(proxy, 'local/bench', concurrency, agent));
-      proxyCpuMs += Number(await ask(proxyChild, 'cpu')) / 1000 - cpuBefore;
+      proxyCpuMs += (readCpuMs(proxyChild.pid!) ?? NaN) - cpuBefore;
       upstreamTimes.proxied.push(...parseTimes(await ask(upstreamChild, 'times')));
+      const pipeCpuBefore = Number(await ask(pipeChild, 'cpu')) / 1000;
       piped.push(await steady(pipe, 'bench', concurrency, agent));
+      pipeCpuMs += Number(await ask(pipeChild, 'cpu')) / 1000 - pipeCpuBefore;
     }
     const burstDirect = await burst(upstream, 'bench', concurrency, agent);
     const burstProxied = await burst(proxy, 'local/bench', concurrency, agent);
+    const burstPiped = await burst(pipe, 'bench', concurrency, agent);
     const lone = { direct: [] as number[], proxied: [] as number[] };
     for (let i = 0; i < LONE_SAMPLES; i++) {
       lone.direct.push((await streamOnce(upstream, requestBody('bench'), agent, true)).ttftMs);
@@ -120,12 +135,13 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       addedTotalMedianMs: p.totalMedianMs - d.totalMedianMs,
       throughputRatio: p.requestsPerSec / d.requestsPerSec,
       proxyCpuMsPerCompletion: proxyCpuMs / proxied.reduce((n, r) => n + r.samples.length, 0),
+      pipeCpuMsPerCompletion: pipeCpuMs / piped.reduce((n, r) => n + r.samples.length, 0),
       loneTtftMedianMs: { direct: median(lone.direct), proxied: median(lone.proxied) },
       upstreamTotalMedianMs: { direct: median(upstreamTimes.direct), proxied: median(upstreamTimes.proxied) },
-      burstTtftMedianMs: { direct: median(burstDirect.samples.map((x) => x.ttftMs)), proxied: median(burstProxied.samples.map((x) => x.ttftMs)) },
+      burstTtftMedianMs: { direct: burstTtft(burstDirect), proxied: burstTtft(burstProxied), piped: burstTtft(burstPiped) },
     };
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => stop(c)));
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
@@ -144,7 +160,8 @@ export const openAiProxyBench: BenchModule = {
       { metric: `total time per completion, bare node pipe proxy (the floor)`, unit: 'ms', ours: r.piped.totalMedianMs, baseline: r.direct.totalMedianMs, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `upstream's own time per completion while serving each path (median)`, unit: 'ms', ours: r.upstreamTotalMedianMs.proxied, baseline: r.upstreamTotalMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `time to first token, ${r.concurrency} requests sent at once (median)`, unit: 'ms', ours: r.burstTtftMedianMs.proxied, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
-      { metric: `proxy CPU time per streamed completion (${WORDS} tokens)`, unit: 'ms', ours: r.proxyCpuMsPerCompletion, target: 'informational', pass: undefined },
+      { metric: `time to first token, ${r.concurrency} requests sent at once, bare node pipe proxy`, unit: 'ms', ours: r.burstTtftMedianMs.piped, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `proxy CPU time per streamed completion (${WORDS} tokens)`, unit: 'ms', ours: r.proxyCpuMsPerCompletion, baseline: r.pipeCpuMsPerCompletion, baselineName: 'bare pipe', target: 'informational', pass: undefined },
     ];
     return rows;
   },
@@ -202,7 +219,9 @@ function streamOnce(port: number, body: string, agent: http.Agent, firstTokenOnl
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/chat/completions', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, 'content-length': Buffer.byteLength(body) } }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`HTTP ${res.statusCode}`));
       res.setEncoding('utf8');
+      let end = '';
       res.on('data', (chunk: string) => {
+        end = (end + chunk).slice(-32);
         if (ttft < 0) {
           tail += chunk;
           if (CONTENT_DELTA.test(tail)) ttft = performance.now() - t0;
@@ -213,13 +232,19 @@ function streamOnce(port: number, body: string, agent: http.Agent, firstTokenOnl
           }
         }
       });
-      res.on('end', () => resolve({ ttftMs: ttft, totalMs: performance.now() - t0 }));
+      res.on('end', () => {
+        // a path that dropped or cut the answer short must not pass for a fast one
+        if (ttft < 0 || !end.endsWith('data: [DONE]\n\n')) reject(new Error(`port ${port}: the stream ended without content and [DONE]`));
+        else resolve({ ttftMs: ttft, totalMs: performance.now() - t0 });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
     req.end(body);
   });
 }
+
+const burstTtft = (r: Round): number => median(r.samples.map((x) => x.ttftMs));
 
 function stats(rounds: Round[]): RoundStats {
   const all = rounds.flatMap((r) => r.samples);
@@ -297,24 +322,15 @@ async function serveUpstream(): Promise<void> {
   process.stdout.write(`port ${fake.port}\n`);
 }
 
-async function serveProxy(): Promise<void> {
-  const [{ loadConfig }, { resolveGatewaySettings }, { silentLogger }, { createModelRuntime }, { createOpenAiHttpHandler }, { resolveConfigPath }] = await Promise.all([
-    import('../config/load.js'), import('../config/resolve.js'), import('../logging/types.js'), import('../models/runtime.js'), import('../models/openai-http.js'), import('../config/paths.js'),
-  ]);
-  const configPath = resolveConfigPath(process.env);
-  const settings = resolveGatewaySettings(loadConfig(configPath).config, process.env);
-  const services = {
-    version: 'bench', startedAt: Date.now(), stateDir: process.env.OPENCLAW_STATE_DIR!, configPath, log: silentLogger,
-    settings: () => settings, broadcast() {}, requestRestart() {},
-  };
-  const runtime = createModelRuntime({ services, env: process.env });
-  const handler = createOpenAiHttpHandler({ runtime, services });
-  const server = http.createServer(async (req, res) => {
-    if (!(await handler(req, res))) res.writeHead(404).end();
-  });
-  server.keepAliveTimeout = 60_000;
-  answerQuestions();
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as { port: number }).port}\n`));
+/** The gateway as users run it, on a free port, ready once /ready answers 200. */
+async function startGateway(stateDir: string, home: string, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
+  const port = await findFreePort();
+  // OPENCLAW_BENCH_PROFILE_DIR=<dir>: the gateway writes a V8 CPU profile there (open in Chrome DevTools).
+  const profileDir = process.env.OPENCLAW_BENCH_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const { child } = await spawnUntilReady(process.execPath, [...profile, CLI_MAIN, 'gateway', 'run', '--port', String(port)], { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: stateDir }, `http://127.0.0.1:${port}/ready`);
+  children.push(child);
+  return { port, child };
 }
 
 /** The floor for any Node proxy: a bare http server piping each request and response to the upstream unchanged. */
@@ -334,9 +350,8 @@ function servePipe(upstreamPort: number): void {
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
-  process.on('SIGTERM', () => process.exit(0)); // a clean exit lets --cpu-prof write its profile
+  process.on('SIGTERM', () => process.exit(0));
   if (process.argv[2] === '--serve-upstream') await serveUpstream();
-  else if (process.argv[2] === '--serve-proxy') await serveProxy();
   else if (process.argv[2] === '--serve-pipe') servePipe(Number(process.argv[3]));
   else {
     const r = await runOpenAiProxyBench();

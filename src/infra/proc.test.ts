@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { isGatewayCmdline, isProcessAlive, readCmdline, readProcStartTime, readRssBytes } from './proc.js';
+import { isGatewayCmdline, isProcessAlive, readCmdline, readCpuMs, readProcStartTime, readRssBytes } from './proc.js';
 import { findPortOwner, listeningInodes, isPortInUse } from './port-owner.js';
 
 test('reads start time, cmdline and RSS of this process', () => {
@@ -12,6 +12,18 @@ test('reads start time, cmdline and RSS of this process', () => {
   assert.ok(readCmdline(process.pid)!.includes(process.execPath) || readCmdline(process.pid)![0].includes('node'));
   assert.ok(readRssBytes(process.pid)! > 1024 * 1024);
   assert.equal(isProcessAlive(process.pid), true);
+});
+
+test('readCpuMs tracks the CPU a busy process burns, like process.cpuUsage', () => {
+  const before = readCpuMs(process.pid)!;
+  const own = process.cpuUsage();
+  const until = performance.now() + 200;
+  while (performance.now() < until); // burn ~200 ms of CPU
+  const used = readCpuMs(process.pid)! - before;
+  const delta = process.cpuUsage(own);
+  const ownMs = (delta.user + delta.system) / 1000;
+  assert.ok(Math.abs(used - ownMs) <= 30, `/proc says ${used} ms, process.cpuUsage ${ownMs} ms`);
+  assert.equal(readCpuMs(2 ** 30), undefined);
 });
 
 test('a killed child is not alive; its start time disappears', async () => {

@@ -66,3 +66,10 @@ export function isGatewayCmdline(argv: readonly string[]): boolean {
   const launchedByCli = argv.slice(0, i).some((a) => /openclaw|cli[\\/]main\.c?js$/.test(a));
   return launchedByCli && (next === undefined || next === 'run' || next.startsWith('-'));
 }
+
+/** CPU time (user + system) a process has used so far, in ms; /proc counts it in 10 ms ticks (USER_HZ 100). */
+export function readCpuMs(pid: number): number | undefined {
+  const f = statFields(pid);
+  const ticks = Number(f?.[14 - 3]) + Number(f?.[15 - 3]);
+  return Number.isFinite(ticks) ? ticks * 10 : undefined;
+}

@@ -161,7 +161,7 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
         // Same API on both sides: the upstream's chunks go out as they are, only `model` rewritten.
         if (!isOpenAiProviderClient(client)) return undefined;
         return client.openSse(c.ref.model, req, { signal: controller.signal, includeUsage: sse.includeUsage }).then((upstream) =>
-          forwardSse({ upstream, clientModel: modelName, write: (t) => sse.raw(t), onDrain: (resume) => res.once('drain', resume), onOutput, toError: (e) => upstreamStreamError(e) }));
+          forwardSse({ upstream, clientModel: modelName, write: (t) => sse.raw(t), end: (t) => sse.rawEnd(t), onDrain: (resume) => res.once('drain', resume), onOutput, toError: (e) => upstreamStreamError(e) }));
       }) });
     }
     if (sse) return sse.finish(result);
@@ -272,17 +272,21 @@ class SseWriter {
   started = false;
   private roleSent = false;
   private readonly timer: NodeJS.Timeout;
-  /** Everything around `delta` is the same for every chunk of a stream: serialized once. */
-  private readonly prefix: string;
+  /** Everything around `delta` is the same for every chunk of a stream: serialized once, when first needed (a passthrough never needs it). */
+  private head?: string;
   private corked = false;
+  private readonly created = Math.floor(Date.now() / 1000);
 
-  constructor(private readonly res: ServerResponse, model: string, readonly includeUsage: boolean, keepAliveMs: number) {
-    const head = { id: `chatcmpl-${crypto.randomUUID()}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
-    this.prefix = `data: ${JSON.stringify(head).slice(0, -1)},"choices":[{"index":0,"delta":`;
+  constructor(private readonly res: ServerResponse, private readonly model: string, readonly includeUsage: boolean, keepAliveMs: number) {
     this.timer = setInterval(() => {
       this.start();
       res.write(': keepalive\n\n');
     }, keepAliveMs);
+  }
+
+  private get prefix(): string {
+    this.head ??= `data: ${JSON.stringify({ id: `chatcmpl-${crypto.randomUUID()}`, object: 'chat.completion.chunk', created: this.created, model: this.model }).slice(0, -1)},"choices":[{"index":0,"delta":`;
+    return this.head;
   }
 
   private start(): void {
@@ -319,9 +323,19 @@ class SseWriter {
     return this.res.write(text, 'latin1');
   }
 
+  /** The last upstream events (ending with [DONE]) and the end of the response, in one write. */
+  rawEnd(text: string): void {
+    this.dispose();
+    this.start();
+    this.res.end(text, 'latin1');
+  }
+
   finish(r: TurnResult): void {
     this.dispose();
-    if (r.forwarded) return void this.res.end(); // the upstream's events ended with [DONE]
+    if (r.forwarded) {
+      if (!this.res.writableEnded) this.res.end(); // rawEnd ended it already, unless the run was cut short
+      return;
+    }
     this.write({}, r.toolCalls.length ? 'tool_calls' : r.stopReason);
     if (this.includeUsage) this.res.write(`${this.prefix.slice(0, this.prefix.indexOf('"choices"'))}"choices":[],"usage":${JSON.stringify(usageObject(r))}}\n\n`);
     this.res.end('data: [DONE]\n\n');

@@ -73,6 +73,10 @@ let runtime: ModelRuntime;
 let v1: Awaited<ReturnType<typeof startV1Server>>;
 let base: string;
 const seen: any[] = [];
+/** The upstream-side port of the connection each request came in on (keep-alive reuse). */
+const sockets: Array<number | undefined> = [];
+/** Settles when the lingering response closes: with whether it was ended (false: cut off). */
+let lingering: Promise<boolean> | undefined;
 
 /** Writes each script entry as its own socket write, a few ms apart, exactly as given. */
 function script(model: string, includeUsage: boolean): Array<string | Buffer> {
@@ -92,6 +96,13 @@ before(async () => {
       const parsed = JSON.parse(body);
       seen.push(parsed);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      sockets.push(req.socket.remotePort);
+      if (parsed.model === 'done-then-linger') {
+        // [DONE], then the body stays open past the 1 s idle timeout without a byte
+        res.write(chunk(parsed.model, { content: 'all ' }) + 'data: [DONE]\n\n');
+        lingering = new Promise((r) => res.once('close', () => r(res.writableEnded)));
+        return;
+      }
       if (parsed.model === 'stall-late' || parsed.model === 'hangup-late') {
         res.write(chunk(parsed.model, { content: 'half ' }));
         // stall: say nothing more (the provider's idle timeout must cut it); hangup: drop the connection
@@ -108,7 +119,7 @@ before(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   state = makeStateDir({
     gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
-    models: { providers: { down: { baseUrl: `http://127.0.0.1:${await freePort()}/v1`, models: [{ id: 'x' }] }, script: { baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, models: [{ id: 'good' }, { id: 'error-early' }, { id: 'error-late' }, { id: 'stall-late' }, { id: 'hangup-late' }] } } },
+    models: { providers: { down: { baseUrl: `http://127.0.0.1:${await freePort()}/v1`, models: [{ id: 'x' }] }, script: { baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`, models: [{ id: 'good' }, { id: 'error-early' }, { id: 'error-late' }, { id: 'stall-late' }, { id: 'hangup-late' }, { id: 'done-then-linger' }] } } },
     // 1 s: the idle watchdog's cut-off for the stalling upstream below
     agents: { defaults: { model: { primary: 'script/good', fallbacks: ['script/good'] }, timeoutSeconds: 1 } },
   });
@@ -170,6 +181,23 @@ describe('/v1 passthrough', () => {
     assert.ok(error.fix);
     assert.equal(events.at(-1), 'data: [DONE]');
     assert.equal(seen.at(-1).model, 'error-late', 'no fallback once output was sent');
+  });
+
+  it('[DONE] ends the client response at once; the upstream connection goes back to the pool', async () => {
+    await collect('script/good', false);
+    const first = sockets.at(-1);
+    // This upstream ends its body 5 ms after [DONE]: the gateway reads it to the end, then reuses the socket.
+    await new Promise((r) => setTimeout(r, 100));
+    await collect('script/good', false);
+    assert.equal(sockets.at(-1), first, 'the second request reused the first one\'s upstream connection');
+  });
+
+  it('an upstream that lingers after [DONE]: the client gets its whole answer now; the watchdog still cuts the upstream', async () => {
+    const started = Date.now();
+    const chunks = await collect('script/done-then-linger', false);
+    assert.equal(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), 'all ');
+    assert.ok(Date.now() - started < 900, `the answer ended with [DONE], not with the upstream (${Date.now() - started} ms)`);
+    assert.equal(await lingering, false, 'the idle watchdog closed the silent upstream response');
   });
 
   for (const [model, why] of [['stall-late', /no data for 1s/], ['hangup-late', /script\/hangup-late/]] as const) {

@@ -25,7 +25,8 @@ export interface PassthroughStep {
 export class SsePassthrough {
   /** True once output was released: from then on nothing can be taken back. */
   committed = false;
-  private sawDone = false;
+  /** True once the upstream's [DONE] went by: the answer is complete. */
+  sawDone = false;
   private tail = '';
   private held = '';
   private readonly modelField: string;
@@ -114,6 +115,8 @@ export interface ForwardOptions {
   clientModel: string;
   /** Sends latin1 text to the client (whole events only); false when the client's buffer is full. */
   write(text: string): boolean;
+  /** Sends the last events and ends the client's response, in one packet. */
+  end(text: string): void;
   /** Calls `resume` once the client's buffer has drained. */
   onDrain(resume: () => void): void;
   /** Called before the first output is written: the run may no longer fall over. */
@@ -125,22 +128,27 @@ export interface ForwardOptions {
 /**
  * Forwards one upstream stream; rejects on an upstream error event, a failed read or an early
  * close. Driven by 'data' events (no async iteration per chunk: that was a third of the proxy's
- * JavaScript time per forwarded chunk), pausing the upstream while the client is slow.
+ * JavaScript time per forwarded chunk), pausing the upstream while the client is slow. The
+ * client's response ends with the upstream's [DONE] (or its end): the rest of the upstream body
+ * is still read, so its connection goes back to the keep-alive pool, and still watched.
  */
 export function forwardSse(o: ForwardOptions): Promise<void> {
   const pass = new SsePassthrough(o.clientModel);
   const { body } = o.upstream;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
-    /** Set on an upstream error event: later bytes, the end and the close are moot. */
+    /** Set on an upstream error event or [DONE]: later bytes, the end and the close are moot. */
     let stopped = false;
     const settle = (err?: unknown) => {
       if (settled) return;
       settled = true;
-      o.upstream.dispose();
       if (err === undefined) resolve();
       else reject(err);
     };
+    // The watchdog lives until the upstream body is over, also after [DONE].
+    const over = () => o.upstream.dispose();
+    body.once('end', over);
+    body.once('close', over);
     const send = (text: string) => {
       o.onOutput();
       if (!o.write(text)) {
@@ -148,22 +156,26 @@ export function forwardSse(o: ForwardOptions): Promise<void> {
         o.onDrain(() => body.resume());
       }
     };
+    const finish = (text: string) => {
+      stopped = true;
+      o.onOutput();
+      o.end(text);
+      body.resume(); // drain what is left, even if paused for a slow client
+      settle();
+    };
     body.on('data', (bytes: Buffer) => {
       if (settled || stopped) return;
       o.upstream.touch();
       const step = pass.push(bytes);
-      if (step.out) send(step.out);
       if (step.error) {
         stopped = true;
+        if (step.out) send(step.out);
         body.destroy();
         Promise.resolve(o.toError(step.error)).then(settle, settle);
-      }
+      } else if (pass.sawDone) finish(step.out);
+      else if (step.out) send(step.out);
     });
-    body.once('end', () => {
-      if (settled || stopped) return;
-      send(pass.end());
-      settle();
-    });
+    body.once('end', () => settled || stopped || finish(pass.end()));
     body.once('error', (err) => settled || stopped || settle(o.upstream.explain(err)));
     // After 'end' this is the normal close: only a close before it needs (an expensive) Error.
     body.once('close', () => settled || stopped || settle(o.upstream.closedEarly()));

@@ -28,6 +28,12 @@ export interface OpenAiProviderClient extends ProviderClient {
   openSse(model: string, req: ChatRequest, opts?: CallOptions & { includeUsage?: boolean }): Promise<UpstreamSse>;
 }
 
+interface ChatCallTemplate {
+  sdk: typeof import('openai');
+  url: string;
+  headers: Record<string, string>;
+}
+
 export function isOpenAiProviderClient(c: ProviderClient): c is OpenAiProviderClient {
   return c.api === 'openai-completions' && typeof (c as Partial<OpenAiProviderClient>).openSse === 'function';
 }
@@ -37,10 +43,46 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
   let client: Promise<OpenAI> | undefined;
   const getClient = () =>
     (client ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers })));
-  // Streaming calls only read status, headers and body bytes: they go over node:http (http-fetch.ts).
-  let streamingClient: Promise<OpenAI> | undefined;
-  const getStreamingClient = () =>
-    (streamingClient ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers, fetch: createHttpFetch() as unknown as typeof fetch })));
+  // Streaming calls go over node:http (http-fetch.ts), one keep-alive pool per provider.
+  const fetchStream = createHttpFetch();
+  /**
+   * What the SDK sends for a chat call besides the body: URL, auth and default headers. They are
+   * the same for every call of this client, so the SDK builds them once (buildRequest); each call
+   * then adds its JSON body, as the SDK's own body encoder does. Skipping makeRequest per call
+   * drops only its retry, logging and timeout machinery (we retry nothing; the idle watchdog times
+   * streams): together they were half the request's cost on the /v1 hot path.
+   */
+  let template: Promise<ChatCallTemplate> | undefined;
+  let ready: ChatCallTemplate | undefined;
+  const getTemplate = () =>
+    (template ??= Promise.all([loadOpenAiSdk(), getClient()])
+      .then(async ([sdk, c]) => {
+        const { req, url } = await c.buildRequest({ method: 'post', path: '/chat/completions', body: {}, stream: true });
+        const headers: Record<string, string> = {};
+        new Headers(req.headers as HeadersInit).forEach((v, k) => (headers[k] = v));
+        return (ready = { sdk, url, headers });
+      })
+      .catch((err: unknown) => {
+        template = undefined; // try again on the next call
+        throw err;
+      }));
+  /** Sends a streaming chat call; a non-2xx answer becomes the SDK's own APIError, classified like any SDK call's. */
+  const postStreaming = async (params: Record<string, unknown>, signal: AbortSignal): Promise<StreamResponse> => {
+    const t = ready ?? (await getTemplate());
+    let res: StreamResponse;
+    try {
+      res = await fetchStream(t.url, { method: 'POST', headers: t.headers, body: JSON.stringify(params), signal });
+    } catch (err) {
+      if (signal.aborted) throw new t.sdk.APIUserAbortError();
+      throw new t.sdk.APIConnectionError({ cause: err as Error });
+    }
+    if (!res.ok) {
+      const text = await res.text().catch((err: unknown) => String(err));
+      const json = parseJson(text);
+      throw t.sdk.APIError.generate(res.status, json, json ? undefined : text, res.headers);
+    }
+    return res;
+  };
   const body = (model: string, req: ChatRequest) => ({
     model,
     messages: req.messages as OpenAI.Chat.ChatCompletionMessageParam[],
@@ -58,11 +100,9 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
     async openSse(model, req, opts = {}) {
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
-        const response = await (await getStreamingClient()).chat.completions
-          .create({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, { signal: idle.signal })
-          .asResponse();
+        const response = await postStreaming({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, idle.signal);
         return {
-          body: (response as unknown as StreamResponse).body, // http-fetch.ts: the node:http response itself
+          body: response.body,
           touch: idle.touch,
           explain: idle.explain,
           closedEarly() {
@@ -84,14 +124,12 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
         // The SDK sends the request and turns HTTP errors into APIError; the body is read here.
-        const response = await (await getStreamingClient()).chat.completions
-          .create({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, { signal: idle.signal })
-          .asResponse();
+        const response = await postStreaming({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, idle.signal);
         let stopReason = 'stop';
         let usage: Usage | undefined;
         const reader = new SseDataReader();
         const events = async function* () {
-          for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) yield* reader.push(bytes);
+          for await (const bytes of response.body) yield* reader.push(bytes as Buffer);
           yield* reader.end();
         };
         for await (const data of events()) {
@@ -142,6 +180,15 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
 /** An `{"error":…}` event inside a 200 stream, as the SDK's APIError the router classifies. */
 export async function upstreamStreamError(error: { message?: string }, headers?: Headers): Promise<Error> {
   return new (await loadOpenAiSdk()).default.APIError(undefined, error, error.message, headers);
+}
+
+function parseJson(text: string): object | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let sdk: Promise<typeof import('openai')> | undefined;

@@ -1,7 +1,7 @@
 // A local server speaking the Anthropic Messages API (and its SSE events: message_start,
 // content_block_start, ping, content_block_delta, content_block_stop, message_delta, message_stop).
 import type http from 'node:http';
-import { chunkText, countTokens, hasTools, sendJson, sleep, startFakeServer, type FakeContext, type FakeServerBase } from './fake-common.js';
+import { chunkText, countTokens, hasTools, sendJson, startFakeServer, tokenClock, type FakeContext, type FakeServerBase } from './fake-common.js';
 
 export interface FakeAnthropicOptions {
   apiKey?: string;
@@ -55,8 +55,9 @@ async function messages(req: http.IncomingMessage, res: http.ServerResponse, bod
   event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
   event('ping', { type: 'ping' });
   let first = true;
+  const nextToken = tokenClock(ctx.state.chunkDelayMs);
   for (const piece of chunkText(text)) {
-    if (ctx.state.chunkDelayMs) await sleep(ctx.state.chunkDelayMs);
+    if (ctx.state.chunkDelayMs) await nextToken();
     if (res.destroyed) return;
     event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } });
     if (first && behaviour === 'stall_mid_stream') return;

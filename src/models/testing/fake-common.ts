@@ -129,6 +129,21 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Paces a stream like a model server: token i is due at start + i × gapMs, on the server's own
+ * clock. Sleeping gapMs after each write instead let every late timer push all later tokens back,
+ * so on a shared box the stand-in's own event-loop lag compounded into the measured total.
+ */
+export function tokenClock(gapMs: number): () => Promise<void> {
+  const start = performance.now();
+  let due = 0;
+  return () => {
+    due += 1;
+    if (!gapMs) return Promise.resolve();
+    return sleep(Math.max(0, start + due * gapMs - performance.now()));
+  };
+}
+
 export function anyArrayContent(body: any): boolean {
   return Array.isArray(body?.messages) && body.messages.some((m: any) => Array.isArray(m?.content));
 }

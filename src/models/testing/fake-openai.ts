@@ -2,7 +2,7 @@
 // framed like api.openai.com (role chunk, content chunks, finish chunk, usage chunk, [DONE]).
 import type http from 'node:http';
 import {
-  anyArrayContent, chunkText, countTokens, hasTools, sendJson, sleep, startFakeServer,
+  anyArrayContent, chunkText, countTokens, hasTools, sendJson, startFakeServer, tokenClock,
   type FakeContext, type FakeServerBase,
 } from './fake-common.js';
 
@@ -69,8 +69,9 @@ async function chat(res: http.ServerResponse, body: any, ctx: FakeContext): Prom
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: null, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
   res.write(chunk({ role: 'assistant', content: '', refusal: null }, null));
   let first = true;
+  const nextToken = tokenClock(ctx.state.chunkDelayMs);
   for (const piece of chunkText(text)) {
-    if (ctx.state.chunkDelayMs) await sleep(ctx.state.chunkDelayMs);
+    if (ctx.state.chunkDelayMs) await nextToken();
     if (res.destroyed) return;
     res.write(chunk({ content: piece }, null));
     if (first && behaviour === 'stall_mid_stream') return; // keep the socket open, send nothing more
