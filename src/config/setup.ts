@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { statePaths, type Env } from './paths.js';
+import { applyMergePatch } from './merge-patch.js';
 import { ConfigStore, withConfigLock } from './store.js';
 import type { OpenClawConfig } from './schema.js';
 import { DEFAULT_GATEWAY_PORT } from './resolve.js';
@@ -30,13 +31,18 @@ export function envPinsToken(env: Env): boolean {
   return Boolean(env.OPENCLAW_GATEWAY_TOKEN || env.OPENCLAW_GATEWAY_AUTH_TOKEN);
 }
 
-export function runFirstRunSetup(env: Env = process.env): { created: boolean; configPath: string; token?: string } {
+/**
+ * Creates the first-run config unless one exists. `extra` is a merge patch onto it (the model
+ * backends first-run setup found), validated with the rest.
+ */
+export function runFirstRunSetup(env: Env = process.env, extra?: Record<string, unknown>): { created: boolean; configPath: string; token?: string } {
   const paths = statePaths(env);
   fs.mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   return withConfigLock(paths.configPath, () => {
     if (fs.existsSync(paths.configPath)) return { created: false, configPath: paths.configPath };
     const token = envPinsToken(env) ? undefined : generateGatewayToken();
-    new ConfigStore(paths.configPath).write(firstRunConfig(token));
+    const config = firstRunConfig(token);
+    new ConfigStore(paths.configPath).write(extra ? (applyMergePatch(config, extra) as Record<string, unknown>) : config);
     return { created: true, configPath: paths.configPath, token };
   });
 }

@@ -11,6 +11,23 @@ export interface ScanTargets {
 
 export const DEFAULT_SCAN_TARGETS: ScanTargets = { ollamaUrl: 'http://127.0.0.1:11434', lmStudioUrl: 'http://127.0.0.1:1234' };
 
+/**
+ * Where to look, honouring OLLAMA_HOST as Ollama's own CLI reads it (`host`, `host:port`, `:port`
+ * or a URL; port 11434 by default). A wildcard bind address (0.0.0.0, ::) means this machine.
+ */
+export function scanTargetsFromEnv(env: Env): ScanTargets {
+  const raw = env.OLLAMA_HOST?.trim();
+  if (!raw) return { ...DEFAULT_SCAN_TARGETS };
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw.startsWith(':') ? `127.0.0.1${raw}` : raw}`);
+    if (!url.port && url.protocol === 'http:') url.port = '11434';
+    if (url.hostname === '0.0.0.0' || url.hostname === '[::]') url.hostname = '127.0.0.1';
+    return { ...DEFAULT_SCAN_TARGETS, ollamaUrl: trimSlash(`${url.protocol}//${url.host}${url.pathname}`) };
+  } catch {
+    return { ...DEFAULT_SCAN_TARGETS }; // not an address: Ollama itself would not start with it either
+  }
+}
+
 /** Default models for key-only providers; edit with openclaw config set after --apply. */
 const KEY_PROVIDERS = [
   { id: 'openai', envVar: 'OPENAI_API_KEY', api: 'openai-completions', model: 'gpt-4.1-mini' },
@@ -65,7 +82,7 @@ type Probe = { ok: true; models: string[] } | { ok: false; reason: string };
 async function probeOllama(url: string, timeoutMs: number): Promise<Probe> {
   const tags = await getJson(`${trimSlash(url)}/api/tags`, timeoutMs);
   if (tags.ok && Array.isArray((tags.body as { models?: unknown }).models)) {
-    return { ok: true, models: ((tags.body as { models: Array<{ name?: string; model?: string }> }).models).map((m) => String(m.name ?? m.model)) };
+    return { ok: true, models: modelIds((tags.body as { models: Array<{ name?: unknown; model?: unknown }> }).models.map((m) => m?.name ?? m?.model)) };
   }
   const viaV1 = await probeOpenAiModels(`${trimSlash(url)}/v1`, timeoutMs);
   return viaV1.ok ? viaV1 : { ok: false, reason: tags.ok ? viaV1.reason : tags.reason };
@@ -75,7 +92,12 @@ async function probeOpenAiModels(baseUrl: string, timeoutMs: number): Promise<Pr
   const r = await getJson(`${baseUrl}/models`, timeoutMs);
   if (!r.ok) return r;
   const data = (r.body as { data?: Array<{ id?: string }> }).data;
-  return Array.isArray(data) ? { ok: true, models: data.map((m) => String(m.id)) } : { ok: false, reason: 'unexpected /v1/models response' };
+  return Array.isArray(data) ? { ok: true, models: modelIds(data.map((m) => m?.id)) } : { ok: false, reason: 'unexpected /v1/models response' };
+}
+
+/** The usable ids of a backend's model list: non-empty strings, each once. */
+function modelIds(values: unknown[]): string[] {
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
 }
 
 async function getJson(url: string, timeoutMs: number): Promise<{ ok: true; body: unknown } | { ok: false; reason: string }> {

@@ -33,10 +33,13 @@ export function makeStateDir(config?: unknown): StateDir {
   return { dir, configPath, env, writeConfig, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 
-/** process.env without any OPENCLAW_* variables of the developer's shell. */
+/** Variables of the developer's shell that would change what a test sees (model backends found, keys used). */
+const SHELL_ONLY = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST']);
+
+/** process.env without any OPENCLAW_* variables (or model keys) of the developer's shell. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENCLAW_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENCLAW_') && !SHELL_ONLY.has(k)) env[k] = v;
   return env;
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, runCli, spawnCli, type GatewayProcess } from '../../testing/harness.js';
+import { startFakeOpenAi } from '../../models/testing/fake-openai.js';
 import { dashboardLine } from './gateway.js';
 
 /** Generous: on a loaded 2-core CI machine a gateway takes seconds to start or react. */
@@ -40,6 +41,34 @@ test('first run on a fresh machine: local config with a pinned token (0600); a p
     again.kill('SIGTERM');
     await again.exited;
   } finally {
+    state.cleanup();
+  }
+});
+
+test('first run with Ollama answering: the config names it as the primary model and the first chat works', async () => {
+  const ollama = await startFakeOpenAi({ ollama: true, models: ['llama3.2:3b'] });
+  const state = makeStateDir();
+  try {
+    fs.rmSync(state.dir, { recursive: true });
+    const gw = spawnCli(['gateway', 'run', '--first-run', '--port', '0'], { env: { ...state.env, OLLAMA_HOST: `127.0.0.1:${ollama.port}` } });
+    spawned.push(gw);
+    const m = await gw.waitFor(/Dashboard: http:\/\/127\.0\.0\.1:(\d+)\//, WAIT_MS);
+    // (an LM Studio on this machine's 127.0.0.1:1234 would be listed too; Ollama comes first)
+    assert.match(gw.output(), new RegExp(`^Models: added ollama \\(http://127\\.0\\.0\\.1:${ollama.port}, 1 model\\).*; primary model ollama/llama3\\.2:3b; check with: openclaw models status$`, 'm'));
+    const config = JSON.parse(fs.readFileSync(state.configPath, 'utf8'));
+    assert.equal(config.agents.defaults.model.primary, 'ollama/llama3.2:3b');
+    const res = await fetch(`http://127.0.0.1:${m[1]}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config.gateway.auth.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openclaw', messages: [{ role: 'user', content: 'first words' }] }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as any).choices[0].message.content, 'echo: first words');
+    assert.ok(ollama.requests.some((q) => q.path === '/v1/chat/completions' && q.body.model === 'llama3.2:3b'), 'the turn ran on the Ollama found at first run');
+    gw.kill('SIGTERM');
+    assert.equal((await gw.exited).code, 0);
+  } finally {
+    await ollama.close();
     state.cleanup();
   }
 });

@@ -33,7 +33,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--token <token>', 'shared gateway token (default: gateway.auth.token or OPENCLAW_GATEWAY_TOKEN)')
     .option('--password <password>', 'shared gateway password')
     .option('--allow-unconfigured', 'start even though gateway.mode is unset')
-    .option('--first-run', 'create a local config with a fresh token first if none exists (what npm start does)')
+    .option('--first-run', 'create a local config with a fresh token first if none exists, adding the model backends that answer (what npm start does)')
     .option('--verbose', 'log at debug level')
     .option('--no-dashboard', 'do not print the dashboard URL (gateway start uses this: its output goes to a file)');
 }
@@ -41,9 +41,11 @@ function addRunOptions(cmd: Command): Command {
 async function runForeground(opts: RunOptions): Promise<void> {
   const env = process.env;
   if (opts.firstRun) {
-    const { runFirstRunSetup } = await import('../../config/setup.js');
-    const setup = runFirstRunSetup(env);
+    const { describeFirstRunModels, runFirstRunWithModels } = await import('../../models/first-run.js');
+    const setup = await runFirstRunWithModels(env);
     if (setup.created) println(`Created ${setup.configPath} (gateway.mode=local, loopback, token auth)`);
+    const models = describeFirstRunModels(setup);
+    if (models) println(models);
   }
   const server = await import('../../gateway/server.js');
   let handle;

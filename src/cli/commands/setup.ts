@@ -2,18 +2,29 @@
 // with a generated token; an existing config is left exactly as it is.
 import type { Command } from 'commander';
 import { printJson, println } from '../output.js';
-import { run } from './config.js';
+import { parsePositive } from '../parse.js';
+import { asCliError } from './config.js';
 
 export function register(program: Command): void {
   program
     .command('setup')
-    .description('Create ~/.openclaw/openclaw.json (local mode, loopback, generated token) if it does not exist.')
+    .description('Create ~/.openclaw/openclaw.json (local mode, loopback, generated token) if it does not exist, with the model backends found (Ollama, LM Studio, OPENAI_API_KEY / ANTHROPIC_API_KEY).')
     .option('--non-interactive', 'never prompt (setup asks nothing today; accepted for scripts)')
-    .option('--json', 'print {created, configPath, tokenGenerated}')
-    .action(async (opts: { json?: boolean }) => {
-      const { runFirstRunSetup } = await import('../../config/setup.js');
-      const result = run(() => runFirstRunSetup(process.env));
-      if (opts.json) return printJson({ created: result.created, configPath: result.configPath, tokenGenerated: result.token !== undefined });
+    .option('--no-scan', 'do not look for model backends')
+    .option('--ollama-url <url>', 'where Ollama listens (default: OLLAMA_HOST, else http://127.0.0.1:11434)')
+    .option('--lmstudio-url <url>', 'where LM Studio listens', 'http://127.0.0.1:1234')
+    .option('--timeout <ms>', 'probe timeout per backend', parsePositive, 800)
+    .option('--json', 'print {created, configPath, tokenGenerated, models?}')
+    .action(async (opts: SetupOptions) => {
+      const { describeFirstRunModels, runFirstRunWithModels } = await import('../../models/first-run.js');
+      const targets = { ...(opts.ollamaUrl ? { ollamaUrl: opts.ollamaUrl } : {}), lmStudioUrl: opts.lmstudioUrl };
+      const result = await runFirstRunWithModels(process.env, { scan: opts.scan, targets, timeoutMs: opts.timeout }).catch((err: unknown) => {
+        throw asCliError(err);
+      });
+      if (opts.json) {
+        const models = result.scan && { found: result.scan.found.map((f) => ({ id: f.id, source: f.source, models: f.models })), missing: result.scan.missing, primary: result.primary ?? null };
+        return printJson({ created: result.created, configPath: result.configPath, tokenGenerated: result.token !== undefined, ...(models ? { models } : {}) });
+      }
       if (!result.created) {
         println(`Config already exists: ${result.configPath} (nothing changed; see it with: openclaw config get gateway)`);
         return;
@@ -22,6 +33,17 @@ export function register(program: Command): void {
       println(result.token !== undefined
         ? 'Generated a gateway token and pinned it in the config; show it with: openclaw config get gateway.auth.token --show-secrets'
         : 'The gateway token comes from OPENCLAW_GATEWAY_TOKEN in the environment; none was written to the file.');
+      const models = describeFirstRunModels(result);
+      if (models) println(models);
       println('Next: openclaw gateway run');
     });
+}
+
+interface SetupOptions {
+  json?: boolean;
+  /** false with --no-scan. */
+  scan: boolean;
+  ollamaUrl?: string;
+  lmstudioUrl: string;
+  timeout: number;
 }

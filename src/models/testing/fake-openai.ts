@@ -12,11 +12,26 @@ export interface FakeOpenAiOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
   models?: string[];
+  /** Also answer Ollama's own model list, `GET /api/tags`, as Ollama does next to its `/v1` API. */
+  ollama?: boolean;
 }
 
 export async function startFakeOpenAi(o: FakeOpenAiOptions = {}): Promise<FakeServerBase> {
   const models = o.models ?? ['fake-model'];
-  return startFakeServer((req, res, body, ctx) => route(req, res, body, ctx, o.apiKey, models), '/v1');
+  return startFakeServer((req, res, body, ctx) => {
+    if (o.ollama && req.method === 'GET' && req.url === '/api/tags') return sendJson(res, 200, ollamaTags(models));
+    return route(req, res, body, ctx, o.apiKey, models);
+  }, '/v1');
+}
+
+/** Ollama's `/api/tags` answer (its shape as of Ollama 0.5). */
+function ollamaTags(models: string[]) {
+  return {
+    models: models.map((name) => ({
+      name, model: name, modified_at: '2026-11-01T10:00:00.000000000Z', size: 2_019_393_189, digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
+      details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+    })),
+  };
 }
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, body: any, ctx: FakeContext, apiKey: string | undefined, models: string[]): Promise<void> {
