@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 import type { ChatEventPayload } from './chat-runs.js';
-import { afterStreamGap, applyChatEvent, describeState, EMPTY_REPLY, REPLY_IN_FULL, REPLY_RESTARTED, type ReplyView } from './tui.js';
+import { afterStreamGap, ago, applyChatEvent, describeState, EMPTY_REPLY, formatSessionList, pickSession, REPLY_IN_FULL, REPLY_RESTARTED, type ReplyView } from './tui.js';
 
 const TOKEN = 'tui-token-0123456789abcdef0123456789';
 let fake: FakeServerBase;
@@ -105,6 +105,30 @@ test('aborted and error end the line and say so; an error names its fix', () => 
   assert.equal(screen([error]), 'error: model down\nfix: openclaw models status\n');
 });
 
+test('the session picker: newest first, numbered, the current one marked; /session takes a number or a key', () => {
+  const now = 1_800_000_000_000;
+  const rows = [
+    { sessionKey: 'work', agentId: 'main', messageCount: 4, updatedAt: now - 5 * 60_000, active: true },
+    { sessionKey: 'main', agentId: 'main', messageCount: 1, updatedAt: now - 3 * 86_400_000 },
+  ];
+  assert.equal(formatSessionList(rows, 'main', now), [
+    '-- sessions, newest first:',
+    '  1) work  4 messages, 5m ago, answering',
+    '  2) main  1 message, 3d ago, current',
+    '-- pick one: /session <number or key>; start one: /new [key]',
+    '',
+  ].join('\n'));
+  assert.equal(formatSessionList([], 'main', now), '-- no sessions yet; this one (main) starts with your first message\n');
+  assert.deepEqual(pickSession('2', rows), rows[1]);
+  assert.deepEqual(pickSession(' work ', rows), rows[0]);
+  assert.deepEqual(pickSession('brand-new', rows), { sessionKey: 'brand-new' }, 'an unknown key starts that session');
+  assert.deepEqual(pickSession('7', [{ sessionKey: '7' }]), { sessionKey: '7' }, 'a listed key made of digits is that key');
+  assert.deepEqual(pickSession('3', rows), { error: 'no session number 3; pick 1-2 (/sessions shows them)' });
+  assert.deepEqual(pickSession('1', []), { error: 'list the sessions first: /sessions' });
+  assert.deepEqual(pickSession('', rows), { error: 'which session? /sessions lists them; then /session <number or key>' });
+  assert.deepEqual([ago(400), ago(42_000), ago(61_000), ago(7_200_000)], ['now', '42s ago', '1m ago', '2h ago']);
+});
+
 /** `openclaw tui` as a process; `until` names the step and shows the screen when a wait fails (CI load). */
 function spawnTui(session: string) {
   const tui = spawn(process.execPath, [CLI_MAIN, 'tui', '--session', session], { env: state.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -177,6 +201,41 @@ test('gateway killed mid-reply: the restarted gateway re-runs it and the TUI end
     await until('next reply', () => output().includes('echo: next\n'));
     tui.stdin.write('/quit\n');
     assert.equal(await exited, 0, output());
+  } finally {
+    tui.kill('SIGKILL');
+    gw.kill('SIGTERM');
+  }
+});
+
+test('the session picker as a process: /new, /sessions, /session <n> switches and shows that session\'s turns', async () => {
+  const port = await freePort();
+  const gw = await startGateway(port);
+  const { tui, exited, until, screen: output } = spawnTui('picker-a');
+  try {
+    await until('prompt', () => output().includes('Type a message'));
+    tui.stdin.write('first in a\n');
+    await until('reply in a', () => output().includes('echo: first in a\n'));
+    tui.stdin.write('/new picker-b\n');
+    await until('switched to b', () => output().includes('-- session picker-b\n'));
+    tui.stdin.write('first in b\n');
+    await until('reply in b', () => output().includes('echo: first in b\n'));
+    tui.stdin.write('/sessions\n');
+    await until('list', () => output().includes('-- pick one'));
+    const list = output().slice(output().lastIndexOf('-- sessions, newest first:'));
+    const b = /^ +(\d+)\) picker-b +2 messages, .*current$/m.exec(list);
+    const a = /^ +(\d+)\) picker-a +2 messages, /m.exec(list);
+    assert.ok(a && b && Number(b[1]) < Number(a[1]), `b (newest, current) listed before a:\n${list}`);
+    tui.stdin.write(`/session ${a![1]}\n`);
+    await until('switched back to a, with its turns', () => output().includes('-- session picker-a\nuser: first in a\nassistant: echo: first in a\n'));
+    tui.stdin.write('second in a\n');
+    await until('reply in a again', () => output().includes('echo: second in a\n'));
+    tui.stdin.write('/session 99\n');
+    await until('bad pick named', () => output().includes('-- no session number 99; pick 1-'));
+    tui.stdin.write('/quit\n');
+    assert.equal(await exited, 0, output());
+    // the model saw session a's earlier turn with the new message, and nothing of b
+    const sent = fake.requests.filter((q) => q.path.endsWith('/chat/completions')).at(-1)!.body.messages.map((m: any) => m.content);
+    assert.deepEqual(sent.filter((c: string) => /in [ab]$/.test(c)), ['first in a', 'echo: first in a', 'second in a']);
   } finally {
     tui.kill('SIGKILL');
     gw.kill('SIGTERM');

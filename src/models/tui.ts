@@ -2,7 +2,8 @@
 // itself; a status line says when and why the connection dropped (`closed idle`, `gateway
 // stopping` …), and a message sent while disconnected goes out (once, by idempotency key) when
 // the connection is back. A reply the restarted gateway re-runs (`replace` delta) replaces the
-// partial text instead of being appended to it. Commands: /abort, /history, /quit.
+// partial text instead of being appended to it. Commands: /sessions (a numbered list to pick
+// from), /session <n|key>, /new [key], /abort, /history, /quit.
 import crypto from 'node:crypto';
 import readline from 'node:readline';
 import { GatewayClient, type ConnectionState } from '../client/gateway-client.js';
@@ -104,11 +105,54 @@ export function afterStreamGap(view: ReplyView): ReplyView {
   return view.runId === undefined ? view : { ...view, held: true };
 }
 
+/** A row of `sessions.list`, as far as the picker uses it. */
+export interface SessionRow {
+  sessionKey: string;
+  agentId?: string;
+  messageCount?: number;
+  updatedAt?: number;
+  active?: boolean;
+}
+
+/** How long ago, in the largest whole unit: `now`, `42s ago`, `5m ago`, `3h ago`, `2d ago`. */
+export function ago(ms: number): string {
+  if (ms < 1000) return 'now';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms >= size) return `${Math.floor(ms / size)}${unit} ago`;
+  return `${Math.floor(ms / 1000)}s ago`;
+}
+
+/** The picker: sessions newest first, numbered for `/session <n>`; the current one marked. */
+export function formatSessionList(rows: readonly SessionRow[], current: string, now: number): string {
+  if (rows.length === 0) return `-- no sessions yet; this one (${current}) starts with your first message
+`;
+  const width = Math.max(...rows.map((r) => r.sessionKey.length));
+  const lines = rows.map((r, i) => {
+    const facts = [`${r.messageCount ?? 0} message${r.messageCount === 1 ? '' : 's'}`, r.updatedAt ? ago(now - r.updatedAt) : '', r.active ? 'answering' : '', r.sessionKey === current ? 'current' : '']
+      .filter(Boolean).join(', ');
+    return `${String(i + 1).padStart(3)}) ${r.sessionKey.padEnd(width)}  ${facts}`;
+  });
+  return `-- sessions, newest first:\n${lines.join('\n')}\n-- pick one: /session <number or key>; start one: /new [key]\n`;
+}
+
+/** What `/session <arg>` means: a number from the last list shown, else a session key as typed. */
+export function pickSession(arg: string, listed: readonly SessionRow[]): SessionRow | { error: string } {
+  const key = arg.trim();
+  if (!key) return { error: 'which session? /sessions lists them; then /session <number or key>' };
+  if (/^\d+$/.test(key) && !listed.some((r) => r.sessionKey === key)) {
+    const row = listed[Number(key) - 1];
+    return row ?? { error: listed.length ? `no session number ${key}; pick 1-${listed.length} (/sessions shows them)` : 'list the sessions first: /sessions' };
+  }
+  return listed.find((r) => r.sessionKey === key) ?? { sessionKey: key };
+}
+
 export async function runTui(o: TuiOptions): Promise<void> {
   const target = resolveGatewayTarget({ url: o.url, token: o.token, password: o.password, env: o.env });
   const client = new GatewayClient({ url: target.url, token: target.token, password: target.password, stateDir: target.stateDir, reconnect: true, resume: true });
   const out = (line: string) => o.output.write(line + '\n');
   let reply = EMPTY_REPLY;
+  let sessionKey = o.sessionKey;
+  let agentId = o.agentId;
+  let listed: SessionRow[] = [];
   client.on('state', (s) => {
     const line = describeState(s);
     if (!line) return;
@@ -120,32 +164,57 @@ export async function runTui(o: TuiOptions): Promise<void> {
     if (name === 'resume.gap') reply = afterStreamGap(reply);
     if (name !== 'chat') return;
     const p = payload as ChatEventPayload;
-    if (p.sessionKey !== o.sessionKey) return;
+    if (p.sessionKey !== sessionKey) return;
     const next = applyChatEvent(reply, p);
     reply = next.view;
     if (next.write) o.output.write(next.write);
   });
   await client.connect();
-  out(`session ${o.sessionKey} on ${target.url}. Type a message; /abort, /history, /quit.`);
+  out(`session ${sessionKey} on ${target.url}. Type a message; /sessions, /new, /abort, /history, /quit.`);
 
   const rl = readline.createInterface({ input: o.input, terminal: false });
   const report = (err: unknown) => out(`error: ${(err as Error).message}`);
   const noTimeout = { timeoutMs: 24 * 3600_000 };
+  const showHistory = async (limit: number) => {
+    const h = (await client.request('chat.history', { sessionKey, limit, ...(agentId ? { agentId } : {}) }).catch(report)) as { messages?: Array<{ role: string; content: unknown }> } | undefined;
+    for (const m of h?.messages ?? []) out(`${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+  };
   for await (const raw of rl) {
     const line = raw.trim();
     if (!line) continue;
     if (line === '/quit' || line === '/exit') break;
     if (line === '/abort') {
-      await client.request('chat.abort', { sessionKey: o.sessionKey }).catch(report);
+      await client.request('chat.abort', { sessionKey }).catch(report);
       continue;
     }
     if (line === '/history') {
-      const h = (await client.request('chat.history', { sessionKey: o.sessionKey, limit: 20 }).catch(report)) as { messages?: Array<{ role: string; content: unknown }> } | undefined;
-      for (const m of h?.messages ?? []) out(`${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+      await showHistory(20);
+      continue;
+    }
+    if (line === '/sessions') {
+      const r = (await client.request('sessions.list', { limit: 50, ...(o.agentId ? { agentId: o.agentId } : {}) }).catch(report)) as { sessions?: SessionRow[] } | undefined;
+      if (!r) continue;
+      listed = r.sessions ?? [];
+      o.output.write(formatSessionList(listed, sessionKey, Date.now()));
+      continue;
+    }
+    const command = /^\/(session|new)(?:\s+(.*))?$/.exec(line);
+    if (command) {
+      const picked = command[1] === 'new' ? { sessionKey: command[2]?.trim() || `tui-${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '').replace('T', '-')}` } : pickSession(command[2] ?? '', listed);
+      if ('error' in picked) {
+        out(`-- ${picked.error}`);
+        continue;
+      }
+      if (reply.open) o.output.write('\n');
+      reply = EMPTY_REPLY; // a reply still streaming in the old session stays there
+      sessionKey = picked.sessionKey;
+      agentId = picked.agentId ?? o.agentId;
+      out(`-- session ${sessionKey}`);
+      if (command[1] === 'session') await showHistory(6);
       continue;
     }
     // Not awaited: the answer streams in as events while the next line can be typed.
-    client.request('chat.send', { sessionKey: o.sessionKey, message: line, ...(o.agentId ? { agentId: o.agentId } : {}) }, { ...noTimeout, idempotencyKey: crypto.randomUUID() }).catch(report);
+    client.request('chat.send', { sessionKey, message: line, ...(agentId ? { agentId } : {}) }, { ...noTimeout, idempotencyKey: crypto.randomUUID() }).catch(report);
   }
   rl.close();
   await client.close();

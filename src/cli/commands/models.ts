@@ -142,9 +142,11 @@ Example:
     .option('--url <url>', 'gateway WebSocket URL')
     .option('--token <token>', 'gateway token')
     .addHelpText('after', `
-Lines you type are sent as messages. /abort stops the running answer, /history shows the last
-turns, /quit leaves. A "-- disconnected (4008 closed idle); reconnecting" line means the
-connection dropped; the answer continues where it left off once it is back.
+Lines you type are sent as messages. /sessions lists the sessions, newest first and numbered;
+/session <number or key> switches to one (and shows its last turns); /new [key] starts one.
+/abort stops the running answer, /history shows the last turns, /quit leaves. A
+"-- disconnected (4008 closed idle); reconnecting" line means the connection dropped; the answer
+continues where it left off once it is back.
 `)
     .action(async (opts: { session: string; agent?: string; url?: string; token?: string }) => {
       const { runTui } = await import('../../models/tui.js');
