@@ -6,7 +6,6 @@ import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent,
 import type { UpstreamSse } from '../passthrough.js';
 import { createHttpFetch, type StreamResponse } from './http-fetch.js';
 import { withIdleTimeout } from './idle-timeout.js';
-import { SseDataReader } from './sse.js';
 
 export interface OpenAiProviderOptions {
   id: string;
@@ -28,12 +27,6 @@ export interface OpenAiProviderClient extends ProviderClient {
   openSse(model: string, req: ChatRequest, opts?: CallOptions & { includeUsage?: boolean }): Promise<UpstreamSse>;
 }
 
-interface ChatCallTemplate {
-  sdk: typeof import('openai');
-  url: string;
-  headers: Record<string, string>;
-}
-
 export function isOpenAiProviderClient(c: ProviderClient): c is OpenAiProviderClient {
   return c.api === 'openai-completions' && typeof (c as Partial<OpenAiProviderClient>).openSse === 'function';
 }
@@ -43,46 +36,11 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
   let client: Promise<OpenAI> | undefined;
   const getClient = () =>
     (client ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers })));
-  // Streaming calls go over node:http (http-fetch.ts), one keep-alive pool per provider.
-  const fetchStream = createHttpFetch();
-  /**
-   * What the SDK sends for a chat call besides the body: URL, auth and default headers. They are
-   * the same for every call of this client, so the SDK builds them once (buildRequest); each call
-   * then adds its JSON body, as the SDK's own body encoder does. Skipping makeRequest per call
-   * drops only its retry, logging and timeout machinery (we retry nothing; the idle watchdog times
-   * streams): together they were half the request's cost on the /v1 hot path.
-   */
-  let template: Promise<ChatCallTemplate> | undefined;
-  let ready: ChatCallTemplate | undefined;
-  const getTemplate = () =>
-    (template ??= Promise.all([loadOpenAiSdk(), getClient()])
-      .then(async ([sdk, c]) => {
-        const { req, url } = await c.buildRequest({ method: 'post', path: '/chat/completions', body: {}, stream: true });
-        const headers: Record<string, string> = {};
-        new Headers(req.headers as HeadersInit).forEach((v, k) => (headers[k] = v));
-        return (ready = { sdk, url, headers });
-      })
-      .catch((err: unknown) => {
-        template = undefined; // try again on the next call
-        throw err;
-      }));
-  /** Sends a streaming chat call; a non-2xx answer becomes the SDK's own APIError, classified like any SDK call's. */
-  const postStreaming = async (params: Record<string, unknown>, signal: AbortSignal): Promise<StreamResponse> => {
-    const t = ready ?? (await getTemplate());
-    let res: StreamResponse;
-    try {
-      res = await fetchStream(t.url, { method: 'POST', headers: t.headers, body: JSON.stringify(params), signal });
-    } catch (err) {
-      if (signal.aborted) throw new t.sdk.APIUserAbortError();
-      throw new t.sdk.APIConnectionError({ cause: err as Error });
-    }
-    if (!res.ok) {
-      const text = await res.text().catch((err: unknown) => String(err));
-      const json = parseJson(text);
-      throw t.sdk.APIError.generate(res.status, json, json ? undefined : text, res.headers);
-    }
-    return res;
-  };
+  // The /v1 passthrough only reads status and body bytes of a streaming call: the SDK sends it
+  // through its `fetch` option over node:http (http-fetch.ts), one keep-alive pool per provider.
+  let passthroughClient: Promise<OpenAI> | undefined;
+  const getPassthroughClient = () =>
+    (passthroughClient ??= loadOpenAiSdk().then((m) => new m.default({ apiKey: o.apiKey ?? 'not-needed', baseURL: o.baseUrl, timeout: o.timeoutMs, maxRetries: 0, defaultHeaders: o.headers, fetch: createHttpFetch() as unknown as typeof fetch })));
   const body = (model: string, req: ChatRequest) => ({
     model,
     messages: req.messages as OpenAI.Chat.ChatCompletionMessageParam[],
@@ -100,9 +58,12 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
     async openSse(model, req, opts = {}) {
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
-        const response = await postStreaming({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, idle.signal);
+        // The SDK builds, authenticates and sends the request and throws its APIError on an error status.
+        const response = await (await getPassthroughClient()).chat.completions
+          .create({ ...body(model, req), stream: true, ...(opts.includeUsage ? { stream_options: { include_usage: true } } : {}) }, { signal: idle.signal })
+          .asResponse();
         return {
-          body: response.body,
+          body: (response as unknown as StreamResponse).body, // http-fetch.ts: the node:http response itself
           touch: idle.touch,
           explain: idle.explain,
           closedEarly() {
@@ -123,20 +84,12 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
     async *stream(model, req, opts: CallOptions = {}) {
       const idle = withIdleTimeout(opts.signal, o.timeoutMs);
       try {
-        // The SDK sends the request and turns HTTP errors into APIError; the body is read here.
-        const response = await postStreaming({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, idle.signal);
+        const chunks = await (await getClient()).chat.completions.create({ ...body(model, req), stream: true, stream_options: { include_usage: true } }, { signal: idle.signal });
         let stopReason = 'stop';
         let usage: Usage | undefined;
-        const reader = new SseDataReader();
-        const events = async function* () {
-          for await (const bytes of response.body) yield* reader.push(bytes as Buffer);
-          yield* reader.end();
-        };
-        for await (const data of events()) {
+        // The SDK's stream throws its APIError for an `{"error":…}` event inside a 200 stream.
+        for await (const chunk of chunks) {
           idle.touch();
-          if (data === '[DONE]') break;
-          const chunk = JSON.parse(data) as OpenAI.Chat.ChatCompletionChunk & { error?: { message?: string } };
-          if (chunk.error) throw await upstreamStreamError(chunk.error, response.headers);
           if (chunk.usage) usage = toUsage(chunk.usage);
           const choice = chunk.choices?.[0];
           if (!choice) continue;
@@ -180,15 +133,6 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
 /** An `{"error":…}` event inside a 200 stream, as the SDK's APIError the router classifies. */
 export async function upstreamStreamError(error: { message?: string }, headers?: Headers): Promise<Error> {
   return new (await loadOpenAiSdk()).default.APIError(undefined, error, error.message, headers);
-}
-
-function parseJson(text: string): object | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 let sdk: Promise<typeof import('openai')> | undefined;
