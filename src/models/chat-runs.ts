@@ -45,6 +45,13 @@ export interface ChatSendInput {
   model?: string;
 }
 
+/**
+ * Chat deltas are sent at most this often: the first at once, later ones coalesced. Every delta
+ * carries the cumulative `message` (v4, and what v3 clients read), so per-token events would cost
+ * O(n²) bytes per reply on every connection and in the replay log; upstream throttles at 150 ms.
+ */
+export const CHAT_DELTA_INTERVAL_MS = 100;
+
 /** How far back a restarted gateway looks for turns to resume. */
 const RESUME_WINDOW_MS = 10 * 60_000;
 
@@ -124,9 +131,40 @@ export class ChatRuns {
     const chat = (p: Omit<ChatEventPayload, 'runId' | 'sessionKey' | 'seq'>) => this.emit('chat', { runId, sessionKey, seq: chatSeq++, ...p });
     const lifecycle = (data: Record<string, unknown>) => this.emit('agent', { runId, seq: agentSeq++, stream: 'lifecycle', ts: Date.now(), sessionKey, data });
     const snapshot = (model?: string) => ({ role: 'assistant' as const, content: [{ type: 'text' as const, text: run.text }], timestamp: Date.now(), ...(model ? { model } : {}) });
+    // Text not yet sent in a delta, when the last delta went out, and the timer that will send it.
+    let unsent = '';
+    let lastDeltaAt = 0;
+    let deltaTimer: NodeJS.Timeout | undefined;
+    const flushDelta = () => {
+      clearTimeout(deltaTimer);
+      deltaTimer = undefined;
+      if (!unsent) return;
+      const deltaText = unsent;
+      unsent = '';
+      lastDeltaAt = Date.now();
+      chat({ state: 'delta', deltaText, message: snapshot() });
+    };
+    const onDelta = (deltaText: string) => {
+      const first = run.text === '';
+      run.text += deltaText;
+      if (spec.resumed && first) {
+        // A resumed run starts over: its first delta replaces what the dead attempt streamed.
+        lastDeltaAt = Date.now();
+        chat({ state: 'delta', deltaText: run.text, replace: true, message: snapshot() });
+        return;
+      }
+      unsent += deltaText;
+      const wait = lastDeltaAt + CHAT_DELTA_INTERVAL_MS - Date.now();
+      if (wait <= 0) flushDelta();
+      else deltaTimer ??= setTimeout(flushDelta, wait);
+    };
 
     const execute = async () => {
       if (controller.signal.aborted) {
+        // Aborted while queued: the turn is over, so it must not look interrupted to a restart.
+        await this.rt.sessions
+          .append(prepared.agent.id, sessionKey, { role: 'assistant', content: '', stopReason: 'aborted' }, runId)
+          .catch((e: Error) => this.rt.log.warn(`could not record the abort of run ${runId}: ${e.message}`));
         chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
         return;
       }
@@ -134,18 +172,15 @@ export class ChatRuns {
       try {
         const result = await runAgentTurn(this.rt, {
           prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true,
-          onDelta: (deltaText) => {
-            const first = run.text === '';
-            run.text += deltaText;
-            // A resumed run starts over: its first delta replaces what the dead attempt streamed.
-            chat(spec.resumed && first ? { state: 'delta', deltaText: run.text, replace: true } : { state: 'delta', deltaText });
-          },
+          onDelta,
           onFallback: ({ from, to, error }) => lifecycle({ phase: 'fallback', from, to, reason: error.kind, status: error.status, errorMessage: error.message, fix: error.fix }),
         });
+        flushDelta();
         const model = formatRef(result.model);
         chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
         lifecycle({ phase: 'end', model });
       } catch (err) {
+        flushDelta();
         if (err instanceof ModelError && err.kind === 'aborted') {
           chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
           lifecycle({ phase: 'end', aborted: true });
@@ -183,6 +218,17 @@ export class ChatRuns {
     const hit = [...this.runs.values()].filter((r) => r.sessionKey === sessionKey && (!runId || r.runId === runId));
     for (const r of hit) r.controller.abort();
     return hit.map((r) => r.runId);
+  }
+
+  /**
+   * Aborts every run of the session, queued ones included, and resolves once each has written
+   * its end to the transcript: only then may the transcript be archived (sessions.reset/delete),
+   * or an aborted run's partial text would land in the fresh one.
+   */
+  async abortAndSettle(sessionKey: string): Promise<string[]> {
+    const aborted = this.abort(sessionKey);
+    await this.queues.get(sessionKey)?.catch(() => {});
+    return aborted;
   }
 
   /** The run currently streaming (or queued first) for a session. */

@@ -60,10 +60,39 @@ describe('chat.send', () => {
     assert.ok(final.usage.totalTokens > 0);
     const events = chatEvents(ack.runId);
     const deltas = events.filter((e) => e.state === 'delta');
-    assert.ok(deltas.length >= 3);
+    assert.ok(deltas.length >= 1);
     assert.equal(deltas.map((d) => d.deltaText).join(''), 'echo: hello streaming world');
     assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
     assert.ok(events.every((e) => e.sessionKey === 'main'));
+  });
+
+  it('every delta carries the cumulative message (v4); deltas of a fast stream are coalesced, a paced one streams', async () => {
+    const cumulative = (runId: string) => {
+      let text = '';
+      for (const d of chatEvents(runId).filter((e) => e.state === 'delta')) {
+        text += d.deltaText;
+        assert.deepEqual(d.message.content, [{ type: 'text', text }], `delta ${d.seq} carries the text so far`);
+        assert.equal(d.message.role, 'assistant');
+      }
+      return chatEvents(runId).filter((e) => e.state === 'delta').length;
+    };
+    const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
+    fake.reply = () => words;
+    try {
+      const fast = await call('chat.send', { sessionKey: 'deltas', message: 'fast', idempotencyKey: 'kd1' });
+      assert.equal((await terminal(fast.runId)).payload.message.content[0].text, words);
+      const fastDeltas = cumulative(fast.runId);
+      assert.ok(fastDeltas >= 1 && fastDeltas < 20, `200 chunks at once went out as ${fastDeltas} deltas, not one each`);
+
+      fake.reply = () => 'one two three four';
+      fake.chunkDelayMs = 250; // slower than the delta interval: each chunk is its own delta
+      const paced = await call('chat.send', { sessionKey: 'deltas', message: 'paced', idempotencyKey: 'kd2' });
+      await terminal(paced.runId);
+      assert.ok(cumulative(paced.runId) >= 3, 'a paced stream is not held back');
+    } finally {
+      fake.chunkDelayMs = 0;
+      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+    }
   });
 
   it('keeps the transcript: chat.history returns both turns; sessions.list indexes it', async () => {
@@ -140,6 +169,25 @@ describe('chat.send', () => {
     }
   });
 
+  it('a turn aborted while queued is recorded as ended: a restart does not run it again', async () => {
+    fake.chunkDelayMs = 40;
+    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+    try {
+      const first = await call('chat.send', { sessionKey: 'queued', message: 'one', model: 'local/slow', idempotencyKey: 'kq1' });
+      const second = await call('chat.send', { sessionKey: 'queued', message: 'two', model: 'local/slow', idempotencyKey: 'kq2' });
+      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === first.runId && e.payload.state === 'delta');
+      assert.deepEqual((await call('chat.abort', { sessionKey: 'queued' })).runIds, [first.runId, second.runId]);
+      await runtime.chat.wait(second.runId);
+      assert.equal((await terminal(second.runId)).payload.state, 'aborted');
+      const history = (await call('chat.history', { sessionKey: 'queued' })).messages;
+      assert.deepEqual(history.map((m: any) => [m.role, m.stopReason ?? null]), [['user', null], ['assistant', 'aborted'], ['user', null], ['assistant', 'aborted']]);
+      assert.deepEqual(runtime.sessions.interruptedTurns(0).filter((t) => t.sessionKey === 'queued'), [], 'nothing for a restart to re-run');
+    } finally {
+      fake.chunkDelayMs = 0;
+      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+    }
+  });
+
   it('rejects an unknown agent or model before acknowledging, with the fix', async () => {
     await assert.rejects(call('chat.send', { sessionKey: 's', message: 'x', agentId: 'nobody', idempotencyKey: 'k6' }), (err: unknown) => {
       assert.ok(err instanceof MethodError);
@@ -163,6 +211,26 @@ describe('sessions, models and agents', () => {
     assert.equal((await call('chat.history', { sessionKey: 'tmp' })).messages.length, 0);
     assert.equal((await call('sessions.delete', { sessionKey: 'tmp' })).deleted, true);
     assert.ok(!(await call('sessions.list', {})).sessions.some((s: any) => s.sessionKey === 'tmp'));
+  });
+
+  it('sessions.reset mid-stream: the aborted partial answer stays in the archived transcript, the new session starts empty', async () => {
+    fake.chunkDelayMs = 40;
+    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+    try {
+      const ack = await call('chat.send', { sessionKey: 'resetme', message: 'long', model: 'local/slow', idempotencyKey: 'kr1' });
+      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === ack.runId && e.payload.state === 'delta');
+      assert.equal((await call('sessions.reset', { sessionKey: 'resetme' })).reset, true);
+      assert.equal((await terminal(ack.runId)).payload.state, 'aborted');
+      await runtime.chat.wait(ack.runId);
+      assert.deepEqual((await call('chat.history', { sessionKey: 'resetme' })).messages, [], 'nothing of the old turn in the new session');
+      fake.chunkDelayMs = 0;
+      fake.reply = (body) => `seen ${body.messages.length} message(s)`;
+      const next = await call('chat.send', { sessionKey: 'resetme', message: 'fresh', idempotencyKey: 'kr2' });
+      assert.equal((await terminal(next.runId)).payload.message.content[0].text, 'seen 1 message(s)', 'the model gets no context from before the reset');
+    } finally {
+      fake.chunkDelayMs = 0;
+      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+    }
   });
 
   it('models.list and agents.list show the configured catalog', async () => {

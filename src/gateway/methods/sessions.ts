@@ -21,8 +21,8 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       name: 'sessions.reset',
       scope: 'operator.admin',
       params: Target,
-      handler: ({ params }) => {
-        runtime.chat.abort(params.sessionKey);
+      handler: async ({ params }) => {
+        await runtime.chat.abortAndSettle(params.sessionKey);
         const existed = runtime.sessions.reset(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
         return { ok: true, sessionKey: params.sessionKey, reset: existed };
       },
@@ -31,8 +31,8 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       name: 'sessions.delete',
       scope: 'operator.admin',
       params: Target,
-      handler: ({ params }) => {
-        runtime.chat.abort(params.sessionKey);
+      handler: async ({ params }) => {
+        await runtime.chat.abortAndSettle(params.sessionKey);
         const existed = runtime.sessions.delete(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
         return { ok: true, sessionKey: params.sessionKey, deleted: existed };
       },
