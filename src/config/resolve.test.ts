@@ -117,6 +117,9 @@ test('chat completions are on by default only on loopback; explicit config wins'
   assert.equal(resolveGatewaySettings({ gateway: { bind: 'lan' } }, env).http.chatCompletionsEnabled, false);
   assert.equal(resolveGatewaySettings({ gateway: { bind: 'lan', http: { endpoints: { chatCompletions: { enabled: true } } } } }, env).http.chatCompletionsEnabled, true);
   assert.equal(resolveGatewaySettings({ gateway: { http: { endpoints: { chatCompletions: { enabled: false } } } } }, env).http.chatCompletionsEnabled, false);
+  // either endpoint's switch serves the whole /v1 group
+  assert.equal(resolveGatewaySettings({ gateway: { bind: 'lan', http: { endpoints: { responses: { enabled: true } } } } }, env).http.chatCompletionsEnabled, true);
+  assert.equal(resolveGatewaySettings({ gateway: { http: { endpoints: { chatCompletions: { enabled: false }, responses: { enabled: true } } } } }, env).http.chatCompletionsEnabled, true);
 });
 
 test('config values fill the rest', () => {

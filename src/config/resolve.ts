@@ -92,7 +92,8 @@ export function resolveGatewaySettings(config: OpenClawConfig, env: Env, flags: 
     nodes: { pairing: { autoApproveLocal: gw.nodes?.pairing?.autoApproveLocal ?? true, autoApproveCidrs: gw.nodes?.pairing?.autoApproveCidrs ?? [] } },
     http: {
       // The OpenAI-style endpoints carry the operator's model keys: on by default only on loopback.
-      chatCompletionsEnabled: gw.http?.endpoints?.chatCompletions?.enabled ?? isLoopbackHost(host),
+      // Enabling either endpoint serves the whole /v1 group (reference §9.3).
+      chatCompletionsEnabled: gw.http?.endpoints?.responses?.enabled === true || (gw.http?.endpoints?.chatCompletions?.enabled ?? isLoopbackHost(host)),
       responsesEnabled: gw.http?.endpoints?.responses?.enabled ?? false,
     },
     reload: { mode: gw.reload?.mode ?? 'hybrid', debounceMs: gw.reload?.debounceMs ?? 300 },

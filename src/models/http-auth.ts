@@ -1,5 +1,6 @@
-// Bearer auth for the /v1 HTTP endpoints (reference §9.2): the gateway token or password gives
-// the full operator scope set; a paired device's token gives that token's scopes. Failed attempts
+// Auth for the /v1 HTTP endpoints (reference §9.2): the gateway token or password as a bearer gives
+// the full operator scope set; a paired device's token gives that token's scopes; in trusted-proxy
+// mode the proxy's identity headers do, narrowed by `x-openclaw-scopes`. Failed attempts
 // count in the gateway's failed-auth limiters, the same budget per client as WebSocket connects
 // (loopback exempt when configured; browser pages always limited by origin).
 import fs from 'node:fs';
@@ -9,11 +10,13 @@ import { PairingStore } from '../auth/pairing-store.js';
 import { safeEqualSecret } from '../auth/secrets.js';
 import type { ResolvedGatewaySettings } from '../config/types.js';
 import { AuthLimiters } from '../gateway/control-plane/auth-limiters.js';
+import { evaluateSharedAuth } from '../gateway/control-plane/shared-auth.js';
 import { FULL_OPERATOR_SCOPES } from '../protocol/scopes.js';
 
 export type HttpAuthResult =
-  | { ok: true; scopes: readonly string[]; deviceId?: string }
-  | { ok: false; status: 401 }
+  | { ok: true; scopes: readonly string[]; deviceId?: string; user?: string }
+  /** `trustedProxy`: why trusted-proxy auth refused the request (its message, not the bearer one). */
+  | { ok: false; status: 401; trustedProxy?: string }
   | { ok: false; status: 429; retryAfterMs: number };
 
 export interface HttpAuthenticator {
@@ -48,10 +51,27 @@ export function createHttpAuthenticator(o: HttpAuthOptions): HttpAuthenticator {
         slot?.limiter.reset(slot.key);
         return result;
       }
+      if (s.auth.mode === 'trusted-proxy' && !bearer) {
+        // Identity headers from a configured proxy; nothing was guessed, so nothing is counted.
+        const tp = evaluateSharedAuth({ auth: s.auth, trustedProxies: s.trustedProxies, presented: undefined, clientId: 'openai-http', clientMode: 'backend', peerAddress: req.socket.remoteAddress, headers: req.headers });
+        if (tp.kind === 'ok') return { ok: true, scopes: requestedScopes(req.headers['x-openclaw-scopes']), user: tp.user };
+        return { ok: false, status: 401, trustedProxy: tp.ctx.detail ?? 'rejected the request' };
+      }
       slot?.limiter.recordFailure(slot.key);
       return { ok: false, status: 401 };
     },
   };
+}
+
+/**
+ * Scopes for an identity-bearing request (reference §9.2): `x-openclaw-scopes` narrows the
+ * operator set (comma or space separated; unknown names are dropped); without it, the full set.
+ */
+export function requestedScopes(header: string | string[] | undefined): readonly string[] {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (text === undefined || !text.trim()) return FULL_OPERATOR_SCOPES;
+  const asked = new Set(text.split(/[\s,]+/).filter(Boolean));
+  return FULL_OPERATOR_SCOPES.filter((s) => asked.has(s));
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -206,6 +207,25 @@ describe('chat completions', () => {
     const res = await post('/v1/chat/completions', big);
     assert.equal(res.status, 413);
     assert.equal(((await res.json()) as any).error.message, 'Payload too large');
+  });
+
+  it('a body that stalls after the headers gets 408 and the connection closes', async () => {
+    const quick = await startV1Server(state, { bodyTimeoutMs: 300 });
+    try {
+      const { port } = new URL(quick.base);
+      const sock = net.connect(Number(port), '127.0.0.1');
+      let answer = '';
+      sock.on('data', (d) => (answer += d));
+      const closed = new Promise((r) => sock.once('close', r));
+      // headers and half a body, then nothing
+      sock.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${TOKEN}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"model":`);
+      await closed;
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /"message":"Request body timeout"/);
+      assert.match(answer, /proxy_request_buffering off/);
+    } finally {
+      await quick.close();
+    }
   });
 
   it('a client that disconnects mid-stream cancels the upstream request', async () => {

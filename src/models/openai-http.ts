@@ -23,6 +23,8 @@ import type { ChatMessage, ChatRequest, StreamEvent, ToolDef } from './types.js'
 export const MAX_BODY_BYTES = 20 * 1024 * 1024;
 export const MAX_IMAGE_PARTS = 8;
 export const SSE_KEEPALIVE_MS = 15_000;
+/** How long a client may take to send a request body after its headers. */
+export const BODY_TIMEOUT_MS = 30_000;
 const RESERVED_SESSION_PREFIXES = ['subagent:', 'cron:', 'acp:'];
 
 const SECURITY_HEADERS = {
@@ -37,6 +39,8 @@ export interface OpenAiHttpOptions {
   /** The gateway's failed-auth limiters (one budget per client across WS and /v1); private ones otherwise. */
   limiters?: AuthLimiters;
   keepAliveMs?: number;
+  /** Default BODY_TIMEOUT_MS. */
+  bodyTimeoutMs?: number;
 }
 
 /** An error answered in OpenAI's shape `{error:{message,type,code}}` plus our `cause` and `fix`. */
@@ -66,6 +70,10 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
       if (!who.ok) {
         if (who.status === 429) {
           throw new HttpError(429, 'rate_limited', { message: Rejections.AUTH_RATE_LIMITED.message(), details: { fix: Rejections.AUTH_RATE_LIMITED.fix({ retryAfterMs: who.retryAfterMs }) } }, { 'retry-after': String(Math.ceil(who.retryAfterMs / 1000)) });
+        }
+        if (who.trustedProxy) {
+          const ctx = { detail: who.trustedProxy };
+          throw new HttpError(401, 'unauthorized', { message: Rejections.AUTH_TRUSTED_PROXY.message(ctx), details: { fix: Rejections.AUTH_TRUSTED_PROXY.fix() } });
         }
         throw new HttpError(401, 'unauthorized', { message: Rejections.HTTP_UNAUTHORIZED.message(), details: { fix: Rejections.HTTP_UNAUTHORIZED.fix() } });
       }
@@ -99,12 +107,12 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
   if (url === '/v1/chat/completions') {
     allow('POST');
     need('operator.write');
-    return chatCompletions(o.runtime, req, res, await readJsonBody(req), keepAliveMs);
+    return chatCompletions(o.runtime, req, res, await readJsonBody(req, o.bodyTimeoutMs ?? BODY_TIMEOUT_MS), keepAliveMs);
   }
   if (url === '/v1/embeddings') {
     allow('POST');
     need('operator.write');
-    return embeddings(o.runtime, res, await readJsonBody(req));
+    return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs ?? BODY_TIMEOUT_MS));
   }
   throw httpError(404, 'HTTP_NOT_FOUND', { detail: `${req.method} ${url}` });
 }
@@ -358,7 +366,7 @@ function invalid(detail: string): HttpError {
   return httpError(400, 'HTTP_INVALID_REQUEST', { detail });
 }
 
-function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
+function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE' | 'HTTP_BODY_TIMEOUT', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
   const shape = rejectionError(id, ctx);
   return new HttpError(status, 'invalid_request_error', { message: shape.message, details: { code: shape.details?.code, fix: shape.details?.fix } }, headers);
 }
@@ -374,8 +382,8 @@ function findLastIndex<T>(arr: T[], pred: (x: T) => boolean): number {
   return -1;
 }
 
-/** Reads a JSON body of at most 20 MB (413 beyond, 400 when it is not JSON). */
-function readJsonBody(req: IncomingMessage): Promise<any> {
+/** Reads a JSON body of at most 20 MB (413 beyond, 400 when it is not JSON, 408 when it stalls). */
+function readJsonBody(req: IncomingMessage, timeoutMs: number): Promise<any> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () => httpError(413, 'HTTP_PAYLOAD_TOO_LARGE', {}, { connection: 'close' });
@@ -386,11 +394,20 @@ function readJsonBody(req: IncomingMessage): Promise<any> {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    // A client that never finishes its body would otherwise hold the request (and a socket) open.
+    const timer = setTimeout(() => {
+      failed = true;
+      chunks.length = 0;
+      req.resume();
+      reject(httpError(408, 'HTTP_BODY_TIMEOUT', {}, { connection: 'close' }));
+    }, timeoutMs);
+    req.once('close', () => clearTimeout(timer));
     req.on('data', (c: Buffer) => {
       if (failed) return;
       size += c.length;
       if (size > MAX_BODY_BYTES) {
         failed = true;
+        clearTimeout(timer);
         chunks.length = 0;
         reject(tooLarge());
         return;
@@ -399,6 +416,7 @@ function readJsonBody(req: IncomingMessage): Promise<any> {
     });
     req.on('error', reject);
     req.on('end', () => {
+      clearTimeout(timer);
       if (failed) return;
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));

@@ -539,6 +539,13 @@ export const Rejections = {
     cause: 'The request body is larger than 20 MB.',
     fix: () => 'Send smaller requests (trim the history or attachments).',
   },
+  HTTP_BODY_TIMEOUT: {
+    detailCode: 'HTTP_BODY_TIMEOUT', errorCode: 'INVALID_REQUEST',
+    message: () => 'Request body timeout',
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The client sent the request headers but not the whole body within 30 s (a stalled upload or a proxy buffering the body).',
+    fix: () => 'Retry the request; behind a proxy, let it stream request bodies (nginx: proxy_request_buffering off).',
+  },
   HTTP_INVALID_REQUEST: {
     detailCode: 'HTTP_INVALID_REQUEST', errorCode: 'INVALID_REQUEST',
     message: (c) => c.detail ?? 'invalid request',

@@ -237,6 +237,8 @@ describe('sessions, models and agents', () => {
     const models = await call('models.list', {});
     assert.deepEqual(models.models.map((m: any) => m.id), ['local/main-model', 'local/busy', 'local/slow']);
     assert.equal(models.models[0].default, true);
+    assert.deepEqual((await call('models.list', { view: 'configured' })).models.map((m: any) => m.id), ['local/main-model', 'local/busy', 'local/slow']);
+    assert.deepEqual((await call('models.list', { view: 'default' })).models.map((m: any) => m.id), ['local/main-model'], 'the default agent\'s primary (it has no fallbacks)');
     const agents = await call('agents.list', {});
     assert.equal(agents.defaultId, 'main');
     assert.deepEqual(agents.agents.map((a: any) => [a.id, a.model]), [['main', 'local/main-model'], ['ops', 'local/busy']]);

@@ -11,11 +11,17 @@ export function modelsMethods(runtime: ModelRuntime): MethodDef[] {
       name: 'models.list',
       scope: 'operator.read',
       params: z.object({ view: z.enum(['default', 'configured', 'all']).optional() }),
-      handler: () => {
+      // `default`: what the default agent runs on (primary, then fallbacks); `configured` and `all`:
+      // every model in models.providers (the gateway knows no catalog beyond its config).
+      handler: ({ params }) => {
         const cfg = runtime.config();
-        const primary = listAgents(cfg).find((a) => a.default)?.model;
+        const agent = listAgents(cfg).find((a) => a.default);
+        const primary = agent?.model;
+        const defaults = [...new Set([primary, ...(agent?.fallbacks ?? [])])].filter((id): id is string => Boolean(id));
+        const models = listConfiguredModels(cfg);
+        const shown = params.view === 'default' ? defaults.flatMap((id) => models.filter((m) => m.id === id)) : models;
         return {
-          models: listConfiguredModels(cfg).map((m) => ({
+          models: shown.map((m) => ({
             id: m.id,
             provider: m.ref.provider,
             model: m.ref.model,

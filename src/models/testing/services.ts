@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/load.js';
 import { resolveGatewaySettings } from '../../config/resolve.js';
 import type { GatewayServices } from '../../gateway/methods/types.js';
 import { silentLogger, type Logger } from '../../logging/types.js';
-import { createOpenAiHttpHandler } from '../openai-http.js';
+import { createOpenAiHttpHandler, type OpenAiHttpOptions } from '../openai-http.js';
 import { createModelRuntime, type ModelRuntime } from '../runtime.js';
 
 export interface CapturedEvent {
@@ -58,10 +58,10 @@ export function makeTestServices(o: { stateDir: string; configPath: string; env?
 }
 
 /** The /v1 handler of a fresh model runtime for a test state dir, on a loopback port; `close` stops both. */
-export async function startV1Server(state: { dir: string; configPath: string }): Promise<{ runtime: ModelRuntime; base: string; close(): Promise<void> }> {
+export async function startV1Server(state: { dir: string; configPath: string }, options: Pick<OpenAiHttpOptions, 'keepAliveMs' | 'bodyTimeoutMs'> = {}): Promise<{ runtime: ModelRuntime; base: string; close(): Promise<void> }> {
   const services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
   const runtime = createModelRuntime({ services, env: {} });
-  const handler = createOpenAiHttpHandler({ runtime, services });
+  const handler = createOpenAiHttpHandler({ runtime, services, ...options });
   const server = http.createServer(async (req, res) => {
     if (!(await handler(req, res))) res.writeHead(404).end('not mine');
   });
