@@ -22,6 +22,11 @@
 // clock, as a model server's GPU does (fake-common.ts tokenClock): with a sleep after each write,
 // its event-loop lag on this shared 2-core box compounded over 33 writes into the measured total.
 //
+// Throughput under pacing is bound by the pacing (a closed loop of paced streams), so the ratio
+// row shows that the proxy does not slow streams down. What each path costs in CPU shows in the
+// unpaced rows: the upstream streams as fast as it can and three processes share two cores, so
+// gateway and pipe both fall well below direct there (informational).
+//
 // Profiling: OPENCLAW_BENCH_PROFILE_DIR=<dir> makes the gateway write a V8 CPU profile there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -65,6 +70,8 @@ export interface ProxyBenchResult {
   upstreamTotalMedianMs: { direct: number; proxied: number };
   /** Median time to first token when all `concurrency` requests are sent in the same instant. */
   burstTtftMedianMs: { direct: number; proxied: number; piped: number };
+  /** Completions per second with an unpaced upstream (as fast as the box allows): what each path costs in CPU. */
+  unpacedPerSec: { direct: number; proxied: number; piped: number };
 }
 
 interface RoundStats {
@@ -115,6 +122,15 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       piped.push(await steady(pipe, 'bench', concurrency, agent));
       pipeCpuMs += Number(await ask(pipeChild, 'cpu')) / 1000 - pipeCpuBefore;
     }
+    // Unpaced: the upstream streams as fast as it can, so each path is CPU-bound on this box.
+    await ask(upstreamChild, 'delay 0');
+    const unpacedShape = { spreadMs: 0, windowMs: UNPACED_WINDOW_MS };
+    const unpaced = {
+      direct: await steady(upstream, 'bench', concurrency, agent, unpacedShape),
+      proxied: await steady(proxy, 'local/bench', concurrency, agent, unpacedShape),
+      piped: await steady(pipe, 'bench', concurrency, agent, unpacedShape),
+    };
+    await ask(upstreamChild, `delay ${CHUNK_DELAY_MS}`);
     const burstDirect = await burst(upstream, 'bench', concurrency, agent);
     const burstProxied = await burst(proxy, 'local/bench', concurrency, agent);
     const burstPiped = await burst(pipe, 'bench', concurrency, agent);
@@ -139,6 +155,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
       loneTtftMedianMs: { direct: median(lone.direct), proxied: median(lone.proxied) },
       upstreamTotalMedianMs: { direct: median(upstreamTimes.direct), proxied: median(upstreamTimes.proxied) },
       burstTtftMedianMs: { direct: burstTtft(burstDirect), proxied: burstTtft(burstProxied), piped: burstTtft(burstPiped) },
+      unpacedPerSec: { direct: perSec(unpaced.direct), proxied: perSec(unpaced.proxied), piped: perSec(unpaced.piped) },
     };
   } finally {
     await Promise.all(children.map((c) => stop(c)));
@@ -161,6 +178,8 @@ export const openAiProxyBench: BenchModule = {
       { metric: `upstream's own time per completion while serving each path (median)`, unit: 'ms', ours: r.upstreamTotalMedianMs.proxied, baseline: r.upstreamTotalMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `time to first token, ${r.concurrency} requests sent at once (median)`, unit: 'ms', ours: r.burstTtftMedianMs.proxied, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `time to first token, ${r.concurrency} requests sent at once, bare node pipe proxy`, unit: 'ms', ours: r.burstTtftMedianMs.piped, baseline: r.burstTtftMedianMs.direct, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `completions per second, unpaced upstream (CPU-bound, ${r.concurrency} clients)`, unit: '/s', ours: r.unpacedPerSec.proxied, baseline: r.unpacedPerSec.direct, baselineName: 'direct', target: 'informational', pass: undefined },
+      { metric: `completions per second, unpaced upstream, bare node pipe proxy`, unit: '/s', ours: r.unpacedPerSec.piped, baseline: r.unpacedPerSec.direct, baselineName: 'direct', target: 'informational', pass: undefined },
       { metric: `proxy CPU time per streamed completion (${WORDS} tokens)`, unit: 'ms', ours: r.proxyCpuMsPerCompletion, baseline: r.pipeCpuMsPerCompletion, baselineName: 'bare pipe', target: 'informational', pass: undefined },
     ];
     return rows;
@@ -184,18 +203,20 @@ interface Round {
 /** How long one completion takes upstream, and the measured window of a steady round. */
 const COMPLETION_MS = WORDS * CHUNK_DELAY_MS;
 const STEADY_WINDOW_MS = 2 * COMPLETION_MS;
+/** The measured window of an unpaced round. */
+const UNPACED_WINDOW_MS = 2000;
 
 /**
  * `concurrency` clients in a closed loop for STEADY_WINDOW_MS: each sends its next request when
  * the previous one has ended; their first requests are spread evenly over one completion time.
  */
-async function steady(port: number, model: string, concurrency: number, agent: http.Agent): Promise<Round> {
+async function steady(port: number, model: string, concurrency: number, agent: http.Agent, shape = { spreadMs: COMPLETION_MS, windowMs: STEADY_WINDOW_MS }): Promise<Round> {
   const body = requestBody(model);
   const samples: Sample[] = [];
   const started = performance.now();
-  const deadline = started + STEADY_WINDOW_MS;
+  const deadline = started + shape.windowMs;
   const client = async (k: number) => {
-    await new Promise((r) => setTimeout(r, (k / concurrency) * COMPLETION_MS));
+    await new Promise((r) => setTimeout(r, (k / concurrency) * shape.spreadMs));
     while (performance.now() < deadline) samples.push(await streamOnce(port, body, agent));
   };
   await Promise.all(Array.from({ length: concurrency }, (_, k) => client(k)));
@@ -245,6 +266,7 @@ function streamOnce(port: number, body: string, agent: http.Agent, firstTokenOnl
 }
 
 const burstTtft = (r: Round): number => median(r.samples.map((x) => x.ttftMs));
+const perSec = (r: Round): number => r.samples.length / (r.wallMs / 1000);
 
 function stats(rounds: Round[]): RoundStats {
   const all = rounds.flatMap((r) => r.samples);
@@ -296,13 +318,16 @@ function ask(child: ChildProcess, question: string): Promise<string> {
 const parseTimes = (line: string): number[] => (line ? line.split(',').map(Number) : []);
 
 /** Answers the parent's questions on stdin: `cpu` → CPU µs so far; `times` → response times since the last ask. */
-function answerQuestions(times: number[] = []): void {
+function answerQuestions(times: number[] = [], setDelay?: (ms: number) => void): void {
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (d: string) => {
     for (const line of d.split('\n').map((l) => l.trim())) {
       if (line === 'cpu') {
         const u = process.cpuUsage();
         process.stdout.write(`cpu ${u.user + u.system}\n`);
+      } else if (line.startsWith('delay ') && setDelay) {
+        setDelay(Number(line.slice(6)));
+        process.stdout.write(`${line} ok\n`);
       } else if (line === 'times') {
         process.stdout.write(`times ${times.splice(0).map((t) => t.toFixed(2)).join(',')}\n`);
       }
@@ -318,7 +343,7 @@ async function serveUpstream(): Promise<void> {
   fake.requests.push = () => 0; // do not keep thousands of request bodies
   const times: number[] = [];
   fake.onResponseTime = (ms) => times.push(ms);
-  answerQuestions(times);
+  answerQuestions(times, (ms) => (fake.chunkDelayMs = ms));
   process.stdout.write(`port ${fake.port}\n`);
 }
 
