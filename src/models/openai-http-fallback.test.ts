@@ -1,0 +1,74 @@
+// /v1 `<provider>/<model>` requests when upstreams fail before any output: a streamed request on the
+// byte passthrough falls over to the agent's configured fallback on 429, 500 and a hung upstream
+// (agents.defaults.timeoutSeconds), and the client gets the fallback's answer as a normal stream.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { makeStateDir, type StateDir } from '../testing/harness.js';
+import { startFakeAnthropic } from './testing/fake-anthropic.js';
+import { startFakeOpenAi, type FakeBehaviour, type FakeServerBase } from './testing/fake-openai.js';
+import { startV1Server } from './testing/services.js';
+import { parseSseChunks, postStream } from './testing/sse.js';
+
+const TOKEN = 'v1-fallback-token-0123456789abcdef';
+let oa: FakeServerBase;
+let an: FakeServerBase;
+let state: StateDir;
+let v1: Awaited<ReturnType<typeof startV1Server>>;
+
+before(async () => {
+  oa = await startFakeOpenAi({ models: ['flaky', 'backup'] });
+  an = await startFakeAnthropic({ models: ['claude-x'] });
+  state = makeStateDir({
+    gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+    models: {
+      providers: {
+        local: { baseUrl: oa.baseUrl, models: [{ id: 'flaky' }, { id: 'backup' }] },
+        ant: { baseUrl: an.baseUrl, api: 'anthropic-messages', models: [{ id: 'claude-x' }] },
+      },
+    },
+    // A `<provider>/<model>` request tries that model, then the default agent's fallbacks (router.ts
+    // resolveCandidates). 1 s: how long the hung upstream gets before it counts as timed out.
+    agents: { defaults: { model: { primary: 'local/backup', fallbacks: ['local/backup'] }, timeoutSeconds: 1 } },
+  });
+  v1 = await startV1Server(state);
+});
+after(async () => {
+  await v1.close();
+  await oa.close();
+  await an.close();
+  state.cleanup();
+});
+
+/** Runs `fn` with the given behaviours, restoring "ok" afterwards. */
+async function behaving(fakes: Array<[FakeServerBase, string, FakeBehaviour]>, fn: () => Promise<void>): Promise<void> {
+  for (const [fake, model, b] of fakes) fake.behave(model, b);
+  try {
+    await fn();
+  } finally {
+    for (const [fake, model] of fakes) fake.behave(model, 'ok');
+  }
+}
+
+const upstreamModels = (from: number) => oa.requests.slice(from).filter((r) => r.path === '/v1/chat/completions').map((r) => r.body.model);
+
+describe('/v1 passthrough: fallbacks on HTTP errors before any output (stream: true)', () => {
+  for (const [behaviour, what] of [['rate_limit', '429 with Retry-After'], ['server_error', '500'], ['hang', 'no answer until the provider timeout']] as const) {
+    it(`primary answers ${what}: the client gets the fallback's answer as a normal SSE stream`, () =>
+      behaving([[oa, 'flaky', behaviour]], async () => {
+        const before = oa.requests.length;
+        const { res, text } = await postStream(v1.base, TOKEN, { model: 'local/flaky', messages: [{ role: 'user', content: 'fall over please' }] });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+        const chunks = parseSseChunks(text);
+        assert.deepEqual(upstreamModels(before), ['flaky', 'backup'], 'one try of the primary (no SDK retries), then the fallback');
+        assert.ok(chunks.every((c) => c.model === 'local/flaky'), 'every chunk carries the model the client asked for');
+        assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: '', refusal: null }, "the fallback's own opening chunk");
+        assert.equal(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), 'echo: fall over please');
+        assert.deepEqual(chunks.map((c) => c.choices[0]?.finish_reason).filter(Boolean), ['stop']);
+        // Passthrough, not the parsed path: the upstream's bytes (system_fingerprint is the fake's,
+        // SseWriter never writes it), and the upstream was not asked for usage the client did not want.
+        assert.ok(chunks.every((c) => 'system_fingerprint' in c));
+        assert.equal(oa.requests.at(-1)!.body.stream_options, undefined);
+      }));
+  }
+});
