@@ -1,6 +1,7 @@
 // /v1 `<provider>/<model>` requests when upstreams fail before any output: a streamed request on the
 // byte passthrough falls over to the agent's configured fallback on 429, 500 and a hung upstream
-// (agents.defaults.timeoutSeconds), and the client gets the fallback's answer as a normal stream.
+// (agents.defaults.timeoutSeconds), and the client gets the fallback's answer as a normal stream;
+// rate limits come back as 429 with Retry-After, also when every candidate was rate limited.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeStateDir, type StateDir } from '../testing/harness.js';
@@ -39,6 +40,9 @@ after(async () => {
   state.cleanup();
 });
 
+const post = (body: Record<string, unknown>) =>
+  fetch(`${v1.base}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 /** Runs `fn` with the given behaviours, restoring "ok" afterwards. */
 async function behaving(fakes: Array<[FakeServerBase, string, FakeBehaviour]>, fn: () => Promise<void>): Promise<void> {
   for (const [fake, model, b] of fakes) fake.behave(model, b);
@@ -71,4 +75,46 @@ describe('/v1 passthrough: fallbacks on HTTP errors before any output (stream: t
         assert.equal(oa.requests.at(-1)!.body.stream_options, undefined);
       }));
   }
+});
+
+describe('/v1 rate limits: 429 with Retry-After', () => {
+  it('the only model is rate limited: 429 in OpenAI shape with Retry-After, cause and fix', () =>
+    behaving([[oa, 'backup', 'rate_limit']], async () => {
+      // local/backup is also the agent's only fallback, so it is the only candidate
+      const res = await post({ model: 'local/backup', messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get('retry-after'), '1');
+      const { error } = (await res.json()) as any;
+      assert.equal(error.type, 'rate_limit_error');
+      assert.equal(error.code, 'MODEL_RATE_LIMITED');
+      assert.match(error.message, /^local\/backup is rate limited: HTTP 429/);
+      assert.ok(error.cause && error.fix);
+    }));
+
+  for (const stream of [false, true]) {
+    it(`every candidate rate limited${stream ? ' (stream: true)' : ''}: 429 with the smallest Retry-After any of them gave`, () =>
+      // ant/claude-x (the primary) says retry after 2 s, local/backup (the fallback) after 1 s
+      behaving([[an, 'claude-x', 'rate_limit'], [oa, 'backup', 'rate_limit']], async () => {
+        const res = await post({ model: 'ant/claude-x', stream, messages: [{ role: 'user', content: 'x' }] });
+        assert.equal(res.status, 429);
+        assert.equal(res.headers.get('retry-after'), '1');
+        assert.match(String(res.headers.get('content-type')), /^application\/json/);
+        const { error } = (await res.json()) as any;
+        assert.equal(error.type, 'rate_limit_error');
+        assert.equal(error.code, 'MODEL_ALL_FAILED');
+        assert.match(error.message, /^all models failed: ant\/claude-x: rate limit \(429\).*; local\/backup: rate limit \(429\)/);
+        assert.deepEqual(error.failures.map((f: any) => [f.model, f.kind, f.status]), [['ant/claude-x', 'rate_limit', 429], ['local/backup', 'rate_limit', 429]]);
+        assert.ok(error.cause && error.fix);
+      }));
+  }
+
+  it('a rate limit and a server error: still 502 without Retry-After', () =>
+    behaving([[an, 'claude-x', 'rate_limit'], [oa, 'backup', 'server_error']], async () => {
+      const res = await post({ model: 'ant/claude-x', messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(res.status, 502);
+      assert.equal(res.headers.get('retry-after'), null);
+      const { error } = (await res.json()) as any;
+      assert.equal(error.type, 'api_error');
+      assert.equal(error.code, 'MODEL_ALL_FAILED');
+    }));
 });
