@@ -1,7 +1,8 @@
 // /v1 `<provider>/<model>` requests when upstreams fail before any output: a streamed request on the
-// byte passthrough falls over to the agent's configured fallback on 429, 500 and a hung upstream
-// (agents.defaults.timeoutSeconds), and the client gets the fallback's answer as a normal stream;
-// rate limits come back as 429 with Retry-After, also when every candidate was rate limited.
+// byte passthrough falls over to the agent's configured fallback on 429, 500, a hung upstream
+// (agents.defaults.timeoutSeconds) and a context-window rejection, and the client gets the
+// fallback's answer as a normal stream; rate limits come back as 429 with Retry-After, also when
+// every candidate was rate limited.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { makeStateDir, type StateDir } from '../testing/harness.js';
@@ -56,7 +57,7 @@ async function behaving(fakes: Array<[FakeServerBase, string, FakeBehaviour]>, f
 const upstreamModels = (from: number) => oa.requests.slice(from).filter((r) => r.path === '/v1/chat/completions').map((r) => r.body.model);
 
 describe('/v1 passthrough: fallbacks on HTTP errors before any output (stream: true)', () => {
-  for (const [behaviour, what] of [['rate_limit', '429 with Retry-After'], ['server_error', '500'], ['hang', 'no answer until the provider timeout']] as const) {
+  for (const [behaviour, what] of [['rate_limit', '429 with Retry-After'], ['server_error', '500'], ['hang', 'no answer until the provider timeout'], ['context_length', '400 context_length_exceeded']] as const) {
     it(`primary answers ${what}: the client gets the fallback's answer as a normal SSE stream`, () =>
       behaving([[oa, 'flaky', behaviour]], async () => {
         const before = oa.requests.length;
@@ -77,18 +78,25 @@ describe('/v1 passthrough: fallbacks on HTTP errors before any output (stream: t
   }
 });
 
-describe('/v1 rate limits: 429 with Retry-After', () => {
-  it('the only model is rate limited: 429 in OpenAI shape with Retry-After, cause and fix', () =>
+/** Checks an error answer: status, Retry-After (null: none), an OpenAI-shaped JSON body with our code, cause and fix; returns `error`. */
+async function errorAnswer(res: Response, want: { status: number; retryAfter: string | null; type: string; code: string }): Promise<any> {
+  assert.equal(res.status, want.status);
+  assert.equal(res.headers.get('retry-after'), want.retryAfter);
+  assert.match(String(res.headers.get('content-type')), /^application\/json/);
+  const { error } = (await res.json()) as any;
+  assert.equal(error.type, want.type);
+  assert.equal(error.code, want.code);
+  assert.ok(error.cause && error.fix, 'cause and fix ride along');
+  return error;
+}
+
+describe('/v1 errors when no model answers', () => {
+  it('the only model is rate limited: 429 in OpenAI shape with Retry-After', () =>
     behaving([[oa, 'backup', 'rate_limit']], async () => {
       // local/backup is also the agent's only fallback, so it is the only candidate
       const res = await post({ model: 'local/backup', messages: [{ role: 'user', content: 'x' }] });
-      assert.equal(res.status, 429);
-      assert.equal(res.headers.get('retry-after'), '1');
-      const { error } = (await res.json()) as any;
-      assert.equal(error.type, 'rate_limit_error');
-      assert.equal(error.code, 'MODEL_RATE_LIMITED');
+      const error = await errorAnswer(res, { status: 429, retryAfter: '1', type: 'rate_limit_error', code: 'MODEL_RATE_LIMITED' });
       assert.match(error.message, /^local\/backup is rate limited: HTTP 429/);
-      assert.ok(error.cause && error.fix);
     }));
 
   for (const stream of [false, true]) {
@@ -96,25 +104,22 @@ describe('/v1 rate limits: 429 with Retry-After', () => {
       // ant/claude-x (the primary) says retry after 2 s, local/backup (the fallback) after 1 s
       behaving([[an, 'claude-x', 'rate_limit'], [oa, 'backup', 'rate_limit']], async () => {
         const res = await post({ model: 'ant/claude-x', stream, messages: [{ role: 'user', content: 'x' }] });
-        assert.equal(res.status, 429);
-        assert.equal(res.headers.get('retry-after'), '1');
-        assert.match(String(res.headers.get('content-type')), /^application\/json/);
-        const { error } = (await res.json()) as any;
-        assert.equal(error.type, 'rate_limit_error');
-        assert.equal(error.code, 'MODEL_ALL_FAILED');
+        const error = await errorAnswer(res, { status: 429, retryAfter: '1', type: 'rate_limit_error', code: 'MODEL_ALL_FAILED' });
         assert.match(error.message, /^all models failed: ant\/claude-x: rate limit \(429\).*; local\/backup: rate limit \(429\)/);
         assert.deepEqual(error.failures.map((f: any) => [f.model, f.kind, f.status]), [['ant/claude-x', 'rate_limit', 429], ['local/backup', 'rate_limit', 429]]);
-        assert.ok(error.cause && error.fix);
       }));
   }
 
   it('a rate limit and a server error: still 502 without Retry-After', () =>
     behaving([[an, 'claude-x', 'rate_limit'], [oa, 'backup', 'server_error']], async () => {
       const res = await post({ model: 'ant/claude-x', messages: [{ role: 'user', content: 'x' }] });
-      assert.equal(res.status, 502);
-      assert.equal(res.headers.get('retry-after'), null);
-      const { error } = (await res.json()) as any;
-      assert.equal(error.type, 'api_error');
-      assert.equal(error.code, 'MODEL_ALL_FAILED');
+      await errorAnswer(res, { status: 502, retryAfter: null, type: 'api_error', code: 'MODEL_ALL_FAILED' });
+    }));
+
+  it('the only model rejects the request as too long for its context window: 400 in OpenAI shape', () =>
+    behaving([[oa, 'backup', 'context_length']], async () => {
+      const res = await post({ model: 'local/backup', messages: [{ role: 'user', content: 'x' }] });
+      const error = await errorAnswer(res, { status: 400, retryAfter: null, type: 'invalid_request_error', code: 'MODEL_CONTEXT_LENGTH_EXCEEDED' });
+      assert.match(error.message, /^local\/backup: HTTP 400: invalid_request_error: This model's maximum context length is 8192 tokens/);
     }));
 });

@@ -417,7 +417,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const STATUS_OF_KIND: Record<string, number> = {
   rate_limit: 429, long_context: 429, timeout: 504, server: 502, unreachable: 502, auth: 502, no_api_key: 500,
-  string_content: 400, tools_unsupported: 400, bad_request: 400,
+  string_content: 400, tools_unsupported: 400, bad_request: 400, context_length: 400,
 };
 
 /** Status, headers and OpenAI-shaped body for any error; cause and fix ride along. */
