@@ -56,6 +56,7 @@ const SEEN_ELSEWHERE: { seen: string; ref: RejectionId | FailureId | 'CLI' }[] =
   { seen: 'EADDRINUSE / another gateway instance is already listening', ref: 'ALREADY_RUNNING' },
   { seen: 'messages[...].content: invalid type: sequence, expected a string', ref: 'MODEL_REQUIRES_STRING_CONTENT' },
   { seen: 'HTTP 429: rate_limit_error: Extra usage is required for long context requests', ref: 'MODEL_LONG_CONTEXT_REJECTED' },
+  { seen: "This model's maximum context length is 8192 tokens. However, your messages resulted in … tokens", ref: 'MODEL_CONTEXT_LENGTH_EXCEEDED' },
 ];
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n\s*/g, ' ');

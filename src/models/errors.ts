@@ -8,6 +8,7 @@ const Rejections: Record<RejectionId, Rejection> = table;
 export type FailureKind =
   | 'rate_limit'
   | 'long_context'
+  | 'context_length'
   | 'server'
   | 'timeout'
   | 'unreachable'
@@ -21,6 +22,7 @@ export type FailureKind =
 const REJECTION_OF: Record<Exclude<FailureKind, 'aborted'>, RejectionId> = {
   rate_limit: 'MODEL_RATE_LIMITED',
   long_context: 'MODEL_LONG_CONTEXT_REJECTED',
+  context_length: 'MODEL_CONTEXT_LENGTH_EXCEEDED',
   server: 'MODEL_UPSTREAM_ERROR',
   timeout: 'MODEL_TIMEOUT',
   unreachable: 'MODEL_UNREACHABLE',
@@ -31,8 +33,8 @@ const REJECTION_OF: Record<Exclude<FailureKind, 'aborted'>, RejectionId> = {
   bad_request: 'MODEL_BAD_REQUEST',
 };
 
-/** Failures where another model may well succeed (issue: 429, 5xx, timeout, long context). */
-const FAILOVER_KINDS: ReadonlySet<FailureKind> = new Set(['rate_limit', 'long_context', 'server', 'timeout', 'unreachable']);
+/** Failures where another model may well succeed (issue: 429, 5xx, timeout, a rejected long-context request). */
+const FAILOVER_KINDS: ReadonlySet<FailureKind> = new Set(['rate_limit', 'long_context', 'context_length', 'server', 'timeout', 'unreachable']);
 
 export class ModelError extends Error {
   readonly rejection: RejectionId;
@@ -85,6 +87,8 @@ function summarize(failures: ModelError[]): string {
 const STRING_CONTENT_RE = /invalid type: sequence, expected a string/i;
 const TOOLS_RE = /tools? (?:are |is )?not supported|does not support tools|tool use is not supported|unsupported.{0,20}tools/i;
 const LONG_CONTEXT_RE = /long context/i;
+/** OpenAI (and compatible servers): "This model's maximum context length is 8192 tokens. However, …". */
+const CONTEXT_LENGTH_RE = /maximum context length/i;
 
 interface SdkErrorLike {
   name?: string;
@@ -110,6 +114,7 @@ export function classifyProviderError(err: unknown, ctx: RejectionContext & { pr
   if (status === undefined) return at('unreachable');
   if (STRING_CONTENT_RE.test(detail)) return at('string_content', status);
   if (LONG_CONTEXT_RE.test(detail) && (status === 429 || status === 400)) return at('long_context', status);
+  if (status === 400 && (e.code === 'context_length_exceeded' || CONTEXT_LENGTH_RE.test(detail))) return at('context_length', status);
   if (status === 429) return at('rate_limit', status, { retryAfterMs: retryAfterMs(e.headers) });
   if (status === 408 || status === 504) return at('timeout', status);
   if (status >= 500) return at('server', status);

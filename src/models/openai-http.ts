@@ -435,7 +435,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const STATUS_OF_KIND: Record<string, number> = {
   rate_limit: 429, long_context: 429, timeout: 504, server: 502, unreachable: 502, auth: 502, no_api_key: 500,
-  string_content: 400, tools_unsupported: 400, bad_request: 400,
+  string_content: 400, tools_unsupported: 400, bad_request: 400, context_length: 400,
 };
 
 /** Status, headers and OpenAI-shaped body for any error; cause and fix ride along. */
@@ -446,13 +446,23 @@ function errorResponse(err: unknown): { status: number; headers: Record<string, 
   const shape = toErrorShape(err);
   const details = (shape.details ?? {}) as Record<string, unknown>;
   let status = 500;
+  let retryAfterMs = shape.retryAfterMs;
   if (err instanceof ModelError) status = STATUS_OF_KIND[err.kind] ?? 502;
-  else if (err instanceof AllModelsFailedError) status = 502;
-  else if (err instanceof RouteError) status = err.rejection === 'MODEL_NOT_CONFIGURED' ? 404 : 400;
+  else if (err instanceof AllModelsFailedError) {
+    // Every model was rate limited: the client should wait, not give up. The soonest retry wins.
+    const rateLimited = err.failures.every((f) => f.kind === 'rate_limit');
+    status = rateLimited ? 429 : 502;
+    if (rateLimited) retryAfterMs = soonest(err.failures.map((f) => f.ctx.retryAfterMs));
+  } else if (err instanceof RouteError) status = err.rejection === 'MODEL_NOT_CONFIGURED' ? 404 : 400;
   const headers: Record<string, string> = {};
-  if (shape.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(shape.retryAfterMs / 1000));
+  if (retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(retryAfterMs / 1000));
   const type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
   return { status, headers, body: { error: { message: shape.message, type, code: details.code ?? null, cause: details.cause, fix: details.fix, ...(details.failures ? { failures: details.failures } : {}) } } };
+}
+
+function soonest(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length ? Math.min(...known) : undefined;
 }
 
 function sendError(res: ServerResponse, err: unknown): void {

@@ -138,6 +138,23 @@ describe('fallbacks', () => {
     }
   });
 
+  it("falls over when OpenAI rejects the request as longer than the model's context window (400 context_length_exceeded)", async () => {
+    oa.behave('primary', 'context_length');
+    try {
+      const { result, fallbacks } = await run({ defaults: { model: { primary: 'local/primary', fallbacks: ['local/backup'] } } }, { messages: [{ role: 'user', content: 'a long conversation' }] });
+      assert.deepEqual(fallbacks, ['local/primary->local/backup:context_length']);
+      assert.equal(result.model.model, 'backup');
+      assert.equal(result.text, 'echo: a long conversation');
+      const [failure] = result.failures;
+      assert.equal(failure.status, 400);
+      assert.equal(failure.failover, true);
+      assert.equal(failure.message, "local/primary: HTTP 400: invalid_request_error: This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.");
+      assert.equal(failure.toErrorShape().details?.code, 'MODEL_CONTEXT_LENGTH_EXCEEDED');
+    } finally {
+      oa.behave('primary', 'ok');
+    }
+  });
+
   it('names every model and why when all fail', async () => {
     oa.behave('primary', 'rate_limit');
     oa.behave('backup', 'server_error');

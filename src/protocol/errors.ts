@@ -455,6 +455,13 @@ export const Rejections = {
     cause: 'The model runs with params.context1m but the credential is not eligible for long-context requests.',
     fix: (c) => `openclaw config set 'agents.defaults.models["${modelRef(c)}"].params.context1m' false  (or use an Anthropic API key, or add fallbacks: openclaw config set agents.defaults.model.fallbacks '["<provider>/<model>"]')`,
   },
+  MODEL_CONTEXT_LENGTH_EXCEEDED: {
+    detailCode: 'MODEL_CONTEXT_LENGTH_EXCEEDED', errorCode: 'INVALID_REQUEST',
+    message: (c) => `${modelRef(c)}: ${c.detail ?? "HTTP 400: This model's maximum context length is exceeded"}`,
+    recommendedNextStep: 'update_model_configuration',
+    cause: 'The conversation is longer than the model\'s context window (OpenAI code context_length_exceeded).',
+    fix: () => `Add a fallback with a larger context window: openclaw config set agents.defaults.model.fallbacks '["<provider>/<model>"]'  (or start a fresh session: /new in openclaw tui, sessions.reset over WS)`,
+  },
   MODEL_RATE_LIMITED: {
     detailCode: 'MODEL_RATE_LIMITED', errorCode: 'RATE_LIMITED', retryable: true,
     message: (c) => `${modelRef(c)} is rate limited: ${c.detail ?? 'HTTP 429'}`,

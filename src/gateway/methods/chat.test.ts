@@ -4,28 +4,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createModelRuntime, type ModelRuntime } from '../../models/runtime.js';
 import { startFakeOpenAi, type FakeServerBase } from '../../models/testing/fake-openai.js';
-import { makeTestServices, type TestServices } from '../../models/testing/services.js';
+import { chatEventsOf, chatTerminal, makeTestServices, methodCaller, type TestServices } from '../../models/testing/services.js';
 import { makeStateDir, type StateDir } from '../../testing/harness.js';
 import { chatMethods } from './chat.js';
-import { MethodError, type CallerInfo, type MethodDef } from './types.js';
+import { MethodError } from './types.js';
 
 let fake: FakeServerBase;
 let state: StateDir;
 let services: TestServices;
 let runtime: ModelRuntime;
-let methods: Map<string, MethodDef>;
+let call: ReturnType<typeof methodCaller>;
 
-const caller: CallerInfo = { connId: 'c1', role: 'operator', scopes: ['operator.admin'], clientId: 'test', clientMode: 'cli', isLocal: true };
-
-async function call(name: string, params: Record<string, unknown>): Promise<any> {
-  const def = methods.get(name);
-  assert.ok(def, `method ${name} is registered`);
-  const parsed = def.params ? def.params.parse(params) : params;
-  return def.handler({ params: parsed, caller, services, sendToCaller() {}, idempotencyKey: params.idempotencyKey as string | undefined, log: services.log });
-}
-
-const chatEvents = (runId: string) => services.events.filter((e) => e.event === 'chat' && e.payload.runId === runId).map((e) => e.payload);
-const terminal = (runId: string) => services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === runId && e.payload.state !== 'delta');
+const chatEvents = (runId: string) => chatEventsOf(services, runId);
+const terminal = (runId: string) => chatTerminal(services, runId);
 
 before(async () => {
   fake = await startFakeOpenAi({ models: ['main-model', 'busy', 'slow'] });
@@ -39,7 +30,7 @@ before(async () => {
   });
   services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
   runtime = createModelRuntime({ services, env: {} });
-  methods = new Map(chatMethods(runtime).map((m) => [m.name, m]));
+  call = methodCaller(chatMethods(runtime), services);
 });
 after(async () => {
   await runtime.close();

@@ -19,7 +19,9 @@ export type FakeBehaviour =
   /** 400 when the request carries tools. */
   | 'reject_tools'
   /** Anthropic long-context rejection (429 rate_limit_error) when the 1M-context beta is asked for. */
-  | 'long_context';
+  | 'long_context'
+  /** OpenAI's context-window rejection: 400 invalid_request_error, code context_length_exceeded. */
+  | 'context_length';
 
 export interface RecordedRequest {
   method: string;

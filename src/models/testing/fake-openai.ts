@@ -57,6 +57,10 @@ async function chat(res: http.ServerResponse, body: any, ctx: FakeContext): Prom
   if (behaviour === 'server_error') {
     return sendJson(res, 500, { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } });
   }
+  if (behaviour === 'context_length') {
+    // Exactly what api.openai.com answers when the messages do not fit the context window.
+    return sendJson(res, 400, { error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens. Please reduce the length of the messages.", type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } });
+  }
   if (behaviour === 'reject_array_content' && anyArrayContent(body)) {
     const index = body.messages.findIndex((m: any) => Array.isArray(m?.content));
     const text = `Failed to deserialize the JSON body into the target type: messages[${index}].content: invalid type: sequence, expected a string at line 1 column 42`;

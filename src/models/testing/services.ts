@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../config/load.js';
 import { resolveGatewaySettings } from '../../config/resolve.js';
-import type { GatewayServices } from '../../gateway/methods/types.js';
+import assert from 'node:assert/strict';
+import type { CallerInfo, GatewayServices, MethodDef } from '../../gateway/methods/types.js';
 import { silentLogger, type Logger } from '../../logging/types.js';
 import { createOpenAiHttpHandler, type OpenAiHttpOptions } from '../openai-http.js';
 import { createModelRuntime, type ModelRuntime } from '../runtime.js';
@@ -57,8 +58,28 @@ export function makeTestServices(o: { stateDir: string; configPath: string; env?
   return services;
 }
 
-/** The /v1 handler of a fresh model runtime for a test state dir, on a loopback port; `close` stops both. */
-export async function startV1Server(state: { dir: string; configPath: string }, options: Pick<OpenAiHttpOptions, 'keepAliveMs' | 'bodyTimeoutMs'> = {}): Promise<{ runtime: ModelRuntime; base: string; close(): Promise<void> }> {
+/** Calls gateway methods as the WS dispatcher does: params parsed by the method's schema, an admin operator on loopback. */
+export function methodCaller(defs: MethodDef[], services: GatewayServices): (name: string, params: Record<string, unknown>) => Promise<any> {
+  const methods = new Map(defs.map((m) => [m.name, m]));
+  const caller: CallerInfo = { connId: 'c1', role: 'operator', scopes: ['operator.admin'], clientId: 'test', clientMode: 'cli', isLocal: true };
+  return async (name, params) => {
+    const def = methods.get(name);
+    assert.ok(def, `method ${name} is registered`);
+    const parsed = def.params ? def.params.parse(params) : params;
+    return def.handler({ params: parsed, caller, services, sendToCaller() {}, idempotencyKey: params.idempotencyKey as string | undefined, log: services.log });
+  };
+}
+
+/** The `chat` events of one run so far, in order. */
+export const chatEventsOf = (services: TestServices, runId: string): any[] =>
+  services.events.filter((e) => e.event === 'chat' && e.payload.runId === runId).map((e) => e.payload);
+
+/** Resolves with the run's terminal `chat` event (final, error or aborted). */
+export const chatTerminal = (services: TestServices, runId: string): Promise<CapturedEvent> =>
+  services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === runId && e.payload.state !== 'delta');
+
+/** The /v1 handler of a fresh model runtime for a test state dir, on a loopback port; `close` stops both. The runtime and services also serve the chat methods (WS-level tests). */
+export async function startV1Server(state: { dir: string; configPath: string }, options: Pick<OpenAiHttpOptions, 'keepAliveMs' | 'bodyTimeoutMs'> = {}): Promise<{ runtime: ModelRuntime; services: TestServices; base: string; close(): Promise<void> }> {
   const services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
   const runtime = createModelRuntime({ services, env: {} });
   const handler = createOpenAiHttpHandler({ runtime, services, ...options });
@@ -68,6 +89,7 @@ export async function startV1Server(state: { dir: string; configPath: string }, 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     runtime,
+    services,
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       await runtime.close();
