@@ -135,25 +135,21 @@ export class ChatRuns {
     let unsent = '';
     let lastDeltaAt = 0;
     let deltaTimer: NodeJS.Timeout | undefined;
-    const flushDelta = () => {
+    const flushDelta = (replace = false) => {
       clearTimeout(deltaTimer);
       deltaTimer = undefined;
       if (!unsent) return;
       const deltaText = unsent;
       unsent = '';
       lastDeltaAt = Date.now();
-      chat({ state: 'delta', deltaText, message: snapshot() });
+      chat({ state: 'delta', deltaText, ...(replace ? { replace } : {}), message: snapshot() });
     };
     const onDelta = (deltaText: string) => {
-      const first = run.text === '';
+      // A resumed run starts over: its first delta replaces what the dead attempt streamed, at once.
+      const restart = spec.resumed && run.text === '';
       run.text += deltaText;
-      if (spec.resumed && first) {
-        // A resumed run starts over: its first delta replaces what the dead attempt streamed.
-        lastDeltaAt = Date.now();
-        chat({ state: 'delta', deltaText: run.text, replace: true, message: snapshot() });
-        return;
-      }
       unsent += deltaText;
+      if (restart) return flushDelta(true);
       const wait = lastDeltaAt + CHAT_DELTA_INTERVAL_MS - Date.now();
       if (wait <= 0) flushDelta();
       else deltaTimer ??= setTimeout(flushDelta, wait);

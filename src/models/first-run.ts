@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { resolveConfigPath, type Env } from '../config/paths.js';
 import { runFirstRunSetup } from '../config/setup.js';
-import { scanPatch, scanProviders, scanTargetsFromEnv, type ScanResult, type ScanTargets } from './scan.js';
+import { scanPatch, scanPrimary, scanProviders, type ScanResult, type ScanTargets } from './scan.js';
 
 export interface FirstRunOptions {
   /** false: write the plain first-run config without looking for backends. */
@@ -26,12 +26,10 @@ export interface FirstRunResult {
 export async function runFirstRunWithModels(env: Env, o: FirstRunOptions = {}): Promise<FirstRunResult> {
   // The scan takes a few ms (or the timeout): only a run that will create the config pays it.
   if (o.scan === false || fs.existsSync(resolveConfigPath(env))) return runFirstRunSetup(env);
-  const scan = await scanProviders({ env, targets: { ...scanTargetsFromEnv(env), ...o.targets }, timeoutMs: o.timeoutMs });
-  const patch = scanPatch(scan, false);
-  const result = runFirstRunSetup(env, patch);
+  const scan = await scanProviders({ env, targets: o.targets, timeoutMs: o.timeoutMs });
+  const result = runFirstRunSetup(env, scanPatch(scan, false));
   if (!result.created) return result; // another process created it meanwhile: theirs stands
-  const primary = ((patch?.agents as { defaults?: { model?: { primary?: string } } } | undefined)?.defaults?.model?.primary);
-  return { ...result, scan, primary };
+  return { ...result, scan, primary: scanPrimary(scan) };
 }
 
 const BACKEND_NAMES: Record<string, string> = { ollama: 'Ollama', lmstudio: 'LM Studio' };

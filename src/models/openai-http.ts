@@ -107,12 +107,12 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
   if (url === '/v1/chat/completions') {
     allow('POST');
     need('operator.write');
-    return chatCompletions(o.runtime, req, res, await readJsonBody(req, o.bodyTimeoutMs ?? BODY_TIMEOUT_MS), keepAliveMs);
+    return chatCompletions(o.runtime, req, res, await readJsonBody(req, o.bodyTimeoutMs), keepAliveMs);
   }
   if (url === '/v1/embeddings') {
     allow('POST');
     need('operator.write');
-    return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs ?? BODY_TIMEOUT_MS));
+    return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs));
   }
   throw httpError(404, 'HTTP_NOT_FOUND', { detail: `${req.method} ${url}` });
 }
@@ -383,7 +383,7 @@ function findLastIndex<T>(arr: T[], pred: (x: T) => boolean): number {
 }
 
 /** Reads a JSON body of at most 20 MB (413 beyond, 400 when it is not JSON, 408 when it stalls). */
-function readJsonBody(req: IncomingMessage, timeoutMs: number): Promise<any> {
+function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promise<any> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () => httpError(413, 'HTTP_PAYLOAD_TOO_LARGE', {}, { connection: 'close' });

@@ -49,8 +49,10 @@ export interface ScanResult {
   missing: Array<{ id: string; url: string; reason: string }>;
 }
 
+/** Probes the targets (each unset one from the env, else its default) and reads the keys in the env. */
 export async function scanProviders(o: { env: Env; targets?: Partial<ScanTargets>; timeoutMs?: number }): Promise<ScanResult> {
-  const targets = { ...DEFAULT_SCAN_TARGETS, ...o.targets };
+  const given = Object.entries(o.targets ?? {}).filter(([, url]) => url);
+  const targets: ScanTargets = { ...scanTargetsFromEnv(o.env), ...Object.fromEntries(given) };
   const timeoutMs = o.timeoutMs ?? 800;
   const result: ScanResult = { found: [], missing: [] };
   const [ollama, lmstudio] = await Promise.all([probeOllama(targets.ollamaUrl, timeoutMs), probeOpenAiModels(`${trimSlash(targets.lmStudioUrl)}/v1`, timeoutMs)]);
@@ -67,14 +69,18 @@ export async function scanProviders(o: { env: Env; targets?: Partial<ScanTargets
   return result;
 }
 
+/** The model a scan proposes as primary: the first model of the first backend that has one. */
+export function scanPrimary(scan: ScanResult): string | undefined {
+  const first = scan.found.find((f) => f.models.length > 0);
+  return first && `${first.id}/${first.models[0]}`;
+}
+
 /** The merge patch `--apply` writes: new providers, and a primary model when none is set. */
 export function scanPatch(scan: ScanResult, hasPrimary: boolean): Record<string, unknown> | undefined {
   if (scan.found.length === 0) return undefined;
   const providers = Object.fromEntries(scan.found.map((f) => [f.id, f.provider]));
-  const first = scan.found.find((f) => f.models.length > 0);
-  const patch: Record<string, unknown> = { models: { providers } };
-  if (!hasPrimary && first) patch.agents = { defaults: { model: { primary: `${first.id}/${first.models[0]}` } } };
-  return patch;
+  const primary = hasPrimary ? undefined : scanPrimary(scan);
+  return { models: { providers }, ...(primary ? { agents: { defaults: { model: { primary } } } } : {}) };
 }
 
 type Probe = { ok: true; models: string[] } | { ok: false; reason: string };

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { CLI_MAIN, eventually, freePort, localConfig, makeStateDir, READY_LINE, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 import type { ChatEventPayload } from './chat-runs.js';
-import { afterStreamGap, ago, applyChatEvent, describeState, EMPTY_REPLY, formatSessionList, pickSession, REPLY_IN_FULL, REPLY_RESTARTED, type ReplyView } from './tui.js';
+import { afterStreamGap, ago, applyChatEvent, describeState, EMPTY_REPLY, formatSessionList, newSessionKey, pickSession, REPLY_IN_FULL, REPLY_RESTARTED, type ReplyView } from './tui.js';
 
 const TOKEN = 'tui-token-0123456789abcdef0123456789';
 let fake: FakeServerBase;
@@ -127,6 +127,7 @@ test('the session picker: newest first, numbered, the current one marked; /sessi
   assert.deepEqual(pickSession('1', []), { error: 'list the sessions first: /sessions' });
   assert.deepEqual(pickSession('', rows), { error: 'which session? /sessions lists them; then /session <number or key>' });
   assert.deepEqual([ago(400), ago(42_000), ago(61_000), ago(7_200_000)], ['now', '42s ago', '1m ago', '2h ago']);
+  assert.equal(newSessionKey(new Date('2026-12-01T23:10:05.123Z')), 'tui-20261201-231005');
 });
 
 /** `openclaw tui` as a process; `until` names the step and shows the screen when a wait fails (CI load). */

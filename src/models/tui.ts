@@ -134,6 +134,11 @@ export function formatSessionList(rows: readonly SessionRow[], current: string, 
   return `-- sessions, newest first:\n${lines.join('\n')}\n-- pick one: /session <number or key>; start one: /new [key]\n`;
 }
 
+/** The key `/new` gives a session when none is typed: `tui-20261201-231005` (UTC). */
+export function newSessionKey(now: Date): string {
+  return `tui-${now.toISOString().replace(/[-:]|\.\d+Z$/g, '').replace('T', '-')}`;
+}
+
 /** What `/session <arg>` means: a number from the last list shown, else a session key as typed. */
 export function pickSession(arg: string, listed: readonly SessionRow[]): SessionRow | { error: string } {
   const key = arg.trim();
@@ -200,7 +205,7 @@ export async function runTui(o: TuiOptions): Promise<void> {
     }
     const command = /^\/(session|new)(?:\s+(.*))?$/.exec(line);
     if (command) {
-      const picked = command[1] === 'new' ? { sessionKey: command[2]?.trim() || `tui-${new Date().toISOString().replace(/[-:]|\.\d+Z$/g, '').replace('T', '-')}` } : pickSession(command[2] ?? '', listed);
+      const picked = command[1] === 'new' ? { sessionKey: command[2]?.trim() || newSessionKey(new Date()) } : pickSession(command[2] ?? '', listed);
       if ('error' in picked) {
         out(`-- ${picked.error}`);
         continue;

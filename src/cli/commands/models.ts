@@ -69,9 +69,8 @@ agents.defaults.model.primary and agents.defaults.model.fallbacks.
     .option('--lmstudio-url <url>', 'where LM Studio listens', 'http://127.0.0.1:1234')
     .option('--timeout <ms>', 'probe timeout per backend', '800')
     .action(async (opts: { json?: boolean; apply?: boolean; ollamaUrl?: string; lmstudioUrl: string; timeout: string }) => {
-      const { scanProviders, scanPatch, scanTargetsFromEnv } = await import('../../models/scan.js');
-      const targets = { ...scanTargetsFromEnv(process.env), ...(opts.ollamaUrl ? { ollamaUrl: opts.ollamaUrl } : {}), lmStudioUrl: opts.lmstudioUrl };
-      const scan = await scanProviders({ env: process.env, targets, timeoutMs: positive(opts.timeout, '--timeout') });
+      const { scanProviders, scanPatch } = await import('../../models/scan.js');
+      const scan = await scanProviders({ env: process.env, targets: { ollamaUrl: opts.ollamaUrl, lmStudioUrl: opts.lmstudioUrl }, timeoutMs: positive(opts.timeout, '--timeout') });
       let applied: { configPath: string; written: boolean } | undefined;
       if (opts.apply) {
         const cfg = await loadModelsConfig();

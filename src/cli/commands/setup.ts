@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--json', 'print {created, configPath, tokenGenerated, models?}')
     .action(async (opts: SetupOptions) => {
       const { describeFirstRunModels, runFirstRunWithModels } = await import('../../models/first-run.js');
-      const targets = { ...(opts.ollamaUrl ? { ollamaUrl: opts.ollamaUrl } : {}), lmStudioUrl: opts.lmstudioUrl };
+      const targets = { ollamaUrl: opts.ollamaUrl, lmStudioUrl: opts.lmstudioUrl };
       const result = await runFirstRunWithModels(process.env, { scan: opts.scan, targets, timeoutMs: opts.timeout }).catch((err: unknown) => {
         throw asCliError(err);
       });

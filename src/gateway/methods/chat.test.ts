@@ -16,6 +16,20 @@ let runtime: ModelRuntime;
 let call: ReturnType<typeof methodCaller>;
 
 const chatEvents = (runId: string) => chatEventsOf(services, runId);
+const firstDelta = (runId: string) => services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === runId && e.payload.state === 'delta');
+
+/** Runs `fn` while the fake streams a 100-word answer 40 ms a word (time to abort or reset mid-stream), then restores the echo. */
+async function withSlowReply(fn: () => Promise<void>): Promise<void> {
+  fake.chunkDelayMs = 40;
+  fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+  try {
+    await fn();
+  } finally {
+    fake.chunkDelayMs = 0;
+    fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+  }
+}
+
 const terminal = (runId: string) => chatTerminal(services, runId);
 
 before(async () => {
@@ -137,46 +151,36 @@ describe('chat.send', () => {
   });
 
   it('chat.abort stops a run mid-stream; the partial answer is kept', async () => {
-    fake.chunkDelayMs = 40;
-    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
-    try {
-      const ack = await call('chat.send', { sessionKey: 'abortme', message: 'go', model: 'local/slow', idempotencyKey: 'k5' });
-      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === ack.runId && e.payload.state === 'delta');
-      const res = await call('chat.abort', { sessionKey: 'abortme' });
-      assert.deepEqual(res.runIds, [ack.runId]);
-      const ev = (await terminal(ack.runId)).payload;
-      assert.equal(ev.state, 'aborted');
-      const partial = ev.message.content[0].text as string;
-      assert.ok(partial.startsWith('w0'), partial);
-      assert.ok(!partial.includes('w99'));
-      await runtime.chat.wait(ack.runId);
-      const history = await call('chat.history', { sessionKey: 'abortme' });
-      const last = history.messages.at(-1);
-      assert.equal(last.stopReason, 'aborted');
-      assert.equal(last.content, partial);
-    } finally {
-      fake.chunkDelayMs = 0;
-      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
-    }
+    await withSlowReply(async () => {
+    const ack = await call('chat.send', { sessionKey: 'abortme', message: 'go', model: 'local/slow', idempotencyKey: 'k5' });
+    await firstDelta(ack.runId);
+    const res = await call('chat.abort', { sessionKey: 'abortme' });
+    assert.deepEqual(res.runIds, [ack.runId]);
+    const ev = (await terminal(ack.runId)).payload;
+    assert.equal(ev.state, 'aborted');
+    const partial = ev.message.content[0].text as string;
+    assert.ok(partial.startsWith('w0'), partial);
+    assert.ok(!partial.includes('w99'));
+    await runtime.chat.wait(ack.runId);
+    const history = await call('chat.history', { sessionKey: 'abortme' });
+    const last = history.messages.at(-1);
+    assert.equal(last.stopReason, 'aborted');
+    assert.equal(last.content, partial);
+    });
   });
 
   it('a turn aborted while queued is recorded as ended: a restart does not run it again', async () => {
-    fake.chunkDelayMs = 40;
-    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
-    try {
-      const first = await call('chat.send', { sessionKey: 'queued', message: 'one', model: 'local/slow', idempotencyKey: 'kq1' });
-      const second = await call('chat.send', { sessionKey: 'queued', message: 'two', model: 'local/slow', idempotencyKey: 'kq2' });
-      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === first.runId && e.payload.state === 'delta');
-      assert.deepEqual((await call('chat.abort', { sessionKey: 'queued' })).runIds, [first.runId, second.runId]);
-      await runtime.chat.wait(second.runId);
-      assert.equal((await terminal(second.runId)).payload.state, 'aborted');
-      const history = (await call('chat.history', { sessionKey: 'queued' })).messages;
-      assert.deepEqual(history.map((m: any) => [m.role, m.stopReason ?? null]), [['user', null], ['assistant', 'aborted'], ['user', null], ['assistant', 'aborted']]);
-      assert.deepEqual(runtime.sessions.interruptedTurns(0).filter((t) => t.sessionKey === 'queued'), [], 'nothing for a restart to re-run');
-    } finally {
-      fake.chunkDelayMs = 0;
-      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
-    }
+    await withSlowReply(async () => {
+    const first = await call('chat.send', { sessionKey: 'queued', message: 'one', model: 'local/slow', idempotencyKey: 'kq1' });
+    const second = await call('chat.send', { sessionKey: 'queued', message: 'two', model: 'local/slow', idempotencyKey: 'kq2' });
+    await firstDelta(first.runId);
+    assert.deepEqual((await call('chat.abort', { sessionKey: 'queued' })).runIds, [first.runId, second.runId]);
+    await runtime.chat.wait(second.runId);
+    assert.equal((await terminal(second.runId)).payload.state, 'aborted');
+    const history = (await call('chat.history', { sessionKey: 'queued' })).messages;
+    assert.deepEqual(history.map((m: any) => [m.role, m.stopReason ?? null]), [['user', null], ['assistant', 'aborted'], ['user', null], ['assistant', 'aborted']]);
+    assert.deepEqual(runtime.sessions.interruptedTurns(0).filter((t) => t.sessionKey === 'queued'), [], 'nothing for a restart to re-run');
+    });
   });
 
   it('rejects an unknown agent or model before acknowledging, with the fix', async () => {
@@ -205,23 +209,18 @@ describe('sessions, models and agents', () => {
   });
 
   it('sessions.reset mid-stream: the aborted partial answer stays in the archived transcript, the new session starts empty', async () => {
-    fake.chunkDelayMs = 40;
-    fake.reply = () => Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
-    try {
-      const ack = await call('chat.send', { sessionKey: 'resetme', message: 'long', model: 'local/slow', idempotencyKey: 'kr1' });
-      await services.waitForEvent((e) => e.event === 'chat' && e.payload.runId === ack.runId && e.payload.state === 'delta');
-      assert.equal((await call('sessions.reset', { sessionKey: 'resetme' })).reset, true);
-      assert.equal((await terminal(ack.runId)).payload.state, 'aborted');
-      await runtime.chat.wait(ack.runId);
-      assert.deepEqual((await call('chat.history', { sessionKey: 'resetme' })).messages, [], 'nothing of the old turn in the new session');
-      fake.chunkDelayMs = 0;
-      fake.reply = (body) => `seen ${body.messages.length} message(s)`;
-      const next = await call('chat.send', { sessionKey: 'resetme', message: 'fresh', idempotencyKey: 'kr2' });
-      assert.equal((await terminal(next.runId)).payload.message.content[0].text, 'seen 1 message(s)', 'the model gets no context from before the reset');
-    } finally {
-      fake.chunkDelayMs = 0;
-      fake.reply = (body) => `echo: ${body.messages.at(-1).content}`;
-    }
+    await withSlowReply(async () => {
+    const ack = await call('chat.send', { sessionKey: 'resetme', message: 'long', model: 'local/slow', idempotencyKey: 'kr1' });
+    await firstDelta(ack.runId);
+    assert.equal((await call('sessions.reset', { sessionKey: 'resetme' })).reset, true);
+    assert.equal((await terminal(ack.runId)).payload.state, 'aborted');
+    await runtime.chat.wait(ack.runId);
+    assert.deepEqual((await call('chat.history', { sessionKey: 'resetme' })).messages, [], 'nothing of the old turn in the new session');
+    fake.chunkDelayMs = 0;
+    fake.reply = (body) => `seen ${body.messages.length} message(s)`;
+    const next = await call('chat.send', { sessionKey: 'resetme', message: 'fresh', idempotencyKey: 'kr2' });
+    assert.equal((await terminal(next.runId)).payload.message.content[0].text, 'seen 1 message(s)', 'the model gets no context from before the reset');
+    });
   });
 
   it('models.list and agents.list show the configured catalog', async () => {
