@@ -24,9 +24,12 @@ const devices: Loader = () => import('./commands/devices.js');
 const models: Loader = () => import('./commands/models.js');
 const doctor: Loader = () => import('./commands/doctor.js');
 const dashboard: Loader = () => import('./commands/dashboard.js');
+const pairing: Loader = () => import('./commands/pairing.js');
+const system: Loader = () => import('./commands/system.js');
+const health: Loader = () => import('./commands/health.js');
 
 /** Registration order = order in `openclaw --help`. */
-const ALL_GROUPS: Loader[] = [gateway, status, logs, config, setup, devices, models, doctor, dashboard, service];
+const ALL_GROUPS: Loader[] = [gateway, status, health, logs, config, setup, devices, pairing, system, models, doctor, dashboard, service];
 
 /** Top-level command name → the modules that register it (`gateway install` lives in service.ts). */
 const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
@@ -43,6 +46,9 @@ const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
   tui: [models],
   doctor: [doctor],
   dashboard: [dashboard],
+  pairing: [pairing],
+  system: [system],
+  health: [health],
 };
 
 /** The command groups `argv` needs: its command's, none for a bare --version, all otherwise. */

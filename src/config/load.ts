@@ -140,6 +140,8 @@ function describeIssue(iss: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
     });
   }
   const path = formatPath(iss.path);
+  // Custom rules (channel access policy) write whole sentences that already name their key.
+  if (iss.code === 'custom' && iss.message.startsWith('channels.')) return [{ path, message: iss.message, text: iss.message, fix: `openclaw config set ${path} <value>` }];
   const last = iss.path.at(-1);
   // Never echo a secret back in an error text.
   const at = typeof last === 'string' && isSensitiveKey(last) ? { found: false } : getSegments(input, iss.path);

@@ -1,7 +1,8 @@
 // The one schema of openclaw.json. Strict objects, so a typo is an error with its key path; the
-// sections owned by other subsystems (agents, channels, meta) stay loose until those subsystems land.
+// sections owned by other subsystems (agents, meta) stay loose until those subsystems land.
 // No defaults here: the file type is what the user wrote; defaults live in resolve.ts.
 import { z } from 'zod';
+import { channelsSchema } from '../channels/config.js';
 
 export const BIND_MODES = ['loopback', 'lan', 'tailnet', 'auto', 'custom'] as const;
 
@@ -168,12 +169,32 @@ const env = z.looseObject({
   shellEnv: z.strictObject({ enabled: z.boolean().optional(), timeoutMs: positiveInt.optional() }).optional(),
 });
 
+/** Upstream's session block: we act on dmScope; its other keys (reset, compaction…) are kept. */
+const session = z.looseObject({
+  dmScope: z.enum(['main', 'per-peer', 'per-channel-peer', 'per-account-channel-peer']).optional(),
+});
+
+const commands = z.looseObject({
+  /** Command owners, `<channel>:<senderId>` (`telegram:123456789`). */
+  ownerAllowFrom: z.array(z.union([z.string(), z.number()])).optional(),
+});
+
+const messages = z.looseObject({
+  groupChat: z.looseObject({
+    mentionPatterns: z.array(z.string()).optional(),
+    historyLimit: z.number().int().nonnegative().optional(),
+  }).optional(),
+});
+
 export const OpenClawConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   gateway: gateway.optional(),
   models: models.optional(),
   agents: agents.optional(),
-  channels: z.record(z.string(), z.unknown()).optional(),
+  channels: channelsSchema.optional(),
+  session: session.optional(),
+  commands: commands.optional(),
+  messages: messages.optional(),
   logging: logging.optional(),
   meta: loose.optional(),
   env: env.optional(),

@@ -62,6 +62,27 @@ interface RunSpec {
   prepared: PreparedTurn;
   /** A re-run of a turn whose first attempt died with the gateway. */
   resumed: boolean;
+  /** Extra system text for this turn (a channel group's systemPrompt). */
+  system?: string;
+}
+
+/** How a run ended, for callers that deliver the reply themselves (channels). */
+export interface RunOutcome {
+  state: 'final' | 'aborted' | 'error';
+  text: string;
+  model?: string;
+  errorMessage?: string;
+}
+
+export interface ChannelTurnInput {
+  /** Chosen by the caller and stable across restarts (derived from the inbound message id). */
+  runId: string;
+  sessionKey: string;
+  message: string;
+  agentId?: string;
+  system?: string;
+  /** Who wrote it, where: recorded on the user message in the transcript. */
+  origin?: Record<string, unknown>;
 }
 
 interface ActiveRun {
@@ -72,6 +93,7 @@ interface ActiveRun {
   startedAt: number;
   text: string;
   done: Promise<void>;
+  outcome: Promise<RunOutcome>;
 }
 
 export class ChatRuns {
@@ -95,6 +117,28 @@ export class ChatRuns {
     await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId, input.model ? { model: input.model } : {});
     const run = this.start({ runId, sessionKey: input.sessionKey, message: input.message, prepared, resumed: false });
     return { runId, status: 'accepted', acceptedAt: run.startedAt };
+  }
+
+  /**
+   * A turn that a channel message started. The channel layer owns its durability (its inbound
+   * queue re-dispatches after a crash), so it is not marked resumable here. Idempotent per
+   * runId: a user message already on disk is not written again, and a reply already on disk is
+   * returned without calling the model (the gateway died between the reply and its delivery).
+   */
+  async runChannelTurn(input: ChannelTurnInput): Promise<RunOutcome> {
+    const agentId = sessionAgentId(this.rt.config(), input.sessionKey, input.agentId);
+    const prepared = prepareTurn(this.rt, { agentId });
+    const own = this.rt.sessions.history(prepared.agent.id, input.sessionKey, 400).filter((e) => e.runId === input.runId);
+    const reply = own.find((e) => e.message.role === 'assistant');
+    if (reply && reply.message.stopReason !== 'error' && reply.message.stopReason !== 'aborted') {
+      return { state: 'final', text: typeof reply.message.content === 'string' ? reply.message.content : '', model: reply.message.model };
+    }
+    const existing = this.runs.get(input.runId);
+    if (existing) return existing.outcome;
+    const persisted = own.some((e) => e.message.role === 'user');
+    if (!persisted) await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, input.runId, undefined, input.origin);
+    const run = this.start({ runId: input.runId, sessionKey: input.sessionKey, message: input.message, prepared, resumed: persisted, system: input.system });
+    return run.outcome;
   }
 
   /**
@@ -125,7 +169,9 @@ export class ChatRuns {
   private start(spec: RunSpec): ActiveRun {
     const { runId, sessionKey, prepared } = spec;
     const controller = new AbortController();
-    const run: ActiveRun = { runId, sessionKey, agentId: prepared.agent.id, controller, startedAt: Date.now(), text: '', done: Promise.resolve() };
+    let settle!: (o: RunOutcome) => void;
+    const outcome = new Promise<RunOutcome>((r) => (settle = r));
+    const run: ActiveRun = { runId, sessionKey, agentId: prepared.agent.id, controller, startedAt: Date.now(), text: '', done: Promise.resolve(), outcome };
     let chatSeq = 0;
     let agentSeq = 0;
     const chat = (p: Omit<ChatEventPayload, 'runId' | 'sessionKey' | 'seq'>) => this.emit('chat', { runId, sessionKey, seq: chatSeq++, ...p });
@@ -162,12 +208,13 @@ export class ChatRuns {
           .append(prepared.agent.id, sessionKey, { role: 'assistant', content: '', stopReason: 'aborted' }, runId)
           .catch((e: Error) => this.rt.log.warn(`could not record the abort of run ${runId}: ${e.message}`));
         chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
+        settle({ state: 'aborted', text: '' });
         return;
       }
       lifecycle({ phase: 'start', agentId: prepared.agent.id, model: formatRef(prepared.candidates[0].ref), ...(spec.resumed ? { resumed: true } : {}) });
       try {
         const result = await runAgentTurn(this.rt, {
-          prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true,
+          prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true, system: spec.system,
           onDelta,
           onFallback: ({ from, to, error }) => lifecycle({ phase: 'fallback', from, to, reason: error.kind, status: error.status, errorMessage: error.message, fix: error.fix }),
         });
@@ -175,22 +222,25 @@ export class ChatRuns {
         const model = formatRef(result.model);
         chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
         lifecycle({ phase: 'end', model });
+        settle({ state: 'final', text: result.text, model });
       } catch (err) {
         flushDelta();
         if (err instanceof ModelError && err.kind === 'aborted') {
           chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
           lifecycle({ phase: 'end', aborted: true });
+          settle({ state: 'aborted', text: run.text });
         } else {
           const error = toErrorShape(err);
           this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey });
           chat({ state: 'error', errorMessage: error.message, error, stopReason: 'error' });
           lifecycle({ phase: 'error', errorMessage: error.message });
+          settle({ state: 'error', text: run.text, errorMessage: error.message });
         }
       }
     };
 
     const prev = this.queues.get(sessionKey) ?? Promise.resolve();
-    run.done = prev.then(execute).finally(() => {
+    run.done = prev.then(execute).catch((err: Error) => settle({ state: 'error', text: run.text, errorMessage: err.message })).finally(() => {
       this.runs.delete(runId);
       if (this.queues.get(sessionKey) === run.done) this.queues.delete(sessionKey);
     });

@@ -51,8 +51,8 @@ export class SessionStore {
   }
 
   /** Appends one message durably (fsync) and updates the index. */
-  async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string, resumable?: TranscriptEntry['resumable']): Promise<TranscriptEntry> {
-    const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message, ...(resumable ? { resumable } : {}) };
+  async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string, resumable?: TranscriptEntry['resumable'], origin?: TranscriptEntry['origin']): Promise<TranscriptEntry> {
+    const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message, ...(resumable ? { resumable } : {}), ...(origin ? { origin } : {}) };
     await this.writer.append(this.transcriptPath(agentId, sessionKey), entry);
     this.updateIndex(agentId, sessionKey, (info) => {
       info.updatedAt = entry.ts;

@@ -26,6 +26,8 @@ export interface TranscriptEntry {
    * same model override) if it finds no reply after a crash.
    */
   resumable?: { model?: string };
+  /** Where a channel message came from: channel, accountId, senderId, senderLabel, chatId, chatType, messageId. */
+  origin?: Record<string, unknown>;
 }
 
 /** Serializes appends per file (ordering) and fsyncs each one (durability). */

@@ -335,8 +335,9 @@ class Hub implements ControlPlane, ConnectionHost {
   private health(): HealthSnapshot {
     const started = Date.now();
     const s = this.stats();
+    const channels = this.services.channels?.healthSummary();
     return {
-      ok: true,
+      ok: channels ? channels.ok : true,
       ts: started,
       durationMs: Date.now() - started,
       version: this.services.version,
@@ -345,6 +346,7 @@ class Hub implements ControlPlane, ConnectionHost {
       presence: this.presence.list().length,
       authMode: this.settings.auth.mode,
       eventLog: { lastSeq: this.eventLog.lastSeq },
+      ...(channels && channels.accounts.length ? { channels } : {}),
     };
   }
 

@@ -16,6 +16,8 @@ export interface HealthSnapshot {
   presence: number;
   authMode: string;
   eventLog: { lastSeq: number };
+  /** Chat channels: not ok when any account is unhealthy (probe failed, disconnected, stuck outbound). */
+  channels?: { ok: boolean; accounts: Array<{ channel: string; accountId: string; healthState: string; lastError?: string | null }> };
 }
 
 export interface ControlPlaneRuntime {

@@ -27,6 +27,8 @@ export interface GatewayServices {
   broadcast(event: string, payload: unknown): void;
   /** Ask the process to restart the listener/gateway (SIGUSR1-style in-process restart). */
   requestRestart(reason: string): void;
+  /** The channel layer, once loaded: its health joins the `health` snapshot. */
+  channels?: { healthSummary(): { ok: boolean; accounts: Array<{ channel: string; accountId: string; healthState: string; lastError?: string | null }> } };
   /** Other services are attached by name (pairing, configStore, models, sessions …). */
   [service: string]: unknown;
 }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { validateConfigObject } from '../config/load.js';
+import { resolveTelegramAccounts } from './config.js';
+
+test('dmPolicy="open" without "*" is rejected with the upstream message', () => {
+  const r = validateConfigObject({ channels: { telegram: { botToken: '1:x', dmPolicy: 'open', allowFrom: ['1'] } } });
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.problem, 'channels.telegram.dmPolicy="open" requires channels.telegram.allowFrom to include "*"');
+});
+
+test('dmPolicy="allowlist" with an empty allowFrom is rejected', () => {
+  const r = validateConfigObject({ channels: { telegram: { dmPolicy: 'allowlist' } } });
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.problem : '', /^channels\.telegram\.dmPolicy="allowlist" but channels\.telegram\.allowFrom is empty; all DMs will be dropped\./);
+});
+
+test('account overrides inherit allowFrom from the channel root', () => {
+  assert.equal(validateConfigObject({ channels: { telegram: { allowFrom: ['1'], accounts: { work: { dmPolicy: 'allowlist' } } } } }).ok, true);
+  const r = validateConfigObject({ channels: { telegram: { accounts: { work: { dmPolicy: 'open', allowFrom: ['2'] } } } } });
+  assert.equal(!r.ok && r.problem, 'channels.telegram.accounts.work.dmPolicy="open" requires channels.telegram.accounts.work.allowFrom to include "*"');
+});
+
+test('telegram keys are strict, but upstream keys we do not act on are accepted', () => {
+  const typo = validateConfigObject({ channels: { telegram: { botTokn: 'x' } } });
+  assert.equal(typo.ok, false);
+  assert.match(!typo.ok ? typo.problem : '', /channels\.telegram\.botTokn: unknown key \(did you mean "botToken"\?\)/);
+  assert.equal(validateConfigObject({ channels: { telegram: { streaming: { mode: 'partial' }, replyToMode: 'first', linkPreview: false } } }).ok, true);
+  assert.equal(validateConfigObject({ channels: { slack: { anything: 1 } } }).ok, true);
+});
+
+test('token precedence: tokenFile > botToken > TELEGRAM_BOT_TOKEN (default account only)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oc-tok-'));
+  const file = path.join(dir, 'token');
+  fs.writeFileSync(file, '111:file\n');
+  const env = { TELEGRAM_BOT_TOKEN: '333:env' };
+  assert.deepEqual(pick(resolveTelegramAccounts({ tokenFile: file, botToken: '222:cfg' }, env)[0]), ['111:file', 'tokenFile']);
+  assert.deepEqual(pick(resolveTelegramAccounts({ botToken: '222:cfg' }, env)[0]), ['222:cfg', 'config']);
+  assert.deepEqual(pick(resolveTelegramAccounts({}, env)[0]), ['333:env', 'env']);
+  const multi = resolveTelegramAccounts({ accounts: { work: {} } }, env)[0];
+  assert.deepEqual(pick(multi), [undefined, 'none']);
+  assert.equal(multi.configured, false);
+  fs.symlinkSync(file, path.join(dir, 'link'));
+  const link = resolveTelegramAccounts({ tokenFile: path.join(dir, 'link') }, env)[0];
+  assert.equal(link.configured, false);
+  assert.match(link.tokenError ?? '', /symlink/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const pick = (a: { token?: string; tokenSource: string }) => [a.token, a.tokenSource];

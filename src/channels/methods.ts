@@ -1,0 +1,48 @@
+// RPC methods of the channel layer: `channels.status` (what `openclaw channels status` prints)
+// and `send` (a direct outbound message, what `openclaw message send` calls). Pairing methods
+// live in pairing/methods.ts.
+import { z } from 'zod';
+import { MethodError, type MethodDef } from '../gateway/methods/types.js';
+import type { ChannelManager } from './manager.js';
+import { CHANNEL_IDS, type ChannelId } from './types.js';
+
+const channelId = z.enum(CHANNEL_IDS);
+
+export function channelMethods(manager: ChannelManager): MethodDef[] {
+  return [
+    {
+      name: 'channels.status',
+      scope: 'operator.read',
+      params: z.object({ channel: z.string().optional(), probe: z.boolean().optional(), timeoutMs: z.number().int().positive().optional() }),
+      handler: ({ params }) => {
+        if (params.channel && !CHANNEL_IDS.includes(params.channel as ChannelId)) throw new MethodError('INVALID_REQUEST', `unknown channel "${params.channel}" (expected one of: ${CHANNEL_IDS.join(', ')})`);
+        return manager.status({ channel: params.channel as ChannelId | undefined, probe: params.probe, timeoutMs: params.timeoutMs });
+      },
+    },
+    {
+      name: 'send',
+      scope: 'operator.write',
+      sideEffect: true,
+      params: z.object({
+        to: z.string().min(1),
+        message: z.string().max(100_000).optional(),
+        channel: channelId.optional(),
+        accountId: z.string().min(1).optional(),
+        threadId: z.string().optional(),
+        timeoutMs: z.number().int().positive().max(120_000).optional(),
+      }),
+      handler: ({ params }) => {
+        const channel = params.channel ?? onlyChannel(manager);
+        if (!params.message?.trim()) throw new MethodError('INVALID_REQUEST', 'message is empty (media sends are not supported by this gateway yet)');
+        return manager.sendText({ channel, accountId: params.accountId, to: params.to, text: params.message, threadId: params.threadId }, params.timeoutMs ?? 15_000);
+      },
+    },
+  ];
+}
+
+/** `send` without a channel works when exactly one channel is configured. */
+function onlyChannel(manager: ChannelManager): ChannelId {
+  const ids = [...new Set(manager.accounts().map((a) => a.channel))];
+  if (ids.length === 1) return ids[0];
+  throw new MethodError('INVALID_REQUEST', ids.length ? `channel required (configured: ${ids.join(', ')})` : 'no chat channel is configured (openclaw channels add --channel telegram --token <token>)');
+}

@@ -1,0 +1,1 @@
+export { createTelegramAdapter } from './adapter.js';

@@ -1,0 +1,33 @@
+// A channel probe that fails for another reason than a rejected token or a second poller (those
+// have their own checks): the Bot API cannot be reached from the gateway host (network, firewall,
+// DNS) or channels.telegram.apiRoot points somewhere wrong.
+import { type Check, error, ok, skipped } from '../types.js';
+import { errorTexts, gatewayChannelStatus, isPollerConflict, isTokenRejected, skippedBecause, telegramAccounts, telegramSnapshots } from './channel-common.js';
+
+const TELEGRAM_API = 'https://api.telegram.org';
+
+export const channelProbe: Check = {
+  id: 'channel-probe',
+  title: 'Channel probes reach their service',
+  async run(ctx) {
+    const accounts = telegramAccounts(ctx).filter((a) => a.enabled && a.configured);
+    if (accounts.length === 0) return skipped('Skipped: no enabled channel account has credentials to probe.');
+    const status = await gatewayChannelStatus(ctx);
+    if (status.kind !== 'ok') return skipped(skippedBecause(status, 'whether Telegram is reachable'));
+    const snaps = telegramSnapshots(status).filter((s) => s.probe && typeof s.probe.ok === 'boolean');
+    const failed = snaps.filter((s) => s.probe!.ok === false && !isTokenRejected(s) && !isPollerConflict(s));
+    if (failed.length > 0) {
+      const s = failed[0];
+      const apiRoot = accounts.find((a) => a.accountId === s.accountId)?.apiRoot;
+      const why = errorTexts(s)[0] ?? (s.probe?.status ? `HTTP ${s.probe.status}` : 'no answer');
+      const root = (apiRoot ?? TELEGRAM_API).replace(/\/+$/, '');
+      const more = failed.length > 1 ? ` (and ${failed.length - 1} more account${failed.length === 2 ? '' : 's'})` : '';
+      return error(
+        `The Telegram probe of account "${s.accountId}" failed (${why})${more}: ${apiRoot ? `channels.telegram.apiRoot ${apiRoot}` : TELEGRAM_API} is not reachable from the gateway host, so the bot cannot connect.`,
+        `curl -sS -m 10 -o /dev/null -w '%{http_code}\\n' ${root}  (any HTTP code means it is reachable; a timeout or DNS error means the network or a firewall blocks it${apiRoot ? '; to use the public Bot API: openclaw config unset channels.telegram.apiRoot' : ''})`,
+      );
+    }
+    if (snaps.length === 0) return skipped('Skipped: the gateway ran no channel probe (no enabled account with credentials is running).');
+    return ok(`Every channel probe worked (${snaps.length} Telegram account${snaps.length === 1 ? '' : 's'}).`);
+  },
+};
