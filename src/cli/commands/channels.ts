@@ -598,7 +598,11 @@ export function planRemove(current: Json, channel: string, account: string | und
     setIn(patch, at.split('.'), { enabled: false });
     return { accounts: whole ? ids : [account!], patch, changes: [{ op: 'set', path: `${at}.enabled`, value: false }], wholeChannel: whole };
   }
-  if (whole) return { accounts: ids, patch: { channels: { [channel]: null } }, changes: [{ op: 'remove', path: base }], wholeChannel: true };
+  if (whole) {
+    // The last channel takes the empty `channels` section with it.
+    const patch = Object.keys(channels).length === 1 ? { channels: null } : { channels: { [channel]: null } };
+    return { accounts: ids, patch, changes: [{ op: 'remove', path: base }], wholeChannel: true };
+  }
   const patch: Json = {};
   const changes: ConfigChange[] = [];
   const left = ids.filter((id) => id !== account);

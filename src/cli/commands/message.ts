@@ -104,9 +104,10 @@ export async function messageSend(o: SendOpts, env: Env = process.env): Promise<
 }
 
 export function register(program: Command): void {
-  const message = program.command('message').description('Send messages through the running gateway’s chat channels.').addHelpText('after', EPILOG);
+  const message = program.command('message').description('Send messages through the running gateway’s chat channels.');
   message
     .command('send')
+    .addHelpText('after', EPILOG)
     .description('Send one text message to a chat (Telegram chat id, group id -100…, or @username). Exit 1 when it failed.')
     .option('--channel <name>', `channel (${IMPLEMENTED_CHANNELS.join(', ')}); default: the only configured one`)
     .requiredOption('-t, --target <dest>', 'where to send it: chat or user id (Telegram: 123456789, -1001234567890, @channelname)')

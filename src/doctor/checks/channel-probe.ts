@@ -15,10 +15,11 @@ export const channelProbe: Check = {
     const status = await gatewayChannelStatus(ctx);
     if (status.kind !== 'ok') return skipped(skippedBecause(status, 'whether Telegram is reachable'));
     const snaps = telegramSnapshots(status).filter((s) => s.probe && typeof s.probe.ok === 'boolean');
-    const failed = snaps.filter((s) => s.probe!.ok === false && !isTokenRejected(s) && !isPollerConflict(s));
+    const apiRootOf = (id: string) => accounts.find((a) => a.accountId === id)?.apiRoot;
+    const failed = snaps.filter((s) => s.probe!.ok === false && !isTokenRejected(s) && !isPollerConflict(s) && !(s.probe!.status === 404 && !apiRootOf(s.accountId)));
     if (failed.length > 0) {
       const s = failed[0];
-      const apiRoot = accounts.find((a) => a.accountId === s.accountId)?.apiRoot;
+      const apiRoot = apiRootOf(s.accountId);
       const why = errorTexts(s)[0] ?? (s.probe?.status ? `HTTP ${s.probe.status}` : 'no answer');
       const root = (apiRoot ?? TELEGRAM_API).replace(/\/+$/, '');
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more account${failed.length === 2 ? '' : 's'})` : '';
@@ -28,6 +29,7 @@ export const channelProbe: Check = {
       );
     }
     if (snaps.length === 0) return skipped('Skipped: the gateway ran no channel probe (no enabled account with credentials is running).');
+    if (snaps.some((s) => s.probe!.ok === false)) return ok('No channel probe failed for a network reason (channel-telegram-token and channel-telegram-conflict explain the failures).');
     return ok(`Every channel probe worked (${snaps.length} Telegram account${snaps.length === 1 ? '' : 's'}).`);
   },
 };

@@ -26,8 +26,8 @@ export const channelTelegramConflict: Check = {
     if (hooked) {
       const root = (accounts.find((a) => a.accountId === hooked.accountId)?.apiRoot ?? 'https://api.telegram.org').replace(/\/+$/, '');
       return error(
-        `Telegram account "${hooked.accountId}" polls, but a webhook is still registered for its bot (${strayWebhookUrl(hooked)}), so getUpdates fails with 409 Conflict and no message arrives.`,
-        `curl -sS "${root}/bot<token>/deleteWebhook"  (with this account's token), then: openclaw gateway restart`,
+        `Telegram account "${hooked.accountId}" polls, but a webhook is registered for its bot (${strayWebhookUrl(hooked)}; set by another deployment after this gateway deleted it at start), so getUpdates fails with 409 Conflict and no message arrives.`,
+        `stop the deployment that registers that webhook, then: curl -sS "${root}/bot<token>/deleteWebhook"  (with this account's token) and openclaw gateway restart`,
       );
     }
     const conflict = snaps.find(isPollerConflict);

@@ -12,7 +12,9 @@ export const channelTelegramToken: Check = {
     const status = await gatewayChannelStatus(ctx);
     if (status.kind !== 'ok') return skipped(skippedBecause(status, 'the Telegram token'));
     const snaps = telegramSnapshots(status);
-    const rejected = snaps.filter((s) => s.enabled !== false && isTokenRejected(s));
+    // 404 from getMe means a malformed token, unless a custom apiRoot may be the wrong one (channel-probe's case).
+    const apiRootOf = (id: string) => accounts.find((a) => a.accountId === id)?.apiRoot;
+    const rejected = snaps.filter((s) => s.enabled !== false && (isTokenRejected(s) || (s.probe?.status === 404 && !apiRootOf(s.accountId))));
     if (rejected.length > 0) {
       const first = rejected[0];
       const source = accounts.find((a) => a.accountId === first.accountId)?.tokenSource ?? first.tokenSource;
@@ -20,7 +22,8 @@ export const channelTelegramToken: Check = {
         ? "export TELEGRAM_BOT_TOKEN='<new token from @BotFather>' in the gateway's environment, then: openclaw gateway restart"
         : channelsAddCommand(first.accountId, '--token <new token from @BotFather: /mybots → API Token>');
       const which = rejected.length === 1 ? `account "${first.accountId}"` : `accounts ${quoteIds(rejected.map((s) => s.accountId))}`;
-      return error(`Telegram rejects the bot token of ${which} (getMe returned 401 Unauthorized: revoked or mistyped), so that bot cannot connect.`, fix);
+      const answer = first.probe?.status === 404 ? '404 Not Found: malformed' : '401 Unauthorized: revoked or mistyped';
+      return error(`Telegram rejects the bot token of ${which} (getMe returned ${answer}), so that bot cannot connect.`, fix);
     }
     const probed = snaps.filter((s) => s.probe && s.probe.ok === true);
     if (probed.length === 0) return skipped('Skipped: the gateway ran no Telegram probe (no enabled account with a token is running).');

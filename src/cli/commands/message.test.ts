@@ -1,0 +1,107 @@
+// `openclaw message send` in-process: no gateway, and an in-process control plane whose `send` is a stub.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { reportError } from '../output.js';
+import { freePort, localConfig, stateDirsForFile } from '../../testing/harness.js';
+import { startTestGateway, TEST_TOKEN } from '../../gateway/control-plane/test-support.js';
+import type { OpenClawConfig } from '../../config/schema.js';
+import type { DeliveryOutcome } from '../../channels/types.js';
+import { register } from './message.js';
+
+const state = stateDirsForFile();
+
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Command().name('openclaw').exitOverride();
+  register(program);
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const savedEnv = process.env;
+  process.env = { ...env };
+  process.exitCode = undefined;
+  // Only strings: the test runner's own reports to the parent are Buffers and must pass through.
+  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stdout += chunk), true) : out(chunk, ...rest));
+  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stderr += chunk), true) : err(chunk, ...rest));
+  let code: number;
+  try {
+    await program.parseAsync(['node', 'openclaw', ...args]);
+    code = Number(process.exitCode ?? 0);
+  } catch (e) {
+    code = e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : reportError(e, args.includes('--json'));
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.env = savedEnv;
+    process.exitCode = undefined;
+  }
+  return { code, stdout, stderr };
+}
+
+test('message send without a gateway: "send failed: gateway not connected" and how to start one, exit 1', async () => {
+  const s = state(localConfig(TEST_TOKEN, { gateway: { port: await freePort() } }));
+  const r = await cli(['message', 'send', '--channel', 'telegram', '--target', '123', '--message', 'hi'], s.env);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, 'send failed: gateway not connected\nfix: openclaw gateway start\n');
+  const json = await cli(['message', 'send', '--channel', 'telegram', '-t', '123', '-m', 'hi', '--json'], s.env);
+  assert.equal(json.code, 1);
+  const body = JSON.parse(json.stdout);
+  assert.equal(body.ok, false);
+  assert.equal(body.error, 'send failed: gateway not connected');
+  assert.equal(body.fix, 'openclaw gateway start');
+  assert.equal(body.code, 'GATEWAY_NOT_CONNECTED');
+});
+
+test('message send: usage errors before any connection', async () => {
+  const env = state(localConfig(TEST_TOKEN)).env;
+  const discord = await cli(['message', 'send', '--channel', 'discord', '-t', '1', '-m', 'hi'], env);
+  assert.equal(discord.code, 2);
+  assert.match(discord.stderr, /^send failed: discord is not implemented yet in this gateway \(supported: telegram\)\nfix: openclaw channels list --all\n$/);
+  const empty = await cli(['message', 'send', '--channel', 'telegram', '-t', '1', '-m', '  '], env);
+  assert.equal(empty.code, 2);
+  assert.match(empty.stderr, /--message is empty/);
+  const missing = await cli(['message', 'send', '--channel', 'telegram', '-m', 'hi'], env);
+  assert.equal(missing.code, 2);
+});
+
+test('message send through a gateway: sent, queued, and refused outcomes', async (t) => {
+  const s = state(localConfig(TEST_TOKEN, { channels: { telegram: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1' } } }));
+  const calls: Array<Record<string, unknown>> = [];
+  let next: DeliveryOutcome = { ok: true, messageIds: ['42'] };
+  const gw = await startTestGateway({
+    state: s,
+    config: localConfig(TEST_TOKEN) as OpenClawConfig,
+    extraMethods: [{ name: 'send', scope: 'operator.write', sideEffect: true, handler: ({ params }) => (calls.push(params as Record<string, unknown>), next) }],
+  });
+  t.after(() => gw.close());
+  const env = { ...s.env, OPENCLAW_GATEWAY_URL: gw.url };
+
+  const sent = await cli(['message', 'send', '--channel', 'telegram', '--target', '123456789', '--message', 'Build finished'], env);
+  assert.equal(sent.code, 0, sent.stderr);
+  assert.equal(sent.stdout, 'Sent to telegram 123456789 (message id 42).\n');
+  const p = calls.at(-1)!;
+  assert.equal(p.channel, 'telegram');
+  assert.equal(p.to, '123456789');
+  assert.equal(p.message, 'Build finished');
+  assert.equal(typeof p.idempotencyKey, 'string');
+  assert.equal(p.accountId, undefined);
+
+  next = { ok: true, queued: true };
+  const queued = await cli(['message', 'send', '-t', '123', '-m', 'x', '--account', 'work'], env);
+  assert.equal(queued.code, 0, queued.stderr);
+  assert.match(queued.stdout, /^Queued for the channel 123 \(account work\): not delivered yet; the gateway keeps it and retries/);
+  assert.equal(calls.at(-1)!.channel, undefined);
+  assert.equal(calls.at(-1)!.accountId, 'work');
+
+  next = { ok: false, error: 'Telegram refused: chat not found', fix: 'check the chat id: openclaw pairing list telegram' };
+  const refused = await cli(['message', 'send', '--channel', 'telegram', '-t', '999', '-m', 'x'], env);
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr, 'send failed: Telegram refused: chat not found\nfix: check the chat id: openclaw pairing list telegram\n');
+
+  next = { ok: true, messageIds: ['7', '8'] };
+  const json = await cli(['message', 'send', '--channel', 'telegram', '-t', '5', '-m', 'long', '--thread-id', '3', '--json'], env);
+  assert.deepEqual(JSON.parse(json.stdout), { ok: true, messageIds: ['7', '8'], channel: 'telegram', to: '5' });
+  assert.equal(calls.at(-1)!.threadId, '3');
+});
