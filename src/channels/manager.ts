@@ -176,6 +176,11 @@ export class ChannelManager implements ChannelService {
     return resolveAllAccounts(this.readConfig().channels, this.env);
   }
 
+  /** The current config (re-read when the file changed), for the heartbeat and RPC methods. */
+  config(): OpenClawConfig {
+    return this.readConfig();
+  }
+
   /** Every resolved account, for RPC methods and the CLI. */
   accounts(): ResolvedAccount[] {
     return this.resolved();

@@ -2,14 +2,16 @@
 // `apiRoot`) at a local server speaking the real Bot API, the real grammY client inside the
 // gateway, the fake model provider answering, and the real `openclaw` CLI.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { eventually, gatewayRuns, GATEWAY_WAIT_MS, localConfig, runCli, stateDirsForFile, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
-import { startFakeBotApi, type FakeBotApi } from './telegram/testing/fake-bot-api.js';
+import { startFakeBotApi, type FakeBotApi, type FakeBotDef } from './telegram/testing/fake-bot-api.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789';
-const BOT = { token: '123456:AAH-fake-token-for-tests-0123456789', id: 123456, username: 'claw_test_bot' };
-const CODE_RE = /Pairing code:\n```\n([A-HJ-NP-Z2-9]{8})\n```/;
+// A fresh bot per test: a gateway left polling by an earlier test must not 409 the next one.
+let BOT: FakeBotDef;
+let botSeq = 0;
+const CODE_RE = /Pairing code:\n([A-HJ-NP-Z2-9]{8})\n/;
 
 let model: FakeServerBase;
 let tg: FakeBotApi;
@@ -18,7 +20,12 @@ const runs = gatewayRuns();
 
 before(async () => {
   model = await startFakeOpenAi({ models: ['m'] });
-  tg = await startFakeBotApi({ bots: [BOT] });
+  tg = await startFakeBotApi();
+});
+beforeEach(() => {
+  botSeq++;
+  BOT = { token: `${123450 + botSeq}:AAH-fake-token-for-tests-${botSeq}-0123456789`, id: 123450 + botSeq, username: 'claw_test_bot' };
+  tg.addBot(BOT);
 });
 after(async () => {
   await tg.close();
@@ -34,12 +41,14 @@ function config(telegram: Record<string, unknown>, extra: Record<string, unknown
   });
 }
 
-const sentTo = (chatId: number | string) => tg.sent.filter((m) => String(m.chat_id) === String(chatId));
+// What the recipient sees: the message text after Telegram parsed the HTML we sent.
+const sentTo = (chatId: number | string) => tg.sent.filter((m) => String(m.chat_id) === String(chatId)).map((m) => ({ ...m, text: m.message.text ?? '' }));
 const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 
 async function up(state: StateDir): Promise<GatewayProcess> {
   const { gw } = await runs.start(state);
-  await gw.waitFor(/\[telegram\].*(polling|connected|started)/i, GATEWAY_WAIT_MS).catch(() => undefined);
+  if (process.env.E2E_DEBUG) process.on('exit', () => process.stderr.write(`--- gateway output\n${gw.output()}\n`));
+  await gw.waitFor(/\[telegram\] \[default\] starting provider \(@claw_test_bot\)/, GATEWAY_WAIT_MS);
   // Polling has begun once the fake has seen a getUpdates from this gateway.
   await eventually(() => tg.calls('getUpdates').length > 0, GATEWAY_WAIT_MS);
   return gw;
@@ -58,7 +67,10 @@ describe('telegram DM pairing', () => {
       return m[1];
     });
     assert.equal(new Set(codes).size, 3);
-    assert.equal(replies[0], `OpenClaw: access not configured.\n\nYour Telegram user id: 1001\nPairing code:\n\`\`\`\n${codes[0]}\n\`\`\`\n\nAsk the bot owner to approve with:\n\`\`\`\nopenclaw pairing approve telegram ${codes[0]}\n\`\`\``);
+    // Upstream's text; its ``` fences arrive as Telegram code blocks (`pre` entities).
+    assert.equal(replies[0], `OpenClaw: access not configured.\n\nYour Telegram user id: 1001\nPairing code:\n${codes[0]}\n\nAsk the bot owner to approve with:\nopenclaw pairing approve telegram ${codes[0]}`);
+    const entities = sentTo(1001)[0].message.entities ?? [];
+    assert.deepEqual(entities.map((e) => [e.type, replies[0].slice(e.offset, e.offset + e.length)]), [['pre', codes[0]], ['pre', `openclaw pairing approve telegram ${codes[0]}`]]);
 
     // the same sender again: no second reply; a 4th unknown sender: no reply at all (cap)
     tg.dm(BOT.token, senders[0], 'again');

@@ -27,9 +27,11 @@ const dashboard: Loader = () => import('./commands/dashboard.js');
 const pairing: Loader = () => import('./commands/pairing.js');
 const system: Loader = () => import('./commands/system.js');
 const health: Loader = () => import('./commands/health.js');
+const channels: Loader = () => import('./commands/channels.js');
+const message: Loader = () => import('./commands/message.js');
 
 /** Registration order = order in `openclaw --help`. */
-const ALL_GROUPS: Loader[] = [gateway, status, health, logs, config, setup, devices, pairing, system, models, doctor, dashboard, service];
+const ALL_GROUPS: Loader[] = [gateway, status, health, logs, config, setup, devices, channels, pairing, message, system, models, doctor, dashboard, service];
 
 /** Top-level command name → the modules that register it (`gateway install` lives in service.ts). */
 const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
@@ -49,6 +51,8 @@ const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
   pairing: [pairing],
   system: [system],
   health: [health],
+  channels: [channels],
+  message: [message],
 };
 
 /** The command groups `argv` needs: its command's, none for a bare --version, all otherwise. */

@@ -3,6 +3,7 @@
 // No defaults here: the file type is what the user wrote; defaults live in resolve.ts.
 import { z } from 'zod';
 import { channelsSchema } from '../channels/config.js';
+import { heartbeatConfigSchema } from '../channels/heartbeat/schedule.js';
 
 export const BIND_MODES = ['loopback', 'lan', 'tailnet', 'auto', 'custom'] as const;
 
@@ -152,6 +153,7 @@ const agents = z.strictObject({
   defaults: z.looseObject({
     model: modelRef.optional(),
     models: z.record(z.string(), z.looseObject({ alias: z.string().optional(), params: z.record(z.string(), z.unknown()).optional() })).optional(),
+    heartbeat: heartbeatConfigSchema.optional(),
   }).optional(),
   list: z.array(loose).optional(),
 });

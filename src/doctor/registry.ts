@@ -23,9 +23,17 @@ import { keepalive } from './checks/keepalive.js';
 import { memory } from './checks/memory.js';
 import { modelProviders } from './checks/model-providers.js';
 import { channels } from './checks/channels.js';
+import { channelDmPolicy } from './checks/channel-dm-policy.js';
+import { channelTokenFile } from './checks/channel-token-file.js';
+import { channelTelegramToken } from './checks/channel-telegram-token.js';
+import { channelTelegramConflict } from './checks/channel-telegram-conflict.js';
+import { channelProbe } from './checks/channel-probe.js';
+import { channelPrivacyMode } from './checks/channel-privacy-mode.js';
+import { channelPairing } from './checks/channel-pairing.js';
 
 export const CHECKS: readonly Check[] = [
   nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, bindAuth,
   tokenStrength, tokenDrift, remoteUrl, statePermissions, pidFile, portOwner, gatewayRunning, pendingPairing,
   allowedOrigins, secureContext, trustedProxies, keepalive, memory, modelProviders, channels,
+  channelDmPolicy, channelTokenFile, channelTelegramToken, channelTelegramConflict, channelProbe, channelPrivacyMode, channelPairing,
 ];

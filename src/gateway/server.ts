@@ -290,6 +290,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     requested = next.settings;
     store.writeLastGood(next.text);
     applyLogSettings(requested);
+    extensions.configChanged();
     const mode = requested.reload.mode;
     const needsRestart = (diff.restart.length > 0 && mode !== 'hot') || (mode === 'restart' && diff.hot.length > 0);
     if (!listener) return; // a restart is in progress and will pick `requested` up

@@ -20,6 +20,7 @@ import { backoffDelay, envMs, sleep } from './backoff.js';
 import { classifyError, redactToken, toSendError, TOKEN_FIX, type ApiFailure } from './errors.js';
 import { updateToFacts } from './facts.js';
 import { renderTelegramText } from './format.js';
+import { grammySignal } from './signal.js';
 import { startPoller, type PollTiming, type Poller } from './poller.js';
 import { startWebhookListener, type WebhookListener } from './webhook.js';
 
@@ -55,7 +56,7 @@ function allowsUnmentioned(groups: ResolvedAccount['groups']): boolean {
   return rules.some((g) => g.requireMention === false || Object.values(g.topics ?? {}).some((t) => t.requireMention === false));
 }
 
-const withTimeout = (ms: number, signal?: AbortSignal) => (signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms));
+const withTimeout = (ms: number, signal?: AbortSignal) => grammySignal(signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms));
 
 class TelegramAdapter implements ChannelAdapter {
   readonly channel = 'telegram' as const;
@@ -184,7 +185,7 @@ class TelegramAdapter implements ChannelAdapter {
     const api = this.bot!.api;
     let me: UserFromGetMe;
     try {
-      me = await api.getMe(withTimeout(CALL_TIMEOUT_MS, signal) as never);
+      me = await api.getMe(withTimeout(CALL_TIMEOUT_MS, signal));
     } catch (err) {
       if (signal.aborted) return 'stopped';
       const f = classifyError(err, this.token);
@@ -199,6 +200,8 @@ class TelegramAdapter implements ChannelAdapter {
     }
     if (signal.aborted) return 'stopped';
     this.rememberBot(me);
+    // Upstream's line, which people grep for.
+    this.log.info(`[${this.accountId}] starting provider (@${me.username})`);
     try {
       if (this.account.webhook) await this.startWebhook(signal);
       else await this.startPolling(signal);
@@ -230,18 +233,25 @@ class TelegramAdapter implements ChannelAdapter {
   private async startPolling(signal: AbortSignal): Promise<void> {
     const api = this.bot!.api;
     // A webhook left behind by another deployment makes every getUpdates a 409.
-    const info = await api.getWebhookInfo(withTimeout(CALL_TIMEOUT_MS, signal) as never);
+    const info = await api.getWebhookInfo(withTimeout(CALL_TIMEOUT_MS, signal));
     if (info.url) {
       await api.deleteWebhook({ drop_pending_updates: false }, withTimeout(CALL_TIMEOUT_MS, signal));
       this.log.info(`Telegram webhook ${this.redact(info.url)} was set; deleted it to use long polling (pending updates kept)`, { accountId: this.accountId });
     }
     if (signal.aborted) return;
+    // The Bot API answered (getMe, getWebhookInfo): connected, until a getUpdates fails. The first
+    // long poll may hold for 30 s, so waiting for it to complete would show "disconnected".
+    const at = Date.now();
+    this.lastTransportActivityAt = at;
+    this.markConnected(at);
     this.poller = startPoller({
       api,
       token: this.token!,
       log: this.log,
       timing: this.timing,
-      consume: (update) => this.deliver(update),
+      consume: async (update) => {
+        await this.deliver(update);
+      },
       events: {
         pollCompleted: (at) => {
           this.lastTransportActivityAt = at;
@@ -339,7 +349,7 @@ class TelegramAdapter implements ChannelAdapter {
       ...(msg.replyTo ? { reply_parameters: { message_id: Number(msg.replyTo), allow_sending_without_reply: true } } : {}),
     };
     const sendOnce = (text: string, parseMode?: 'HTML'): Promise<Message.TextMessage> =>
-      this.bot!.api.sendMessage(msg.chatId, text, { ...other, ...(parseMode ? { parse_mode: parseMode } : {}) }, AbortSignal.timeout(CALL_TIMEOUT_MS));
+      this.bot!.api.sendMessage(msg.chatId, text, { ...other, ...(parseMode ? { parse_mode: parseMode } : {}) }, grammySignal(AbortSignal.timeout(CALL_TIMEOUT_MS)));
     try {
       const m = await sendOnce(rendered.text, rendered.parseMode).catch(async (err: unknown) => {
         const f = classifyError(err, this.token);
@@ -360,7 +370,7 @@ class TelegramAdapter implements ChannelAdapter {
   async typing(chatId: string, threadId?: string): Promise<void> {
     if (!this.bot) return;
     try {
-      await this.bot.api.sendChatAction(chatId, 'typing', threadId ? { message_thread_id: Number(threadId) } : {}, AbortSignal.timeout(10_000));
+      await this.bot.api.sendChatAction(chatId, 'typing', threadId ? { message_thread_id: Number(threadId) } : {}, grammySignal(AbortSignal.timeout(10_000)));
     } catch (err) {
       this.log.debug(`Telegram typing indicator failed: ${classifyError(err, this.token).summary}`, { accountId: this.accountId });
     }
@@ -380,7 +390,7 @@ class TelegramAdapter implements ChannelAdapter {
       const left = deadline - Date.now();
       if (left <= 0) break;
       try {
-        me = await api.getMe(AbortSignal.timeout(left));
+        me = await api.getMe(grammySignal(AbortSignal.timeout(left)));
       } catch (err) {
         failure = classifyError(err, this.token);
         // Only transient failures are worth another try.
@@ -405,9 +415,9 @@ class TelegramAdapter implements ChannelAdapter {
     const left = deadline - Date.now();
     if (left > 0) {
       try {
-        const info = await api.getWebhookInfo(AbortSignal.timeout(left));
+        const info = await api.getWebhookInfo(grammySignal(AbortSignal.timeout(left)));
         result.webhook = {
-          url: this.redact(info.url),
+          url: this.redact(info.url ?? ''),
           hasCustomCert: info.has_custom_certificate,
           pendingUpdateCount: info.pending_update_count,
           ...(info.last_error_message ? { lastErrorMessage: info.last_error_message } : {}),
@@ -439,7 +449,7 @@ class TelegramAdapter implements ChannelAdapter {
         continue;
       }
       try {
-        const member = await this.bot.api.getChatMember(Number(chatId), botId, AbortSignal.timeout(left));
+        const member = await this.bot.api.getChatMember(Number(chatId), botId, grammySignal(AbortSignal.timeout(left)));
         const ok = member.status !== 'left' && member.status !== 'kicked';
         groups.push({ chatId, ok, status: member.status });
         if (!ok) issues.push(`group ${chatId}: the bot is not a member (status ${member.status}); add it to the group`);

@@ -13,6 +13,7 @@ import type { Update } from 'grammy/types';
 import type { Logger } from '../../logging/types.js';
 import { backoffDelay, sleep } from './backoff.js';
 import { classifyError, type ApiFailure } from './errors.js';
+import { grammySignal } from './signal.js';
 
 export interface PollTiming {
   /** First retry delay after an error (doubles up to retryCapMs). */
@@ -86,7 +87,7 @@ export function startPoller(opts: PollerOptions): Poller {
       try {
         const args = { offset, limit: Math.max(1, Math.min(100, batchSize)), timeout: timing.pollTimeoutSec, allowed_updates: ['message'] as const };
         sentOffset = offset;
-        const updates = await api.getUpdates(args, call.signal);
+        const updates = await api.getUpdates(args, grammySignal(call.signal));
         lastCompletedAt = Date.now();
         pollFailures = 0;
         events.pollCompleted(lastCompletedAt);
@@ -133,7 +134,7 @@ export function startPoller(opts: PollerOptions): Poller {
     consumeFailures = 0;
   }
 
-  const source = createSource({ supply: poll });
+  const source = createSource({ supply: poll as unknown as Parameters<typeof createSource<Update>>[0]['supply'] });
   // consume() never rejects, so the runner's error handler only sees bugs.
   const sink = createSequentialSink<Update, unknown>({ consume }, async (err) => {
     log.error(`telegram update handler failed: ${String(err)}`);
@@ -159,7 +160,7 @@ export function startPoller(opts: PollerOptions): Poller {
         // Confirm what was consumed since the last poll so a restart does not see it again
         // (it would be deduped, but this saves the round trip). Best effort.
         if (offset !== undefined && offset !== sentOffset) {
-          await api.getUpdates({ offset, limit: 1, timeout: 0 }, AbortSignal.timeout(1000)).catch(() => undefined);
+          await api.getUpdates({ offset, limit: 1, timeout: 0 }, grammySignal(AbortSignal.timeout(1000))).catch(() => undefined);
         }
       })();
       return stopping;
