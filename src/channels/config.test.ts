@@ -12,6 +12,20 @@ test('dmPolicy="open" without "*" is rejected with the upstream message', () => 
   assert.equal(!r.ok && r.problem, 'channels.telegram.dmPolicy="open" requires channels.telegram.allowFrom to include "*"');
 });
 
+test('the access-rule issue names the key once (channels.telegram.dmPolicy) and its fix edits that key', () => {
+  const r = validateConfigObject({ channels: { telegram: { dmPolicy: 'open', allowFrom: ['1'] } } });
+  assert.equal(r.ok, false);
+  assert.deepEqual(!r.ok && r.issues.map((i) => i.path), ['channels.telegram.dmPolicy']);
+  assert.doesNotMatch(!r.ok ? r.fix : '', /channels\.channels/);
+});
+
+test('a channel-level "open" without "*" is rejected even when accounts.default exists and inherits it', () => {
+  const r = validateConfigObject({ channels: { telegram: { dmPolicy: 'open', allowFrom: ['1'], accounts: { default: { botToken: '1:x' } } } } });
+  assert.equal(!r.ok && r.problem, 'channels.telegram.dmPolicy="open" requires channels.telegram.allowFrom to include "*"');
+  const own = validateConfigObject({ channels: { telegram: { dmPolicy: 'open', allowFrom: ['1'], accounts: { default: { botToken: '1:x', dmPolicy: 'pairing' } } } } });
+  assert.equal(own.ok, true);
+});
+
 test('dmPolicy="allowlist" with an empty allowFrom is rejected', () => {
   const r = validateConfigObject({ channels: { telegram: { dmPolicy: 'allowlist' } } });
   assert.equal(r.ok, false);

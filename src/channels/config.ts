@@ -106,7 +106,7 @@ export const channelsSchema = z
   .superRefine((channels, ctx) => {
     for (const [id, block] of Object.entries(channels)) {
       if (id === 'defaults' || !block || typeof block !== 'object') continue;
-      for (const v of accessViolations(id, block as AccessBlock)) ctx.addIssue({ code: 'custom', path: v.path, message: v.message });
+      for (const v of accessViolations(id, block as AccessBlock)) ctx.addIssue({ code: 'custom', path: v.path.slice(1), message: v.message }); // zod prefixes this schema's own key
     }
   });
 
@@ -129,10 +129,12 @@ export function accessViolations(channel: string, block: AccessBlock): Array<{ p
   };
   const base = `channels.${channel}`;
   const accounts = block.accounts ?? {};
-  // The channel-level rule applies when the block is used as an account itself (no accounts map, or the default account).
-  if (Object.keys(accounts).length === 0 || accounts[DEFAULT_ACCOUNT_ID] === undefined) check(base, ['channels', channel], block.dmPolicy, block.allowFrom, `${base}.allowFrom`);
+  // The channel-level rule applies when the block is used as an account itself (no accounts map, no
+  // default account) or when some account inherits both keys from it.
+  const inheritsBoth = (a: AccessBlock | undefined) => !a || (a.dmPolicy === undefined && a.allowFrom === undefined);
+  if (Object.keys(accounts).length === 0 || accounts[DEFAULT_ACCOUNT_ID] === undefined || Object.values(accounts).some(inheritsBoth)) check(base, ['channels', channel], block.dmPolicy, block.allowFrom, `${base}.allowFrom`);
   for (const [id, acc] of Object.entries(accounts)) {
-    if (!acc || (acc.dmPolicy === undefined && acc.allowFrom === undefined)) continue;
+    if (inheritsBoth(acc)) continue;
     const scope = `${base}.accounts.${id}`;
     const allowFrom = acc.allowFrom ?? block.allowFrom;
     check(scope, ['channels', channel, 'accounts', id], acc.dmPolicy ?? block.dmPolicy, allowFrom, acc.allowFrom ? `${scope}.allowFrom` : `${base}.allowFrom`);

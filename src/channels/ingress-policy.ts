@@ -81,10 +81,10 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
   const groupId = f.groupId ?? f.chatId;
   const { rule, listed: inMap } = groupRuleFor(a, groupId, f.threadId);
   const policy: GroupPolicy = rule?.groupPolicy ?? a.groupPolicy;
-  const groupKey = `${base}.groups.${JSON.stringify(groupId)}`;
+  const groupKey = `${base}.groups[${JSON.stringify(groupId)}]`; // bracketed: group ids start with "-" and config set must not store quotes
 
   if (policy === 'disabled') {
-    return drop('group-disabled', `${ch}: drop group message (groupPolicy: disabled, chat=${groupId})`, `openclaw config set ${rule?.groupPolicy ? `${groupKey}.groupPolicy` : `${base}.groupPolicy`} allowlist`);
+    return drop('group-disabled', `${ch}: drop group message (groupPolicy: disabled, chat=${groupId})`, `openclaw config set ${rule?.groupPolicy ? `'${groupKey}.groupPolicy'` : `${base}.groupPolicy`} allowlist`);
   }
   if (a.groups ? !inMap : policy !== 'open') {
     const why = a.groups ? 'not in groups' : 'groupPolicy: allowlist, no groups configured';

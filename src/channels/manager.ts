@@ -20,12 +20,13 @@ import { resolveAllAccounts, type ResolvedAccount } from './config.js';
 import { decideIngress } from './ingress-policy.js';
 import { ChannelPairingStore } from './pairing/store.js';
 import { pairingReplyText } from './pairing/codes.js';
-import { importLegacyPairing } from './pairing/legacy-import.js';
+import { formatLegacyImportSummary, importLegacyPairing } from './pairing/legacy-import.js';
 import { pairingRequestedEvent } from './pairing/methods.js';
 import { Journal } from './queue/journal.js';
 import { OutboundQueue, type OutboundRecord } from './queue/outbound.js';
 import { CHANNEL_ORDER, CHANNELS, channelLabel } from './registry.js';
 import { channelSessionKey, type DmScope } from './session-key.js';
+import { tokenOwners } from './status-line.js';
 import { splitText } from './text-split.js';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -90,6 +91,7 @@ export class ChannelManager implements ChannelService {
   private outbound?: OutboundQueue;
   private ingressError?: string;
   private readonly states = new Map<string, AccountState>();
+  private lastAdmitted: { channel: ChannelId; to: string; accountId?: string; threadId?: string } | undefined;
   private readonly history = new Map<string, Array<{ sender: string; text: string; ts: number }>>();
   private readonly processing = new Set<string>();
   private readonly outboundStuckMs: number;
@@ -133,8 +135,8 @@ export class ChannelManager implements ChannelService {
       this.log.error(`Channel cannot admit inbound events; its durable ingress queue is unavailable. Outbound may still work. (${this.ingressError}; fix: check that ${this.dir} is writable and the disk has room)`);
     }
     try {
-      const imported = importLegacyPairing(this.o.services.stateDir, this.pairing);
-      if (imported.files.length) this.log.info(`imported legacy pairing state: ${imported.requests} pending request(s), ${imported.allowEntries} approved sender(s) from ${imported.files.join(', ')}`);
+      const summary = formatLegacyImportSummary(importLegacyPairing(this.o.services.stateDir, this.pairing, { warn: (m) => this.log.warn(m) }));
+      if (summary) this.log.info(summary);
     } catch (err) {
       this.log.warn(`could not import legacy pairing files: ${(err as Error).message}`);
     }
@@ -181,6 +183,16 @@ export class ChannelManager implements ChannelService {
     return this.readConfig();
   }
 
+  /** The conversation the last admitted message came from (heartbeat `target: "last"`); in memory only. */
+  lastRoute(): { channel: ChannelId; to: string; accountId?: string; threadId?: string } | undefined {
+    return this.lastAdmitted;
+  }
+
+  /** True when any channel account is enabled and has its credentials. */
+  hasConfiguredAccounts(): boolean {
+    return this.resolved().some((a) => a.enabled && a.configured);
+  }
+
   /** Every resolved account, for RPC methods and the CLI. */
   accounts(): ResolvedAccount[] {
     return this.resolved();
@@ -201,8 +213,12 @@ export class ChannelManager implements ChannelService {
         this.states.delete(k);
       }
     }
+    // One poller per bot token: a second account with the same token would only fight the first with 409s.
+    const owners = tokenOwners([...wanted.values()].filter((a) => a.enabled && a.configured));
     for (const [k, account] of wanted) {
-      const fp = fingerprint(account);
+      const owner = owners.get(account);
+      const dupOf = owner !== undefined && owner !== account.accountId ? owner : undefined;
+      const fp = fingerprint(account) + (dupOf ? `|dup:${dupOf}` : '');
       const st = this.states.get(k);
       if (st && st.fingerprint === fp) {
         st.account = account; // access-policy edits apply at once, no reconnect
@@ -212,6 +228,11 @@ export class ChannelManager implements ChannelService {
       const next: AccountState = { account, fingerprint: fp, startedAt: Date.now(), lastInboundAt: st?.lastInboundAt ?? null, lastOutboundAt: st?.lastOutboundAt ?? null };
       this.states.set(k, next);
       if (skip || !account.enabled || !account.configured) continue;
+      if (dupOf) {
+        next.loadError = `uses the same bot token as account "${dupOf}", so it is not started (only one poller per token works)`;
+        this.log.warn(`${account.channel} ${account.accountId}: not started: ${next.loadError} (fix: openclaw channels remove --channel ${account.channel} --account ${account.accountId} --yes)`);
+        continue;
+      }
       await this.startAccount(next);
     }
     this.outbound?.kick();
@@ -271,6 +292,7 @@ export class ChannelManager implements ChannelService {
       ...(decision.systemPrompt ? { systemPrompt: decision.systemPrompt } : {}),
     };
     await this.inbound.put(rec);
+    this.lastAdmitted = { channel: facts.channel, to: facts.chatId, accountId: facts.accountId, ...(facts.threadId ? { threadId: facts.threadId } : {}) };
     this.history.delete(sessionKey);
     void this.process(rec);
   }

@@ -219,3 +219,28 @@ describe('message send and heartbeat', () => {
     assert.match(status.stdout, /sent/);
   });
 });
+
+describe('telegram accounts', () => {
+  test('two accounts with one bot token: only the first polls, the second is reported not started with the fix', async () => {
+    const state = newState(config({ botToken: undefined, accounts: { default: { botToken: BOT.token }, copy: { botToken: BOT.token } } }));
+    const gw = await up(state);
+    await gw.waitFor(/telegram copy: not started: uses the same bot token as account "default"/, GATEWAY_WAIT_MS);
+    const r = await runCli(['channels', 'status', '--json'], { env: state.env });
+    const accounts = JSON.parse(r.stdout).channelAccounts.telegram as Array<{ accountId: string; running: boolean; lastError?: string }>;
+    const copy = accounts.find((a) => a.accountId === 'copy');
+    assert.equal(copy?.running, false);
+    assert.match(copy?.lastError ?? '', /same bot token as account "default"/);
+    assert.equal(accounts.find((a) => a.accountId === 'default')?.running, true);
+    await settle(1500);
+    assert.doesNotMatch(gw.output(), /409: Conflict/, 'no account fought over the token');
+  });
+
+  test('heartbeat target "last": delivered to the chat the last admitted message came from', async () => {
+    const state = newState(config({ allowFrom: ['5001'] }, { agents: { defaults: { model: 'local/m', heartbeat: { every: '2s', target: 'last', prompt: 'beat for last' } } } }));
+    await up(state);
+    tg.dm(BOT.token, { id: 5001 }, 'hello');
+    await eventually(() => sentTo(5001).find((m) => m.text === 'echo: hello'), GATEWAY_WAIT_MS);
+    const beat = await eventually(() => sentTo(5001).find((m) => m.text === 'echo: beat for last'), GATEWAY_WAIT_MS);
+    assert.ok(beat);
+  });
+});

@@ -46,6 +46,8 @@ export async function loadExtensions(services: GatewayServices): Promise<Gateway
     },
     runTurn: (prompt, opts) => heartbeatTurn(runtime, prompt, opts),
     channels: () => channels,
+    lastRoute: () => channels.lastRoute(),
+    hasChannels: () => channels.hasConfiguredAccounts(),
     broadcast: (event, payload) => services.broadcast(event, payload),
   });
   return {

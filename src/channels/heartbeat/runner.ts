@@ -51,6 +51,8 @@ export interface HeartbeatDeps {
   now?(): number;
   /** The most recent external conversation, for `target: "last"` (absent: `last` has no route). */
   lastRoute?(): TargetInputs['lastRoute'];
+  /** Any channel account configured; without one a missing owner is the expected state, not a warning. */
+  hasChannels?(): boolean;
   deliveryTimeoutMs?: number;
 }
 
@@ -402,7 +404,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
       if (s.enabled) {
         const where = isRoute(s.target) ? `to ${describeTarget(s.target)}` : `(${s.target.message}; fix: ${s.target.fix})`;
         const line = `heartbeat every ${s.every} ${where}; next at ${new Date(s.nextRunAt!).toISOString()}`;
-        if (isRoute(s.target) || s.target.none === 'target-none') log.info(line);
+        if (isRoute(s.target) || s.target.none === 'target-none' || deps.hasChannels?.() === false) log.info(line);
         else logProblem(line);
       } else if (s.disabledReason === 'config') log.info(`heartbeat off (agents.defaults.heartbeat.every "${s.every}")`);
       persist();

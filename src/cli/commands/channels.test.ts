@@ -155,6 +155,14 @@ test('channels add: writes the token (never printed), dmPolicy pairing, and says
   assert.deepEqual(readConfig(s).channels.telegram, { dmPolicy: 'pairing', accounts: { default: { botToken: TOKEN }, work: { botToken: TOKEN2 } } });
 });
 
+test('channels add --allow-from: comma-separated and repeated ids both land in allowFrom', async () => {
+  const s = state(localConfig(TEST_TOKEN));
+  const r = await cli(['channels', 'add', '--channel', 'telegram', '--token', TOKEN, '--dm-policy', 'allowlist', '--allow-from', '111,222', '--allow-from', '333'], s.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readConfig(s).channels.telegram.allowFrom, ['111', '222', '333']);
+  assert.equal(readConfig(s).channels.telegram.dmPolicy, 'allowlist');
+});
+
 test('channels add: clear usage errors for a bad token, a missing credential, other channels, a symlinked token file', async () => {
   const s = state(localConfig(TEST_TOKEN));
   const bad = await cli(['channels', 'add', '--channel', 'telegram', '--token', 'bot' + TOKEN], s.env);

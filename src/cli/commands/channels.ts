@@ -105,7 +105,7 @@ function parseAccount(v: string): string {
   return id;
 }
 
-function collectList(v: string, acc: string[]): string[] {
+function collectList(v: string, acc: string[] = []): string[] {
   return [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 }
 

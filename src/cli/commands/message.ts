@@ -91,9 +91,10 @@ export async function messageSend(o: SendOpts, env: Env = process.env): Promise<
     throw await asSendError(err);
   }
   const where = describeTarget(channel, target, accountId);
-  if (!outcome || outcome.ok !== true) {
+  if (!outcome || (outcome.ok !== true && outcome.queued !== true)) {
     throw sendFailed(outcome?.error || 'the channel refused the message', outcome?.fix ?? 'openclaw channels status --probe', { ...(channel ? { channel } : {}), to: target, queued: false });
   }
+  // Queued is accepted: the gateway holds it durably and retries (exit 0, as the help says).
   if (o.json) return printJson({ ...outcome, ok: true, ...(channel ? { channel } : {}), to: target, ...(accountId ? { accountId } : {}) });
   if (outcome.queued) {
     println(`Queued for ${where}: not delivered yet; the gateway keeps it and retries (check: openclaw channels status).`);

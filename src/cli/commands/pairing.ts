@@ -207,8 +207,9 @@ async function notify(channel: ChannelId, accountId: string, senderId: string, t
   const { callGateway, GatewayUnreachableError } = await import('../../client/call.js');
   const idempotencyKey = crypto.randomUUID();
   try {
-    const res = (await callGateway({ method: 'send', params: { channel, accountId, to: senderId, message: PAIRING_APPROVED_TEXT }, idempotencyKey, timeoutMs })) as { ok?: boolean; error?: string } | undefined;
-    if (res && res.ok === false) return { ok: false, reason: res.error ?? 'the channel did not accept the message' };
+    const res = (await callGateway({ method: 'send', params: { channel, accountId, to: senderId, message: PAIRING_APPROVED_TEXT }, idempotencyKey, timeoutMs })) as { ok?: boolean; queued?: boolean; error?: string } | undefined;
+    // Queued counts as sent: the gateway holds the notice durably and retries it.
+    if (res && res.ok === false && res.queued !== true) return { ok: false, reason: res.error ?? 'the channel did not accept the message' };
     return { ok: true };
   } catch (err) {
     if (err instanceof GatewayUnreachableError) return { ok: false, reason: 'gateway not connected (start it with: openclaw gateway start)' };
