@@ -17,7 +17,7 @@ export interface Spawned {
 /** Spawns a server and polls `readyUrl` until it answers 200 (fails after `timeoutMs`). */
 export async function spawnUntilReady(cmd: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string, timeoutMs = 15_000): Promise<Spawned> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, args, { env, stdio: ['ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   let exited = false;
