@@ -65,3 +65,13 @@ test('token precedence: tokenFile > botToken > TELEGRAM_BOT_TOKEN (default accou
 });
 
 const pick = (a: { token?: string; tokenSource: string }) => [a.token, a.tokenSource];
+
+test('TELEGRAM_BOT_TOKEN alone configures the default account; without it no block means no account', () => {
+  const [a, ...rest] = resolveTelegramAccounts(undefined, { TELEGRAM_BOT_TOKEN: ' 1:env ' });
+  assert.equal(rest.length, 0);
+  assert.equal(a.accountId, 'default');
+  assert.equal(a.token, '1:env');
+  assert.equal(a.tokenSource, 'env');
+  assert.equal(a.dmPolicy, 'pairing');
+  assert.deepEqual(resolveTelegramAccounts(undefined, {}), []);
+});

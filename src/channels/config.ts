@@ -225,7 +225,11 @@ function secretValue(v: unknown, env: Env): string | undefined {
 
 /** Resolves every Telegram account of `block`. Token precedence: tokenFile > botToken > env (default account only). */
 export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined, env: Env = process.env, channelDefaults?: { groupPolicy?: GroupPolicy }): ResolvedAccount[] {
-  if (!block) return [];
+  // TELEGRAM_BOT_TOKEN alone configures the default account (upstream's status counts it as configured too).
+  if (!block) {
+    if (!env.TELEGRAM_BOT_TOKEN?.trim()) return [];
+    block = {} as TelegramChannelConfig;
+  }
   return accountIds(block).map((accountId) => {
     const acc = { ...block, ...(block.accounts?.[accountId] ?? {}) } as TelegramChannelConfig;
     let token: string | undefined;

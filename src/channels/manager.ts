@@ -372,8 +372,7 @@ export class ChannelManager implements ChannelService {
     }
     try {
       if (this.closed) return;
-      const limit = st?.account.textChunkLimit ?? st?.adapter?.textLimit ?? CHANNELS[f.channel].textLimit;
-      const pieces = texts.flatMap((t) => splitText(t, limit));
+      const pieces = texts.flatMap((t) => splitText(t, chunkLimit(f.channel, st)));
       await this.outbound?.enqueue(
         pieces.map((text, i) => ({
           id: `${rec.id}:reply:${i}`,
@@ -406,12 +405,12 @@ export class ChannelManager implements ChannelService {
     const st = this.states.get(key(req.channel, accountId));
     const fixAdd = `openclaw channels add --channel ${req.channel}${accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${accountId}` : ''} --token <token>`;
     if (!st) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} is not configured`, fix: fixAdd };
-    if (!st.account.enabled) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} is disabled`, fix: `openclaw config set channels.${req.channel}.enabled true` };
+    if (!st.account.enabled) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} is disabled`, fix: `openclaw config set ${accountConfigPath(this.readConfig(), req.channel, accountId)}.enabled true` };
     if (!st.account.configured) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} has no token`, fix: fixAdd };
     if (!this.outbound) return { ok: false, error: 'the outbound queue is unavailable', fix: `check that ${this.dir} is writable, then openclaw gateway restart` };
     const text = req.text;
     if (!text.trim()) return { ok: false, error: 'message is empty', fix: 'pass --message <text>' };
-    const limit = st.account.textChunkLimit ?? st.adapter?.textLimit ?? CHANNELS[req.channel].textLimit;
+    const limit = chunkLimit(req.channel, st);
     const base = `send:${crypto.randomUUID()}`;
     const pieces = splitText(text, limit).map((t, i) => ({ id: `${base}:${i}`, channel: req.channel, accountId, chatId: req.to, threadId: req.threadId, text: t, kind: 'send' as const }));
     await this.outbound.enqueue(pieces);
@@ -559,6 +558,19 @@ export class ChannelManager implements ChannelService {
     this.outbound?.close();
     await Promise.all([this.inbound?.close(), this.outboundJournal?.close()]);
   }
+}
+
+/** textChunkLimit may only shorten pieces: above the platform's limit the API refuses the message. */
+function chunkLimit(channel: ChannelId, st: AccountState | undefined): number {
+  const platform = st?.adapter?.textLimit ?? CHANNELS[channel].textLimit;
+  return Math.min(st?.account.textChunkLimit ?? platform, platform);
+}
+
+/** Where an account's own keys live: the channel block itself for a lone default account. */
+export function accountConfigPath(cfg: OpenClawConfig, channel: ChannelId, accountId: string): string {
+  const block = (cfg.channels as Record<string, { accounts?: Record<string, unknown> } | undefined> | undefined)?.[channel];
+  if (accountId === DEFAULT_ACCOUNT_ID && !block?.accounts?.[DEFAULT_ACCOUNT_ID]) return `channels.${channel}`;
+  return `channels.${channel}.accounts.${accountId}`;
 }
 
 function key(channel: string, accountId: string): string {
