@@ -42,6 +42,18 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
 ];
 
+/** The channel messages people search for most; docs/troubleshooting-channels.md lists every one. */
+const CHANNEL_MESSAGES: { message: string; cause: string; fix: string }[] = [
+  { message: 'OpenClaw: access not configured. … Pairing code: <CODE>', cause: 'An unknown sender DMed a bot whose dmPolicy is "pairing" (the default).', fix: 'openclaw pairing approve telegram <CODE>' },
+  { message: 'telegram: drop dm from <id> (pairing request cap reached: 3 pending for account <account>; no code sent)', cause: 'Three requests already wait; new senders get no code until one is approved or expires (1 h).', fix: 'openclaw pairing list telegram, then openclaw pairing approve telegram <CODE>' },
+  { message: 'telegram: drop group message (group <chat> not allowed: not in groups)', cause: 'A groups map exists and lists neither this chat nor "*".', fix: `openclaw config set 'channels.telegram.groups["<chat>"]' '{"requireMention":true}'` },
+  { message: 'telegram: skipping group message (mention required, chat=<chat>, …)', cause: 'requireMention is on (the default) and the message neither mentions nor replies to the bot.', fix: `mention the bot, or openclaw config set 'channels.telegram.groups["<chat>"].requireMention' false (then turn privacy mode off in @BotFather)` },
+  { message: 'Telegram getMe returned 401 (Unauthorized): the bot token was rejected.', cause: 'The token was revoked or mistyped.', fix: 'openclaw channels add --channel telegram --token <token>' },
+  { message: 'Telegram getUpdates conflict: 409: Conflict: terminated by other getUpdates request …', cause: 'Another process (a second gateway, a dev copy) polls with the same bot token.', fix: 'stop the other instance; openclaw doctor (channel-telegram-conflict) names it when it can' },
+  { message: 'Gateway not reachable; showing config-only status.', cause: '`channels status` could not reach the gateway; the lines come from the config file only.', fix: 'openclaw gateway start, then openclaw channels status --probe' },
+  { message: 'send failed: gateway not connected', cause: '`openclaw message send` found no running gateway; nothing was queued.', fix: 'openclaw gateway start' },
+];
+
 /** What users paste from other guides, and where it lives here. */
 const SEEN_ELSEWHERE: { seen: string; ref: RejectionId | FailureId | 'CLI' }[] = [
   { seen: 'disconnected (1008): pairing required', ref: 'PAIRING_REQUIRED' },
@@ -103,6 +115,8 @@ export function renderTroubleshootingDoc(): string {
   }
   out.push('', '## Gateway start and stop failures', '', 'Printed by `openclaw gateway run|start|stop`. Exit code 78 means "configuration problem": systemd (`RestartPreventExitStatus=78`) stops restarting.', '', '| Message | Exit | Cause | Fix |', '| --- | --- | --- | --- |');
   for (const f of Object.values(ProcessFailures) as ProcessFailure[]) out.push(`| ${code(f.message(PLACEHOLDERS))} | ${f.exitCode} | ${cell(f.cause)} | ${code(f.fix(PLACEHOLDERS))} |`);
+  out.push('', '## Chat channels', '', 'The most common ones; every channel message, with its cause and fix, is in [troubleshooting-channels.md](troubleshooting-channels.md).', '', '| Message | Cause | Fix |', '| --- | --- | --- |');
+  for (const m of CHANNEL_MESSAGES) out.push(`| ${code(m.message)} | ${cell(m.cause)} | ${code(m.fix)} |`);
   out.push('', '## CLI messages', '', '| Message | Cause | Fix |', '| --- | --- | --- |');
   for (const m of CLI_MESSAGES) out.push(`| ${code(m.message)} | ${cell(m.cause)} | ${code(m.fix)} |`);
   out.push('');

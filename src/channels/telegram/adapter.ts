@@ -222,7 +222,7 @@ class TelegramAdapter implements ChannelAdapter {
   }
 
   private failTerminal(f: ApiFailure, method: string): void {
-    const reason = f.status === 401 ? 'getMe returned 401 (Unauthorized): the bot token was rejected' : `${method} returned ${f.status} (${f.description}): the bot token is malformed or apiRoot is wrong`;
+    const reason = f.status === 401 ? `${method} returned 401 (Unauthorized): the bot token was rejected` : `${method} returned ${f.status} (${f.description}): the bot token is malformed or apiRoot is wrong`;
     this.setError('boot', reason, true);
     this.tokenIssue = { message: reason, fix: TOKEN_FIX };
     this.running = false;
