@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Command, CommanderError } from 'commander';
 import JSON5 from 'json5';
-import { reportError } from '../output.js';
 import { freePort, localConfig, stateDirsForFile, type StateDir } from '../../testing/harness.js';
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/control-plane/test-support.js';
 import type { OpenClawConfig } from '../../config/schema.js';
 import type { ChannelAccountSnapshot, ChannelsStatusPayload } from '../../channels/types.js';
 import { checkTelegramToken, planRemove, planTelegramAdd, register, statusTimeoutMs } from './channels.js';
+import { runRegistered } from '../testing-in-process.js';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
 const TOKEN2 = '987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw2';
@@ -19,40 +18,7 @@ const TIP = 'Tip: https://docs.openclaw.ai/cli/status adds gateway health probes
 const CHECKING = process.stderr.isTTY ? [] : ['Checking channel status…'];
 const state = stateDirsForFile();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `openclaw <args>` through register() in this process, the way program.ts does. */
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const program = new Command().name('openclaw').exitOverride();
-  register(program);
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const savedEnv = process.env;
-  process.env = { ...env };
-  process.exitCode = undefined;
-  // Only strings: the test runner's own reports to the parent are Buffers and must pass through.
-  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stdout += chunk), true) : out(chunk, ...rest));
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stderr += chunk), true) : err(chunk, ...rest));
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'openclaw', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    code = e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : reportError(e, args.includes('--json'));
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env = savedEnv;
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv) => runRegistered(register, args, env);
 
 const readConfig = (s: StateDir) => JSON5.parse(fs.readFileSync(s.configPath, 'utf8'));
 const lines = (text: string) => text.replace(/\n$/, '').split('\n');

@@ -7,6 +7,7 @@ import { printJson, println } from '../output.js';
 import type { ConnectOptions } from '../../client/call.js';
 import type { DeviceList, Outcome } from '../../client/device-admin.js';
 import type { DeviceSummary, PendingRequest } from '../../auth/pairing-store.js';
+import { formatAge, table } from '../text-table.js';
 
 interface CommonOpts {
   json?: boolean;
@@ -61,19 +62,6 @@ async function run<T>(json: boolean | undefined, fn: () => Promise<Outcome<T>>, 
   if (json) return printJson({ ok: true, via: outcome.via, ...(outcome.value as object) });
   for (const line of human(outcome.value)) println(line);
   if (outcome.via === 'direct') println(`(gateway not running: ${verb} ${outcome.devicesDir} directly)`);
-}
-
-function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86_400)}d ago`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
 const shortId = (id: string) => id.slice(0, 16);

@@ -1,43 +1,16 @@
 // `openclaw message send` in-process: no gateway, and an in-process control plane whose `send` is a stub.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Command, CommanderError } from 'commander';
-import { reportError } from '../output.js';
 import { freePort, localConfig, stateDirsForFile } from '../../testing/harness.js';
 import { startTestGateway, TEST_TOKEN } from '../../gateway/control-plane/test-support.js';
 import type { OpenClawConfig } from '../../config/schema.js';
 import type { DeliveryOutcome } from '../../channels/types.js';
 import { register } from './message.js';
+import { runRegistered } from '../testing-in-process.js';
 
 const state = stateDirsForFile();
 
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().name('openclaw').exitOverride();
-  register(program);
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const savedEnv = process.env;
-  process.env = { ...env };
-  process.exitCode = undefined;
-  // Only strings: the test runner's own reports to the parent are Buffers and must pass through.
-  (process.stdout as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stdout += chunk), true) : out(chunk, ...rest));
-  (process.stderr as { write: unknown }).write = (chunk: string | Uint8Array, ...rest: never[]) => (typeof chunk === 'string' ? ((stderr += chunk), true) : err(chunk, ...rest));
-  let code: number;
-  try {
-    await program.parseAsync(['node', 'openclaw', ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    code = e instanceof CommanderError ? (e.exitCode === 0 ? 0 : 2) : reportError(e, args.includes('--json'));
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.env = savedEnv;
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv) => runRegistered(register, args, env);
 
 test('message send without a gateway: "send failed: gateway not connected" and how to start one, exit 1', async () => {
   const s = state(localConfig(TEST_TOKEN, { gateway: { port: await freePort() } }));

@@ -11,6 +11,7 @@ import { resolveConfigPath, resolveStateDir } from '../../config/paths.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId } from '../../channels/types.js';
 import { PAIRING_APPROVED_TEXT, PAIRING_ID_LABELS } from '../../channels/pairing/codes.js';
 import { ChannelPairingStore, ChannelPairingStoreError, type PairingRequest } from '../../channels/pairing/store.js';
+import { formatAge, table } from '../text-table.js';
 
 const EPILOG = `
 Unknown senders on a channel with dmPolicy "pairing" get an 8-character code and are not
@@ -79,19 +80,6 @@ async function guard<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof Error && err.name === 'FileLockTimeoutError') throw new CliError(err.message, { fix: 'retry in a moment' });
     throw err;
   }
-}
-
-function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86_400)}d ago`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => '  ' + r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
 /** `username=alice, firstName=Al`; the account only when it is not the default one. */
