@@ -75,3 +75,11 @@ test('TELEGRAM_BOT_TOKEN alone configures the default account; without it no blo
   assert.equal(a.dmPolicy, 'pairing');
   assert.deepEqual(resolveTelegramAccounts(undefined, {}), []);
 });
+
+test('webhookUrl without webhookSecret is rejected with upstream\'s message (channel and account level)', () => {
+  const r = validateConfigObject({ channels: { telegram: { botToken: '1:x', webhookUrl: 'https://h/tg' } } });
+  assert.equal(!r.ok && r.problem, 'channels.telegram.webhookUrl requires channels.telegram.webhookSecret');
+  const acc = validateConfigObject({ channels: { telegram: { accounts: { work: { botToken: '1:x', webhookUrl: 'https://h/tg' } } } } });
+  assert.equal(!acc.ok && acc.problem, 'channels.telegram.accounts.work.webhookUrl requires channels.telegram.webhookSecret or channels.telegram.accounts.work.webhookSecret');
+  assert.equal(validateConfigObject({ channels: { telegram: { webhookSecret: 's', accounts: { work: { botToken: '1:x', webhookUrl: 'https://h/tg' } } } } }).ok, true);
+});

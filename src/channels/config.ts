@@ -106,14 +106,29 @@ export const channelsSchema = z
   .superRefine((channels, ctx) => {
     for (const [id, block] of Object.entries(channels)) {
       if (id === 'defaults' || !block || typeof block !== 'object') continue;
-      for (const v of accessViolations(id, block as AccessBlock)) ctx.addIssue({ code: 'custom', path: v.path.slice(1), message: v.message }); // zod prefixes this schema's own key
+      for (const v of [...accessViolations(id, block as AccessBlock), ...webhookViolations(id, block as AccessBlock)]) ctx.addIssue({ code: 'custom', path: v.path.slice(1), message: v.message }); // zod prefixes this schema's own key
     }
   });
 
 interface AccessBlock {
   dmPolicy?: string;
   allowFrom?: Array<string | number>;
+  webhookUrl?: string;
+  webhookSecret?: unknown;
   accounts?: Record<string, AccessBlock>;
+}
+
+/** Upstream's rule: a webhook without a secret would accept updates from anyone who finds the URL. */
+export function webhookViolations(channel: string, block: AccessBlock): Array<{ path: string[]; message: string }> {
+  const out: Array<{ path: string[]; message: string }> = [];
+  const base = `channels.${channel}`;
+  if (block.webhookUrl && !block.webhookSecret) out.push({ path: ['channels', channel, 'webhookUrl'], message: `${base}.webhookUrl requires ${base}.webhookSecret` });
+  for (const [id, acc] of Object.entries(block.accounts ?? {})) {
+    if (acc?.webhookUrl && !acc.webhookSecret && !block.webhookSecret) {
+      out.push({ path: ['channels', channel, 'accounts', id, 'webhookUrl'], message: `${base}.accounts.${id}.webhookUrl requires ${base}.webhookSecret or ${base}.accounts.${id}.webhookSecret` });
+    }
+  }
+  return out;
 }
 
 /** Upstream's validation-time access rules, per channel block and per account (with inheritance). */
@@ -129,6 +144,7 @@ export function accessViolations(channel: string, block: AccessBlock): Array<{ p
   };
   const base = `channels.${channel}`;
   const accounts = block.accounts ?? {};
+
   // The channel-level rule applies when the block is used as an account itself (no accounts map, no
   // default account) or when some account inherits both keys from it.
   const inheritsBoth = (a: AccessBlock | undefined) => !a || (a.dmPolicy === undefined && a.allowFrom === undefined);

@@ -427,6 +427,20 @@ test('send: 429 is retryable with retryAfterMs, 5xx retryable, 403 (blocked) is 
 
 // ---- 7. webhook mode
 
+test('webhook mode without a secret: refused before any Bot API call, no listener, the fix names webhookSecret', async (t) => {
+  const port = await closedPort();
+  const h = await harness(t, { config: { webhookUrl: `http://127.0.0.1:${port}/tg-hook`, webhookHost: '127.0.0.1', webhookPort: port } });
+  await h.adapter.start(recordingSink(h));
+  const rt = h.adapter.runtime();
+  assert.equal(rt.running, false);
+  assert.equal(rt.lastError, 'Telegram webhook mode requires a non-empty secret token. Set channels.telegram.webhookSecret in your config.');
+  assert.match(h.logText(), /Fix: openclaw config set channels\.telegram\.webhookSecret/);
+  assert.equal(h.api.calls('getMe').length, 0);
+  assert.equal(h.api.calls('setWebhook').length, 0);
+  const refused = await fetch(`http://127.0.0.1:${port}/tg-hook`, { method: 'POST', body: '{}' }).then(() => false, () => true);
+  assert.ok(refused, 'nothing listens on the webhook port');
+});
+
 test('webhook mode: setWebhook with the secret; 200 only after the sink resolved; a wrong secret is refused', async (t) => {
   const port = await closedPort();
   const url = `http://127.0.0.1:${port}/tg-hook`;

@@ -183,6 +183,16 @@ class TelegramAdapter implements ChannelAdapter {
 
   private async connectOnce(signal: AbortSignal): Promise<'ok' | 'terminal' | 'retry' | 'stopped'> {
     const api = this.bot!.api;
+    // An open webhook would take updates from anyone who finds the URL (upstream refuses it too).
+    if (this.account.webhook && !this.account.webhook.secret) {
+      const base = this.accountId === 'default' ? 'channels.telegram' : `channels.telegram.accounts.${this.accountId}`;
+      const reason = `Telegram webhook mode requires a non-empty secret token. Set ${base}.webhookSecret in your config.`;
+      this.setError('boot', reason, true);
+      this.running = false;
+      this.connected = false;
+      this.log.error(`${reason} Fix: openclaw config set ${base}.webhookSecret "$(openssl rand -hex 32)"`, { accountId: this.accountId });
+      return 'terminal';
+    }
     let me: UserFromGetMe;
     try {
       me = await api.getMe(withTimeout(CALL_TIMEOUT_MS, signal));
