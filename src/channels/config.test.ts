@@ -83,3 +83,14 @@ test('webhookUrl without webhookSecret is rejected with upstream\'s message (cha
   assert.equal(!acc.ok && acc.problem, 'channels.telegram.accounts.work.webhookUrl requires channels.telegram.webhookSecret or channels.telegram.accounts.work.webhookSecret');
   assert.equal(validateConfigObject({ channels: { telegram: { webhookSecret: 's', accounts: { work: { botToken: '1:x', webhookUrl: 'https://h/tg' } } } } }).ok, true);
 });
+
+test('a botToken SecretRef that cannot resolve is a tokenError naming why, not a silent "no token"', () => {
+  const [file] = resolveTelegramAccounts({ botToken: { source: 'file', provider: 'f', id: '/run/secrets/tg' } } as never, {});
+  assert.equal(file.configured, false);
+  assert.match(file.tokenError ?? '', /^botToken SecretRef source "file" is not supported by this gateway yet; use tokenFile/);
+  const [unset] = resolveTelegramAccounts({ botToken: { source: 'env', provider: 'default', id: 'TG_MAIN' } } as never, {});
+  assert.equal(unset.tokenError, 'botToken SecretRef: environment variable TG_MAIN is not set for the gateway');
+  const [set] = resolveTelegramAccounts({ botToken: { source: 'env', provider: 'default', id: 'TG_MAIN' } } as never, { TG_MAIN: '1:abc' });
+  assert.equal(set.token, '1:abc');
+  assert.equal(set.tokenError, undefined);
+});

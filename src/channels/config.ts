@@ -239,6 +239,14 @@ function secretValue(v: unknown, env: Env): string | undefined {
   return undefined;
 }
 
+/** Why a SecretRef yields no value, or undefined when it does (or is not a SecretRef). */
+function secretProblem(v: unknown, env: Env): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const ref = v as { source?: string; id?: string };
+  if (ref.source === 'env') return env[ref.id ?? '']?.trim() ? undefined : `SecretRef: environment variable ${ref.id} is not set for the gateway`;
+  return `SecretRef source "${ref.source}" is not supported by this gateway yet; use tokenFile: "<path>" or { source: "env", provider: "default", id: "<VAR>" }`;
+}
+
 /** Resolves every Telegram account of `block`. Token precedence: tokenFile > botToken > env (default account only). */
 export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined, env: Env = process.env, channelDefaults?: { groupPolicy?: GroupPolicy }): ResolvedAccount[] {
   // TELEGRAM_BOT_TOKEN alone configures the default account (upstream's status counts it as configured too).
@@ -258,6 +266,10 @@ export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined
       tokenSource = 'tokenFile';
     } else if (secretValue(acc.botToken, env)) {
       token = secretValue(acc.botToken, env);
+      tokenSource = 'config';
+    } else if (secretProblem(acc.botToken, env)) {
+      // A SecretRef we cannot resolve is said, not silently treated as "no token".
+      tokenError = `botToken ${secretProblem(acc.botToken, env)}`;
       tokenSource = 'config';
     } else if (accountId === DEFAULT_ACCOUNT_ID && env.TELEGRAM_BOT_TOKEN?.trim()) {
       token = env.TELEGRAM_BOT_TOKEN.trim();

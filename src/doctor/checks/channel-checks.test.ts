@@ -44,6 +44,9 @@ test('channels: Telegram tokens are resolved per account (env counts); the fix i
   assert.match(m.message, /^channels\.telegram\.accounts\.b\.botToken is not set \(nor tokenFile\)/);
   assert.equal(m.fix, 'openclaw channels add --channel telegram --account b --token <token>  (writes channels.telegram.accounts.b.botToken)');
   assert.equal((await run(channels, withChannels({ telegram: { botToken: TOKEN } }))).level, 'ok');
+  const ref = await run(channels, withChannels({ telegram: { botToken: { source: 'env', provider: 'default', id: 'TG_UNSET_FOR_TEST' } } } as never));
+  assert.equal(ref.level, 'warn');
+  assert.equal(ref.message, 'channels.telegram.botToken: SecretRef: environment variable TG_UNSET_FOR_TEST is not set for the gateway, so Telegram account "default" cannot connect.');
 });
 
 test('channel-dm-policy: "open" without "*" is explained on the invalid file; --fix says "allowlist" when it lists senders', async () => {

@@ -30,6 +30,15 @@ export const channels: Check = {
         `${channelsAddCommand(first.accountId, '--token <token>')}  (writes ${keys[0]})`,
       );
     }
+    // tokenFile problems are channel-token-file's; a SecretRef that resolves to nothing is said here.
+    const unresolved = enabled.some(([n]) => n === 'telegram') ? telegramAccounts(ctx).filter((a) => a.enabled && !a.configured && a.tokenError && a.tokenSource !== 'tokenFile') : [];
+    if (unresolved.length > 0) {
+      const a = unresolved[0];
+      return warn(
+        `${accountKeyPath(ctx, a.accountId, 'botToken')}: ${a.tokenError!.replace(/^botToken /, '')}, so Telegram account "${a.accountId}" cannot connect.`,
+        `${channelsAddCommand(a.accountId, '--token <token>')}  (or export the variable in the gateway's environment and: openclaw gateway restart)`,
+      );
+    }
     const missing = enabled.flatMap(([name, c]) => {
       const keys = CREDENTIAL_KEYS[name];
       return keys && !keys.some((k) => (c as Record<string, unknown>)[k]) ? [`channels.${name}.${keys[0]}`] : [];
