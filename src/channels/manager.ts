@@ -506,7 +506,8 @@ export class ChannelManager implements ChannelService {
       tokenSource: a.tokenSource,
       allowUnmentionedGroups: Object.values(a.groups ?? {}).some((g) => g.requireMention === false),
       healthState: this.healthOf(s, rt, out, now),
-      ...(s.probe ? { probe: s.probe, lastProbeAt: s.lastProbeAt ?? null } : {}),
+      // A failure the transport has since outlived is history, not status (it would keep exit 1).
+      ...(s.probe && (s.probe.ok || failedProbeCounts(s, rt)) ? { probe: s.probe, lastProbeAt: s.lastProbeAt ?? null } : {}),
       ...(s.audit ? { audit: s.audit } : {}),
       outbound: out,
       pendingPairing: a.dmPolicy === 'pairing' ? this.pendingPairing(a) : 0,
@@ -529,7 +530,7 @@ export class ChannelManager implements ChannelService {
     if (this.ingressError) return 'ingress-unavailable';
     if (s.loadError) return 'not-running';
     if (rt?.terminal) return 'terminal-disconnect';
-    if (s.probe && !s.probe.ok) return 'probe-failed';
+    if (failedProbeCounts(s, rt)) return 'probe-failed';
     if (out.oldestAgeMs !== null && out.oldestAgeMs > this.outboundStuckMs) return 'outbound-stuck';
     if (!rt?.running) return 'not-running';
     if (!rt.connected) {
@@ -543,10 +544,14 @@ export class ChannelManager implements ChannelService {
     const base = { channel: s.account.channel, accountId: s.account.accountId };
     const out: ChannelStatusIssue[] = [];
     for (const i of s.adapter?.runtime().issues ?? []) out.push({ ...base, kind: 'config', message: i.message, fix: i.fix });
-    if (snap.probe && !snap.probe.ok) out.push({ ...base, kind: 'probe', message: `probe failed: ${snap.probe.error ?? 'unknown error'}`, fix: probeFix(s.account, snap.probe) });
+    if (snap.probe && failedProbeCounts(s, s.adapter?.runtime())) out.push({ ...base, kind: 'probe', message: `probe failed: ${snap.probe.error ?? 'unknown error'}`, fix: probeFix(s.account, snap.probe) });
     if (snap.healthState === 'outbound-stuck') out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.pending} outbound message(s) waiting, oldest ${Math.round((snap.outbound?.oldestAgeMs ?? 0) / 1000)}s`, fix: `openclaw channels status --probe --channel ${s.account.channel}` });
     if ((snap.outbound?.failed ?? 0) > 0) out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.failed} outbound message(s) failed for good`, fix: `openclaw logs | grep "send failed"` });
-    if (s.account.tokenError) out.push({ ...base, kind: 'config', message: s.account.tokenError, fix: `openclaw channels add --channel ${s.account.channel} --token-file <path>` });
+    for (const message of snap.audit?.issues ?? []) out.push({ ...base, kind: 'config', message, fix: `add the bot to that group (or correct the id in ${accountConfigPath(this.readConfig(), s.account.channel, s.account.accountId)}.groups), then: openclaw channels status --probe` });
+    if (s.account.tokenError) {
+      const flag = s.account.tokenSource === 'tokenFile' ? '--token-file <path>' : '--token <token>';
+      out.push({ ...base, kind: 'config', message: s.account.tokenError, fix: `openclaw channels add --channel ${s.account.channel}${s.account.accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${s.account.accountId}` : ''} ${flag}` });
+    }
     if ((snap.pendingPairing ?? 0) > 0) out.push({ ...base, kind: 'pairing', message: `${snap.pendingPairing} pending DM pairing request(s)`, fix: `openclaw pairing list ${s.account.channel}` });
     return out;
   }
@@ -558,6 +563,13 @@ export class ChannelManager implements ChannelService {
     this.outbound?.close();
     await Promise.all([this.inbound?.close(), this.outboundJournal?.close()]);
   }
+}
+
+/** A failed probe stops counting once the transport worked after it (a poll completed, a reconnect). */
+function failedProbeCounts(s: AccountState, rt: ReturnType<ChannelAdapter['runtime']> | undefined): boolean {
+  if (!s.probe || s.probe.ok) return false;
+  const workedSince = Math.max(rt?.lastConnectedAt ?? 0, rt?.lastTransportActivityAt ?? 0);
+  return !(rt?.connected && s.lastProbeAt && workedSince > s.lastProbeAt);
 }
 
 /** textChunkLimit may only shorten pieces: above the platform's limit the API refuses the message. */

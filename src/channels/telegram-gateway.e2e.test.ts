@@ -178,6 +178,23 @@ describe('channels status', () => {
     assert.match(down.stdout, /^- Telegram default: enabled, configured/m);
   });
 
+  test('a failed probe stops counting once polling worked after it', async () => {
+    const state = newState(config({ allowFrom: ['6001'] }));
+    await up(state);
+    // A non-transient answer: the probe tries once, so exactly this one failure is used up.
+    tg.failNext('getMe', { error_code: 400, description: 'Bad Request: probe test' }, 1);
+    const failed = JSON.parse((await runCli(['channels', 'status', '--probe', '--json'], { env: state.env })).stdout).channelAccounts.telegram[0];
+    assert.equal(failed.probe.ok, false);
+    assert.equal(failed.healthState, 'probe-failed');
+    // A message arrives: the long poll completes, so the Bot API evidently works again.
+    tg.dm(BOT.token, { id: 6001 }, 'still there?');
+    await eventually(() => sentTo(6001).length > 0, GATEWAY_WAIT_MS);
+    const after = await runCli(['channels', 'status', '--json'], { env: state.env });
+    const acct = JSON.parse(after.stdout).channelAccounts.telegram[0];
+    assert.equal(acct.healthState, 'healthy');
+    assert.equal(after.code, 0, after.stdout);
+  });
+
   test('a second poller on the same token: the 409 is shown in status, not a restart loop', async () => {
     const state = newState(config({}));
     state.env.OPENCLAW_TELEGRAM_CONFLICT_BACKOFF_MS = '2000';

@@ -10,6 +10,7 @@ import { configDeprecations } from './deprecations.js';
 import { isSensitiveKey } from './redact.js';
 import { substituteConfigEnv } from './env-substitution.js';
 import type { Env } from './paths.js';
+import { closest } from './closest.js';
 
 export class ConfigError extends Error {
   readonly exitCode = 78 as const;
@@ -172,24 +173,4 @@ function issueMessage(iss: z.core.$ZodIssue, at: { found: boolean; value?: unkno
 function withReceived(message: string, at: { found: boolean; value?: unknown }): string {
   const shown = JSON.stringify(at.value);
   return at.found && shown !== undefined && shown.length <= 60 ? `${message}, received ${shown}` : message;
-}
-
-/** The known key within edit distance 2 of `key`, for typo hints. */
-function closest(key: string, known: string[]): string | undefined {
-  let best: { k: string; d: number } | undefined;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d <= 2 && (!best || d < best.d)) best = { k, d };
-  }
-  return best?.k;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

@@ -81,6 +81,10 @@ test('planRemove: the block, one account, the last account, and names what exist
   assert.deepEqual(planRemove({ channels: { telegram: { accounts: { a: {} } } } }, 'telegram', 'a', false).patch, { channels: { telegram: { accounts: null } } });
   assert.deepEqual(planRemove(two, 'telegram', 'a', true).patch, { channels: { telegram: { accounts: { a: { enabled: false } } } } });
   assert.throws(() => planRemove(two, 'telegram', 'c', false), /has no account "c" \(accounts: a, b\)/);
+  const typo = { channels: { telegram: { accounts: { work: { botToken: TOKEN }, home: { botToken: TOKEN2 } } } } };
+  assert.throws(() => planRemove(typo, 'telegram', 'wrok', false), (e: Error & { fix?: string }) => /did you mean "work"\?$/.test(e.message) && e.fix === 'openclaw channels list  (shows the account ids of channels.telegram)');
+  // Without an accounts map the only account is the block itself: the fix must not remove it.
+  assert.throws(() => planRemove({ channels: { telegram: { botToken: TOKEN } } }, 'telegram', 'wrok', false), (e: Error & { fix?: string }) => !/remove/.test(e.fix ?? ''));
   assert.throws(() => planRemove({}, 'telegram', undefined, false), /channels\.telegram is not in the config/);
 });
 

@@ -11,6 +11,7 @@ import { eprintln, printJson, println } from '../output.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId, type ChannelsStatusPayload, type DmPolicy } from '../../channels/types.js';
 import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/status-line.js';
 import type { ResolvedAccount } from '../../channels/config.js';
+import { closest } from '../../config/closest.js';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, unknown>;
@@ -590,7 +591,9 @@ export function planRemove(current: Json, channel: string, account: string | und
   // Without an accounts map the block itself is the default account.
   const whole = account === undefined || (!hasAccountsMap && account === DEFAULT_ACCOUNT_ID);
   if (!whole && !(hasAccountsMap && accounts![account!] !== undefined)) {
-    throw new CliError(`${base} has no account "${account}" (accounts: ${ids.join(', ')}).`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels remove --channel ${channel}${hasAccountsMap ? ` --account ${ids[0]}` : ''}${disable ? ' --disable' : ' --yes'}` });
+    // The fix never removes anything: a guessed id could be another bot, so it is named, not run.
+    const guess = hasAccountsMap ? closest(account!, ids) : undefined;
+    throw new CliError(`${base} has no account "${account}" (accounts: ${ids.join(', ')})${guess ? `; did you mean "${guess}"?` : '.'}`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels list  (shows the account ids of ${base})` });
   }
   if (disable) {
     const at = whole ? base : `${base}.accounts.${account}`;
