@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { silentLogger, type Logger } from '../../logging/types.js';
 import { ChannelSendError, type ChannelAdapter, type OutboundText } from '../types.js';
 import { Journal } from './journal.js';
-import { OutboundQueue, type OutboundRecord } from './outbound.js';
+import { FAILED_RETENTION_MS, OutboundQueue, type OutboundRecord } from './outbound.js';
 
 /** A channel whose send() is scripted per call: this is our own interface, not a library. */
 function scriptedAdapter(script: Array<'ok' | Error>): ChannelAdapter & { sent: OutboundText[] } {
@@ -80,4 +80,20 @@ test('enqueue is idempotent per id, also after the message was sent', async () =
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(a.sent.length, 1);
   q.close();
+});
+
+test('a message that failed for good is reported for a day, then dropped from stats and the journal', async () => {
+  const { journal, q } = queue(scriptedAdapter([]));
+  const now = Date.now();
+  const base = { ...item('old', 'x'), seq: 0, attempts: 8, nextAttemptAt: 0, state: 'failed' as const, lastError: '403: Forbidden' };
+  await journal.put({ ...base, createdAt: now - FAILED_RETENTION_MS - 120_000, failedAt: now - FAILED_RETENTION_MS - 60_000 });
+  await journal.put({ ...base, id: 'recent', createdAt: now - 1000, failedAt: now - 1000 });
+  assert.equal(q.stats('telegram', 'default', now).failed, 1);
+  assert.deepEqual(q.failed(now).map((r) => r.id), ['recent']);
+  q.kick();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(journal.get('old'), undefined, 'the expired dead letter left the journal');
+  assert.equal(journal.get('recent')?.state, 'failed', 'a recent one stays for status and logs');
+  q.close();
+  await journal.close();
 });

@@ -25,9 +25,14 @@ export interface OutboundRecord {
   lastError?: string;
   state: 'pending' | 'failed';
   fix?: string;
+  /** When it failed for good (dead letters are kept FAILED_RETENTION_MS for status and logs, then dropped). */
+  failedAt?: number;
 }
 
 export const MAX_ATTEMPTS = 8;
+/** A message that failed for good is reported for a day, so a status warning does not last forever. */
+export const FAILED_RETENTION_MS = 24 * 60 * 60 * 1000;
+const isExpired = (r: OutboundRecord, now: number) => r.state === 'failed' && now - (r.failedAt ?? r.createdAt) > FAILED_RETENTION_MS;
 const BASE_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -90,7 +95,7 @@ export class OutboundQueue {
     let failed = 0;
     let oldest: number | null = null;
     for (const r of this.d.journal.values()) {
-      if (r.channel !== channel || r.accountId !== accountId) continue;
+      if (r.channel !== channel || r.accountId !== accountId || isExpired(r, now)) continue;
       if (r.state === 'failed') failed += 1;
       else {
         pending += 1;
@@ -101,8 +106,8 @@ export class OutboundQueue {
   }
 
   /** Failed records (dead letters), newest first. */
-  failed(): OutboundRecord[] {
-    return this.d.journal.values().filter((r) => r.state === 'failed').sort((a, b) => b.createdAt - a.createdAt);
+  failed(now = Date.now()): OutboundRecord[] {
+    return this.d.journal.values().filter((r) => r.state === 'failed' && !isExpired(r, now)).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /** Looks for work now (a new record, an adapter that just connected). */
@@ -123,6 +128,7 @@ export class OutboundQueue {
     const now = Date.now();
     const heads = new Map<string, OutboundRecord>();
     for (const r of this.d.journal.values()) {
+      if (isExpired(r, now)) void this.d.journal.remove(r.id).catch((e: Error) => this.d.log.warn(`could not drop an expired failed message: ${e.message}`));
       if (r.state !== 'pending') continue;
       const chat = chatKey(r);
       const cur = heads.get(chat);
@@ -168,7 +174,7 @@ export class OutboundQueue {
       return;
     }
     const fix = e.fix ?? `check the channel with: openclaw channels status --probe --channel ${r.channel}`;
-    await this.d.journal.put({ ...r, attempts, lastError: e.message, fix, state: 'failed' });
+    await this.d.journal.put({ ...r, attempts, lastError: e.message, fix, state: 'failed', failedAt: Date.now() });
     this.d.log.child(r.channel).error(`send failed: ${e.message} (fix: ${fix})`, { chatId: r.chatId, accountId: r.accountId, attempts, kind: r.kind });
     this.settle(r.id, { ok: false, error: e.message, fix });
   }
