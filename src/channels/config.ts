@@ -4,6 +4,7 @@
 // (`channels.<id>.accounts.<accountId>` overrides the channel block; the default account is `default`).
 import fs from 'node:fs';
 import { z } from 'zod';
+import { CHANNEL_FACTS, CHANNEL_ORDER } from './catalog.js';
 import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } from './types.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
@@ -315,13 +316,18 @@ function toGroupRule(g: TelegramGroupEntry | z.infer<typeof topicEntry>): GroupR
 }
 
 /** Every account of every implemented channel in the config. */
+/** How each implemented channel's accounts are read from its `channels.<id>` block. */
+const ACCOUNT_RESOLVERS: Partial<Record<ChannelId, (block: unknown, env: Env, defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]>> = {
+  telegram: (block, env, defaults) => resolveTelegramAccounts(block as TelegramChannelConfig | undefined, env, defaults),
+};
+
 export function resolveAllAccounts(channels: unknown, env: Env = process.env): ResolvedAccount[] {
-  const c = (channels ?? {}) as { telegram?: TelegramChannelConfig; defaults?: { groupPolicy?: GroupPolicy } };
-  return [...resolveTelegramAccounts(c.telegram, env, c.defaults)];
+  const c = (channels ?? {}) as Record<string, unknown> & { defaults?: { groupPolicy?: GroupPolicy } };
+  return CHANNEL_ORDER.flatMap((id) => ACCOUNT_RESOLVERS[id]?.(c[id], env, c.defaults) ?? []);
 }
 
 /** Channel blocks present in the config that this gateway has no adapter for (reported, not refused). */
 export function unimplementedChannels(channels: unknown): string[] {
   if (!channels || typeof channels !== 'object') return [];
-  return Object.keys(channels).filter((id) => id !== 'defaults' && id !== 'telegram');
+  return Object.keys(channels).filter((id) => id !== 'defaults' && !(CHANNEL_FACTS as Record<string, { implemented: boolean } | undefined>)[id]?.implemented);
 }

@@ -1,10 +1,10 @@
-// Every channel the gateway knows, in one table: its label and limits, how its accounts are
-// resolved from config, and how its adapter is loaded. Adapters are imported on first use, so a
+// Every channel the gateway knows, in one table: its static facts (catalog.ts) and how its adapter
+// is loaded (accounts are resolved in config.ts, beside the schema). Adapters are imported on first use, so a
 // gateway without channels never evaluates grammY (startup time and memory stay as they were).
-// A new channel is one folder under src/channels/ and one row here.
+// A new channel is one folder under src/channels/, one row in catalog.ts (its static facts) and one here.
+import { CHANNEL_FACTS, type ChannelFacts } from './catalog.js';
 import type { Logger } from '../logging/types.js';
 import type { ResolvedAccount } from './config.js';
-import { resolveTelegramAccounts } from './config.js';
 import type { ChannelAdapter, ChannelId } from './types.js';
 
 export interface AdapterDeps {
@@ -14,34 +14,20 @@ export interface AdapterDeps {
 
 export type AdapterFactory = (account: ResolvedAccount, deps: AdapterDeps) => ChannelAdapter;
 
-export interface ChannelDefinition {
+export interface ChannelDefinition extends ChannelFacts {
   id: ChannelId;
-  label: string;
-  /** Longest text one message may carry. */
-  textLimit: number;
-  /** `pairing list` column label for the sender id. */
-  idLabel: string;
-  /** Accounts from `channels.<id>` (undefined: no adapter in this gateway yet). */
-  resolveAccounts?(block: unknown, env: Record<string, string | undefined>, defaults?: { groupPolicy?: 'open' | 'disabled' | 'allowlist' }): ResolvedAccount[];
   load?(): Promise<AdapterFactory>;
 }
 
 export const CHANNELS: Record<ChannelId, ChannelDefinition> = {
   telegram: {
     id: 'telegram',
-    label: 'Telegram',
-    textLimit: 4096,
-    idLabel: 'telegramUserId',
-    resolveAccounts: (block, env, defaults) => resolveTelegramAccounts(block as Parameters<typeof resolveTelegramAccounts>[0], env, defaults),
+    ...CHANNEL_FACTS.telegram,
     load: async () => (await import('./telegram/index.js')).createTelegramAdapter,
   },
-  discord: { id: 'discord', label: 'Discord', textLimit: 2000, idLabel: 'discordUserId' },
-  whatsapp: { id: 'whatsapp', label: 'WhatsApp', textLimit: 4000, idLabel: 'whatsappSenderId' },
-  imessage: { id: 'imessage', label: 'iMessage', textLimit: 4000, idLabel: 'imessageSenderId' },
+  discord: { id: 'discord', ...CHANNEL_FACTS.discord },
+  whatsapp: { id: 'whatsapp', ...CHANNEL_FACTS.whatsapp },
+  imessage: { id: 'imessage', ...CHANNEL_FACTS.imessage },
 };
 
-export const CHANNEL_ORDER: ChannelId[] = ['telegram', 'whatsapp', 'discord', 'imessage'];
-
-export function channelLabel(id: string): string {
-  return (CHANNELS as Record<string, ChannelDefinition | undefined>)[id]?.label ?? id;
-}
+export { CHANNEL_ORDER, channelLabel } from './catalog.js';

@@ -1,6 +1,7 @@
 // The text of `openclaw channels status`, byte-compatible with upstream (users paste it into issues,
 // dashboards parse it): the account line's bit order, the age format, the warnings block, the
 // config-only fallback. Pure: no config reads, no clock of its own (callers pass `now`).
+import { channelLabel, IMPLEMENTED_CHANNELS } from './catalog.js';
 import type { ResolvedAccount } from './config.js';
 import { CHANNEL_IDS, UNHEALTHY_STATES, type ChannelAccountSnapshot, type ChannelId, type ChannelsStatusPayload, type HealthState } from './types.js';
 
@@ -13,14 +14,6 @@ export const STATUS_DOCS_URL = 'https://docs.openclaw.ai/cli/status';
 const MAX_WARNINGS = 50;
 const MAX_WARNING_CHARS = 500;
 
-export const CHANNEL_DISPLAY_LABELS: Record<ChannelId, string> = { telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp', imessage: 'iMessage' };
-
-/** Channels this gateway has an adapter for. */
-export const IMPLEMENTED_CHANNELS: readonly ChannelId[] = ['telegram'];
-
-export function channelLabel(channel: string): string {
-  return (CHANNEL_DISPLAY_LABELS as Record<string, string>)[channel] ?? channel;
-}
 
 export interface TextOptions {
   /** ms since epoch; ages are `now - at`. */

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PAIRING_ID_LABELS } from '../catalog.js';
 import {
   CHANNEL_PAIRING_PENDING_MAX,
   CHANNEL_PAIRING_PENDING_TTL_MS,
   PAIRING_APPROVED_TEXT,
   PAIRING_CODE_ALPHABET,
   PAIRING_CODE_LENGTH,
-  PAIRING_ID_LABELS,
   generateUniquePairingCode,
   isPairingCodeShape,
   isPairingExpired,

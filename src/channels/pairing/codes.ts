@@ -15,21 +15,6 @@ export const CHANNEL_PAIRING_PENDING_MAX = 3;
 
 export const PAIRING_APPROVED_TEXT = '✅ OpenClaw access approved. Send a message to start chatting.';
 
-export const CHANNEL_LABELS: Record<ChannelId, string> = {
-  telegram: 'Telegram',
-  discord: 'Discord',
-  whatsapp: 'WhatsApp',
-  imessage: 'iMessage',
-};
-
-/** The sender-id column of `openclaw pairing list`. */
-export const PAIRING_ID_LABELS: Record<ChannelId, string> = {
-  telegram: 'telegramUserId',
-  whatsapp: 'whatsappSenderId',
-  discord: 'discordUserId',
-  imessage: 'imessageSenderId',
-};
-
 const ID_LINES: Record<ChannelId, (id: string) => string> = {
   telegram: (id) => `Your Telegram user id: ${id}`,
   whatsapp: (id) => `Your WhatsApp phone number: ${id}`,

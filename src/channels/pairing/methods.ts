@@ -8,7 +8,8 @@ import { scopeSatisfies } from '../../protocol/scopes.js';
 import { MethodError, type MethodDef } from '../../gateway/methods/types.js';
 import type { ResolvedAccount } from '../config.js';
 import { CHANNEL_IDS, type ChannelId, type ChannelService } from '../types.js';
-import { CHANNEL_LABELS, CHANNEL_PAIRING_PENDING_MAX, CHANNEL_PAIRING_PENDING_TTL_MS, PAIRING_APPROVED_TEXT, pairingExpiresAt } from './codes.js';
+import { CHANNEL_LABELS } from '../catalog.js';
+import { CHANNEL_PAIRING_PENDING_MAX, CHANNEL_PAIRING_PENDING_TTL_MS, PAIRING_APPROVED_TEXT, pairingExpiresAt } from './codes.js';
 import { bootstrapCommandOwner, commandOwnerConfigured } from './owner.js';
 import { requestCreatedAtMs, requestIdOf, type ChannelPairingStore, type PairingRequest } from './store.js';
 

@@ -9,7 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId, type ChannelsStatusPayload, type DmPolicy } from '../../channels/types.js';
-import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/status-line.js';
+import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/catalog.js';
 import type { ResolvedAccount } from '../../channels/config.js';
 import { closest } from '../../config/closest.js';
 

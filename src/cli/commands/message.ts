@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, println } from '../output.js';
 import { CHANNEL_IDS, type ChannelId, type DeliveryOutcome } from '../../channels/types.js';
-import { IMPLEMENTED_CHANNELS } from '../../channels/status-line.js';
+import { IMPLEMENTED_CHANNELS } from '../../channels/catalog.js';
 
 type Env = Record<string, string | undefined>;
 

@@ -9,7 +9,8 @@ import { CliError, ExitCodes } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
 import { resolveConfigPath, resolveStateDir } from '../../config/paths.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId } from '../../channels/types.js';
-import { PAIRING_APPROVED_TEXT, PAIRING_ID_LABELS } from '../../channels/pairing/codes.js';
+import { PAIRING_ID_LABELS } from '../../channels/catalog.js';
+import { PAIRING_APPROVED_TEXT } from '../../channels/pairing/codes.js';
 import { ChannelPairingStore, ChannelPairingStoreError, type PairingRequest } from '../../channels/pairing/store.js';
 import { formatAge, table } from '../text-table.js';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CHANNEL_PAIRING_PENDING_TTL_MS } from '../../channels/pairing/codes.js';
 import { parseState, type PairingRequest } from '../../channels/pairing/store.js';
-import { channelLabel } from '../../channels/status-line.js';
+import { channelLabel } from '../../channels/catalog.js';
 import { type Check, ok, warn } from '../types.js';
 
 export function pairingFile(stateDir: string): string {
