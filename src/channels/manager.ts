@@ -15,8 +15,9 @@ import type { OpenClawConfig } from '../config/schema.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import type { Logger } from '../logging/types.js';
 import type { ModelRuntime } from '../models/runtime.js';
-import { findAgent } from '../models/router.js';
+import { findAgent, sessionAgentId } from '../models/router.js';
 import { resolveAllAccounts, type ResolvedAccount } from './config.js';
+import { parseControlCommand, SESSION_RESET_REPLY } from './control-commands.js';
 import { decideIngress } from './ingress-policy.js';
 import { ChannelPairingStore } from './pairing/store.js';
 import { pairingReplyText } from './pairing/codes.js';
@@ -348,18 +349,29 @@ export class ChannelManager implements ChannelService {
     typingTimer.unref();
     let texts: string[] = [];
     let kind: OutboundRecord['kind'] = 'reply';
+    const sessionKey = this.sessionKeyFor(f);
+    const command = parseControlCommand(f.text);
     try {
-      const outcome = await this.o.runtime.chat.runChannelTurn({
-        runId: rec.runId,
-        sessionKey: this.sessionKeyFor(f),
-        message: composeMessage(rec),
-        system: rec.systemPrompt,
-        origin: { channel: f.channel, accountId: f.accountId, senderId: f.senderId, senderLabel: f.senderLabel, chatId: f.chatId, chatType: f.chatType, messageId: f.nativeMessageId ?? f.messageId, ...(f.groupId ? { groupId: f.groupId } : {}), ...(f.threadId ? { threadId: f.threadId } : {}) },
-      });
-      if (outcome.state === 'final') texts = isSilent(outcome.text) ? [] : [outcome.text];
-      else if (outcome.state === 'error') {
-        kind = 'error';
-        texts = [`⚠️ ${outcome.errorMessage ?? 'the model failed'}`];
+      if (command) {
+        // Idempotent: a crash after the reset and before the reply resets an empty session again.
+        await this.o.runtime.chat.abortAndSettle(sessionKey);
+        this.o.runtime.sessions.reset(sessionAgentId(this.o.runtime.config(), sessionKey), sessionKey);
+        this.o.services.log.child(f.channel).info(`${f.channel}: /${command.name} from ${f.senderId}: session ${sessionKey} reset`);
+      }
+      if (command && !command.tail) texts = [SESSION_RESET_REPLY[command.name]];
+      else {
+        const outcome = await this.o.runtime.chat.runChannelTurn({
+          runId: rec.runId,
+          sessionKey,
+          message: command ? command.tail : composeMessage(rec),
+          system: rec.systemPrompt,
+          origin: { channel: f.channel, accountId: f.accountId, senderId: f.senderId, senderLabel: f.senderLabel, chatId: f.chatId, chatType: f.chatType, messageId: f.nativeMessageId ?? f.messageId, ...(f.groupId ? { groupId: f.groupId } : {}), ...(f.threadId ? { threadId: f.threadId } : {}) },
+        });
+        if (outcome.state === 'final') texts = isSilent(outcome.text) ? [] : [outcome.text];
+        else if (outcome.state === 'error') {
+          kind = 'error';
+          texts = [`⚠️ ${outcome.errorMessage ?? 'the model failed'}`];
+        }
       }
     } catch (err) {
       // No agent or model to run it on: tell the sender once instead of going silent.

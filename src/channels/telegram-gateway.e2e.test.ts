@@ -100,6 +100,26 @@ describe('telegram DM pairing', () => {
   });
 });
 
+describe('telegram control commands', () => {
+  test('/new answers upstream\'s text without a model turn and the next message starts a fresh session', async () => {
+    const state = newState(config({ allowFrom: ['7001'] }));
+    await up(state);
+    tg.dm(BOT.token, { id: 7001 }, 'first message');
+    await eventually(() => sentTo(7001).find((m) => m.text === 'echo: first message'), GATEWAY_WAIT_MS);
+    const turns = model.requests.length;
+    tg.dm(BOT.token, { id: 7001 }, '/new');
+    await eventually(() => sentTo(7001).find((m) => m.text === '✅ New session started.'), GATEWAY_WAIT_MS);
+    assert.equal(model.requests.length, turns, '/new is answered by the gateway, not the model');
+    tg.dm(BOT.token, { id: 7001 }, 'second message');
+    await eventually(() => sentTo(7001).find((m) => m.text === 'echo: second message'), GATEWAY_WAIT_MS);
+    const sent = model.requests.at(-1)!.body.messages.map((m: { content: unknown }) => JSON.stringify(m.content)).join('\n');
+    assert.doesNotMatch(sent, /first message/, 'the old conversation is not in the new session');
+    tg.dm(BOT.token, { id: 7001 }, '/reset@claw_test_bot what now?');
+    await eventually(() => sentTo(7001).find((m) => m.text === 'echo: what now?'), GATEWAY_WAIT_MS);
+    assert.doesNotMatch(model.requests.at(-1)!.body.messages.map((m: { content: unknown }) => JSON.stringify(m.content)).join('\n'), /second message/);
+  });
+});
+
 describe('telegram groups', () => {
   test('unlisted groups are dropped with a log line; listed groups answer mentions and replies to the bot only', async () => {
     const state = newState(config({ groupAllowFrom: ['*'], groups: { '-1001': { requireMention: true } } }));
