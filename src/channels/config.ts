@@ -193,7 +193,8 @@ export interface ResolvedAccount {
   groupAllowFrom?: string[];
   /** undefined: no membership map (every group passes the map gate). */
   groups?: Record<string, GroupRule>;
-  historyLimit: number;
+  /** undefined: messages.groupChat.historyLimit, else DEFAULT_HISTORY_LIMIT. */
+  historyLimit?: number;
   textChunkLimit?: number;
   apiRoot?: string;
   webhook?: { url: string; secret?: string; path: string; host: string; port: number };
@@ -294,7 +295,7 @@ export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined
       groupPolicy: acc.groupPolicy ?? channelDefaults?.groupPolicy ?? 'allowlist',
       groupAllowFrom: norm('telegram', acc.groupAllowFrom),
       groups,
-      historyLimit: acc.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+      historyLimit: acc.historyLimit,
       textChunkLimit: acc.textChunkLimit,
       apiRoot: acc.apiRoot,
       webhook,

@@ -16,7 +16,7 @@ import type { GatewayServices } from '../gateway/methods/types.js';
 import type { Logger } from '../logging/types.js';
 import type { ModelRuntime } from '../models/runtime.js';
 import { findAgent, sessionAgentId } from '../models/router.js';
-import { resolveAllAccounts, type ResolvedAccount } from './config.js';
+import { DEFAULT_HISTORY_LIMIT, resolveAllAccounts, type ResolvedAccount } from './config.js';
 import { parseControlCommand, SESSION_RESET_REPLY } from './control-commands.js';
 import { decideIngress } from './ingress-policy.js';
 import { ChannelPairingStore } from './pairing/store.js';
@@ -278,7 +278,7 @@ export class ChannelManager implements ChannelService {
     });
     if (decision.action === 'drop') {
       chLog.info(`${decision.log} (fix: ${decision.fix})`, { gate: decision.gate, accountId: facts.accountId, senderId: facts.senderId });
-      if (decision.keepAsContext) this.remember(facts, account.historyLimit);
+      if (decision.keepAsContext) this.remember(facts, account.historyLimit ?? cfg.messages?.groupChat?.historyLimit ?? DEFAULT_HISTORY_LIMIT);
       return;
     }
     if (decision.action === 'pair') return this.pair(facts, id, chLog);

@@ -144,6 +144,21 @@ describe('telegram groups', () => {
   });
 });
 
+describe('telegram group context', () => {
+  test('messages.groupChat.historyLimit bounds the context kept for channels without their own historyLimit', async () => {
+    const state = newState(config({ groupAllowFrom: ['*'], groups: { '-1009': { requireMention: true } } }, { messages: { groupChat: { historyLimit: 1 } } }));
+    const gw = await up(state);
+    const bob = { id: 2101, username: 'bob' };
+    const group = { id: -1009, type: 'supergroup' as const };
+    tg.groupMessage(BOT.token, group, bob, 'older chatter');
+    tg.groupMessage(BOT.token, group, bob, 'newer chatter');
+    await eventually(() => (gw.output().match(/skipping group message \(mention required, chat=-1009/g) ?? []).length === 2, GATEWAY_WAIT_MS);
+    tg.groupMessage(BOT.token, group, bob, `@${BOT.username} and now?`, { entities: [{ type: 'mention', offset: 0, length: BOT.username.length + 1 }] });
+    const reply = await eventually(() => sentTo(-1009)[0], GATEWAY_WAIT_MS);
+    assert.equal(reply.text, 'echo: [Earlier messages in this group, not addressed to you]\n@bob: newer chatter\n\n[Message for you]\n@bob: and now?');
+  });
+});
+
 describe('telegram durability', () => {
   test('kill -9 between receiving a DM and sending the reply: after a restart exactly one reply', async () => {
     const state = newState(config({ allowFrom: ['3001'] }));
