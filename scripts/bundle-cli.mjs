@@ -20,7 +20,7 @@ const outDir = 'dist/cli';
 const entry = path.join(outDir, 'run.js');
 const bundlePath = path.join(outDir, 'openclaw.cjs');
 const cachePath = `${bundlePath}.cache`;
-const external = [/^node:/, 'openai', /^openai\//, '@anthropic-ai/sdk', /^@anthropic-ai\/sdk\//, 'playwright-core', 'fast-check', 'bufferutil', 'utf-8-validate'];
+const external = [/^node:/, 'openai', /^openai\//, '@anthropic-ai/sdk', /^@anthropic-ai\/sdk\//, 'playwright-core', 'fast-check', 'bufferutil', 'utf-8-validate', 'baileys', /^@discordjs\//, 'discord-api-types', /^discord-api-types\//, 'qrcode', 'zlib-sync'];
 
 const bundle = await rolldown({ input: entry, platform: 'node', external, logLevel: 'warn' });
 const tmp = `${bundlePath}.tmp`;
