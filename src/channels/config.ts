@@ -170,6 +170,8 @@ export interface GroupRule {
   enabled?: boolean;
   groupPolicy?: GroupPolicy;
   allowFrom?: string[];
+  /** Role ids that admit a sender (Discord `roles`; `users` map onto allowFrom). */
+  roles?: string[];
   systemPrompt?: string;
   topics?: Record<string, GroupRule>;
 }

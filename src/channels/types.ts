@@ -43,6 +43,10 @@ export interface InboundFacts {
   isCommand?: boolean;
   /** When the channel says the message was sent (ms). */
   sentAt: number;
+  /** Role ids of the sender in this group (Discord guild member roles), for `roles` allowlists. */
+  senderRoles?: string[];
+  /** The bot's own id on this channel, for drop logs (`botId=<id>`). */
+  botId?: string;
 }
 
 /** Text going out to one chat. */
