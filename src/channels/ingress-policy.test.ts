@@ -93,3 +93,40 @@ test('groupPolicy disabled and disabled entries drop', () => {
   const e = decideIngress(group('-100', '1', { wasMentioned: true }), account({ groupAllowFrom: ['*'], groups: { '-100': { enabled: false } } }), none);
   assert.equal(e.action === 'drop' && e.gate, 'group-entry-disabled');
 });
+
+// Other channels' group models, on accounts shaped as their resolvers produce them.
+const as = (channel: 'discord' | 'whatsapp', block: Record<string, unknown>): ResolvedAccount => ({ ...account(block), channel });
+const on = (channel: 'discord' | 'whatsapp', f: InboundFacts): InboundFacts => ({ ...f, channel });
+
+test('whatsapp: without a groups map every group is eligible; with one, unlisted groups get upstream\'s line', () => {
+  const open = as('whatsapp', { groupAllowFrom: ['+1555'] });
+  assert.equal(decideIngress(on('whatsapp', group('g1@g.us', '+1555', { wasMentioned: true })), open, none).action, 'dispatch');
+  const blocked = decideIngress(on('whatsapp', group('g1@g.us', '+1999', { wasMentioned: true })), open, none);
+  assert.equal(blocked.action === 'drop' && blocked.gate, 'group-sender-not-allowed');
+  const mapped = as('whatsapp', { groupAllowFrom: ['*'], groups: { 'g2@g.us': {} } });
+  const d = decideIngress(on('whatsapp', group('g1@g.us', '+1555')), mapped, none);
+  assert.equal(d.action === 'drop' && d.log, 'Dropping message from unregistered WhatsApp group g1@g.us. Add the group JID to channels.whatsapp.groups to allow it');
+  const skip = decideIngress(on('whatsapp', group('g2@g.us', '+1555')), mapped, none);
+  assert.equal(skip.action === 'drop' && skip.log, 'Group message stored for context (no mention detected) in g2@g.us');
+});
+
+test('discord: guilds are the allowlist, a guild\'s channels map narrows it, users/roles gate senders only when set', () => {
+  const a = as('discord', { groups: { G1: { requireMention: true, topics: { C1: {}, C2: { requireMention: false } } }, G2: {} } });
+  const msg = (guild: string, channel: string, sender: string, extra: Partial<InboundFacts> = {}) => on('discord', group(guild, sender, { chatId: channel, threadId: channel, botId: 'B0T', ...extra }));
+  const skipped = decideIngress(msg('G1', 'C1', 'u1'), a, none);
+  assert.equal(skipped.action === 'drop' && skipped.log, 'discord: drop guild message (mention required, botId=B0T); kept as context');
+  assert.equal(decideIngress(msg('G1', 'C2', 'u1'), a, none).action, 'dispatch', 'channel-level requireMention false wins');
+  const otherChannel = decideIngress(msg('G1', 'C9', 'u1', { wasMentioned: true }), a, none);
+  assert.equal(otherChannel.action === 'drop' && otherChannel.log, 'discord: drop guild message (channel C9 not allowed in guild G1)');
+  assert.equal(decideIngress(msg('G2', 'C5', 'anyone', { wasMentioned: true }), a, none).action, 'dispatch', 'no users/roles: every member of an allowed guild');
+  const unlisted = decideIngress(msg('G3', 'C1', 'u1', { wasMentioned: true }), a, none);
+  assert.equal(unlisted.action === 'drop' && unlisted.log, 'discord: drop guild message (guild G3 not allowed: not in guilds)');
+
+  // Telegram's resolver knows no roles: the rule is set as the Discord resolver builds it.
+  const gated: ResolvedAccount = { ...as('discord', {}), groups: { G1: { allowFrom: ['u1'], roles: ['R-mod'] } } };
+  assert.equal(decideIngress(msg('G1', 'C1', 'u1', { wasMentioned: true }), gated, none).action, 'dispatch');
+  assert.equal(decideIngress(msg('G1', 'C1', 'u2', { wasMentioned: true, senderRoles: ['R-mod'] }), gated, none).action, 'dispatch', 'a role admits');
+  const no = decideIngress(msg('G1', 'C1', 'u2', { wasMentioned: true, senderRoles: ['R-other'] }), gated, none);
+  assert.equal(no.action === 'drop' && no.log, 'Blocked discord guild sender (not in users/roles allowlist)');
+  assert.match(no.action === 'drop' ? no.fix : '', /channels\.discord\.guilds\["G1"\]\.users/);
+});

@@ -32,6 +32,56 @@ export interface IngressContext {
 
 const listed = (list: readonly string[] | undefined, id: string) => !!list && (list.includes('*') || list.includes(id));
 
+/**
+ * Where channels differ in upstream's group model (the gates stay the same, in the same order):
+ * which groups pass without a map, whether the sub-map (topics / guild channels) is an allowlist,
+ * who must be listed as a sender, and the log lines users grep for.
+ */
+interface GroupModel {
+  /** No `groups` map: every group passes the map gate (WhatsApp, iMessage); else only under groupPolicy open. */
+  noMapAdmitsAll: boolean;
+  /** A group entry's `topics` map is an allowlist of its sub-chats (Discord guild `channels`). */
+  topicsAreAllowlist: boolean;
+  /** Under allowlist, senders are checked only when the entry lists users/roles (Discord); else entry → groupAllowFrom → allowFrom. */
+  sendersOnlyFromEntry: boolean;
+  /** The config key of the group map (`groups`; Discord `guilds`). */
+  mapKey: string;
+  notAllowed(ch: ChannelId, groupId: string, why: string, base: string): string;
+  senderBlocked(ch: ChannelId, senderId: string, groupId: string): string;
+  mentionSkipped(f: InboundFacts, groupId: string): string;
+}
+
+const DEFAULT_MODEL: GroupModel = {
+  noMapAdmitsAll: false,
+  topicsAreAllowlist: false,
+  sendersOnlyFromEntry: false,
+  mapKey: 'groups',
+  notAllowed: (ch, groupId, why) => `${ch}: drop group message (group ${groupId} not allowed: ${why})`,
+  senderBlocked: (ch, senderId, groupId) => `Blocked ${ch} group sender ${senderId} in ${groupId} (groupPolicy=allowlist, not in groupAllowFrom/allowFrom)`,
+  mentionSkipped: (f, groupId) => `${f.channel}: skipping group message (mention required, chat=${groupId}${f.threadId ? `, topic=${f.threadId}` : ''}, reason=no-mention); kept as context`,
+};
+
+const GROUP_MODELS: Partial<Record<ChannelId, GroupModel>> = {
+  discord: {
+    noMapAdmitsAll: false,
+    topicsAreAllowlist: true,
+    sendersOnlyFromEntry: true,
+    mapKey: 'guilds',
+    notAllowed: (_ch, groupId, why) => `discord: drop guild message (guild ${groupId} not allowed: ${why.replace('groups', 'guilds')})`,
+    senderBlocked: () => 'Blocked discord guild sender (not in users/roles allowlist)',
+    // Upstream's line, quoted by the troubleshooting guides.
+    mentionSkipped: (f) => `discord: drop guild message (mention required, botId=${f.botId ?? '<missing>'}); kept as context`,
+  },
+  whatsapp: {
+    ...DEFAULT_MODEL,
+    noMapAdmitsAll: true,
+    // Upstream's lines, without a channel prefix (the logger adds [whatsapp]).
+    notAllowed: (_ch, groupId, _why, base) => `Dropping message from unregistered WhatsApp group ${groupId}. Add the group JID to ${base}.groups to allow it`,
+    mentionSkipped: (_f, groupId) => `Group message stored for context (no mention detected) in ${groupId}`,
+  },
+  imessage: { ...DEFAULT_MODEL, noMapAdmitsAll: true },
+};
+
 export function decideIngress(facts: InboundFacts, account: ResolvedAccount, ctx: IngressContext): IngressDecision {
   return facts.chatType === 'dm' ? decideDm(facts, account, ctx) : decideGroup(facts, account, ctx);
 }
@@ -79,25 +129,37 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
   const ch = f.channel;
   const base = configBase(ch, a.accountId);
   const groupId = f.groupId ?? f.chatId;
+  const model = GROUP_MODELS[ch] ?? DEFAULT_MODEL;
   const { rule, listed: inMap } = groupRuleFor(a, groupId, f.threadId);
   const policy: GroupPolicy = rule?.groupPolicy ?? a.groupPolicy;
-  const groupKey = `${base}.groups[${JSON.stringify(groupId)}]`; // bracketed: group ids start with "-" and config set must not store quotes
+  const groupKey = `${base}.${model.mapKey}[${JSON.stringify(groupId)}]`; // bracketed: group ids start with "-" and config set must not store quotes
 
   if (policy === 'disabled') {
     return drop('group-disabled', `${ch}: drop group message (groupPolicy: disabled, chat=${groupId})`, `openclaw config set ${rule?.groupPolicy ? `'${groupKey}.groupPolicy'` : `${base}.groupPolicy`} allowlist`);
   }
-  if (a.groups ? !inMap : policy !== 'open') {
+  if (a.groups ? !inMap : policy !== 'open' && !model.noMapAdmitsAll) {
     const why = a.groups ? 'not in groups' : 'groupPolicy: allowlist, no groups configured';
-    return drop('group-not-allowed', `${ch}: drop group message (group ${groupId} not allowed: ${why})`, `openclaw config set '${groupKey}' '{"requireMention":true}'`);
+    return drop('group-not-allowed', model.notAllowed(ch, groupId, why, base), `openclaw config set '${groupKey}' '{"requireMention":true}'`);
+  }
+  if (model.topicsAreAllowlist && f.threadId && inMap) {
+    const entry = a.groups?.[groupId] ?? a.groups?.['*'];
+    const subs = entry?.topics;
+    if (subs && Object.keys(subs).length > 0 && !subs[f.threadId] && !subs['*']) {
+      return drop('group-not-allowed', `${ch}: drop guild message (channel ${f.threadId} not allowed in guild ${groupId})`, `openclaw config set '${groupKey}.channels[${JSON.stringify(f.threadId)}]' '{"requireMention":true}'`);
+    }
   }
   if (rule?.enabled === false) {
     return drop('group-entry-disabled', `${ch}: drop group message (group ${groupId} disabled in config)`, `openclaw config set '${groupKey}.enabled' true`);
   }
   if (policy === 'allowlist') {
     // Group senders are checked against config only: DM pairing approvals never grant group access.
-    const senders = rule?.allowFrom ?? a.groupAllowFrom ?? a.allowFrom;
-    if (!listed(senders, f.senderId)) {
-      return drop('group-sender-not-allowed', `Blocked ${ch} group sender ${f.senderId} in ${groupId} (groupPolicy=allowlist, not in groupAllowFrom/allowFrom)`, `add ${f.senderId} (or "*") to ${base}.groupAllowFrom`);
+    const roles = rule?.roles ?? [];
+    const byRole = roles.length > 0 && (f.senderRoles ?? []).some((r) => roles.includes(r));
+    const senders = model.sendersOnlyFromEntry ? rule?.allowFrom : (rule?.allowFrom ?? a.groupAllowFrom ?? a.allowFrom);
+    const checked = !model.sendersOnlyFromEntry || senders !== undefined || roles.length > 0;
+    if (checked && !byRole && !listed(senders, f.senderId)) {
+      const fix = model.sendersOnlyFromEntry ? `add ${f.senderId} to ${groupKey}.users (or one of their roles to .roles)` : `add ${f.senderId} (or "*") to ${base}.groupAllowFrom`;
+      return drop('group-sender-not-allowed', model.senderBlocked(ch, f.senderId, groupId), fix);
     }
   }
 
@@ -114,7 +176,7 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
   return {
     action: 'drop',
     gate: 'mention-required',
-    log: `${ch}: skipping group message (mention required, chat=${groupId}${f.threadId ? `, topic=${f.threadId}` : ''}, reason=no-mention); kept as context`,
+    log: model.mentionSkipped(f, groupId),
     fix: `mention the bot, reply to it, or openclaw config set '${groupKey}.requireMention' false`,
     keepAsContext: true,
   };
