@@ -501,10 +501,12 @@ export class ChannelManager implements ChannelService {
     const out = this.outbound?.stats(a.channel, a.accountId, now) ?? { pending: 0, failed: 0, oldestAgeMs: null };
     const lastError = s.loadError ?? rt?.lastError ?? a.tokenError ?? null;
     return {
+      ...(rt?.snapshot ?? {}),
       accountId: a.accountId,
       ...(a.name ? { name: a.name } : {}),
       enabled: a.enabled,
       configured: a.configured,
+      ...(typeof rt?.linked === 'boolean' ? { linked: rt.linked } : {}),
       ...(lastError ? { lastError } : {}),
       running: !!rt?.running,
       connected: !!rt?.connected,

@@ -108,6 +108,10 @@ export interface AdapterRuntime {
   bot?: { id?: string; username?: string };
   /** Channel-specific warnings for status (message + fix). */
   issues?: Array<{ message: string; fix?: string }>;
+  /** Linked to a device account (WhatsApp Web); undefined where linking is not a thing. */
+  linked?: boolean;
+  /** Channel extras merged into the status snapshot in upstream's field names (Discord `application.intents`). */
+  snapshot?: Record<string, unknown>;
 }
 
 /** Where an adapter hands inbound messages. Resolves once the message is durable (queued). */
