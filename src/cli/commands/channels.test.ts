@@ -9,7 +9,7 @@ import { freePort, localConfig, stateDirsForFile, type StateDir } from '../../te
 import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/control-plane/test-support.js';
 import type { OpenClawConfig } from '../../config/schema.js';
 import type { ChannelAccountSnapshot, ChannelsStatusPayload } from '../../channels/types.js';
-import { checkTelegramToken, planRemove, planTelegramAdd, register, statusTimeoutMs } from './channels.js';
+import { checkTelegramToken, planOtherAdd, planRemove, planTelegramAdd, register, statusTimeoutMs } from './channels.js';
 import { runRegistered } from '../testing-in-process.js';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
@@ -64,6 +64,19 @@ test('planTelegramAdd: an existing accounts map gets the new account; open/allow
   assert.throws(() => planTelegramAdd({}, { channel: 'telegram', token: TOKEN, dmPolicy: 'open' }), (e: Error & { fix?: string }) => /requires allowFrom to include "\*"/.test(e.message) && /--allow-from '\*'/.test(e.fix!));
   assert.throws(() => planTelegramAdd({}, { channel: 'telegram', token: TOKEN, dmPolicy: 'allowlist' }), /would drop every DM/);
   assert.doesNotThrow(() => planTelegramAdd({}, { channel: 'telegram', token: TOKEN, dmPolicy: 'open', allowFrom: ['*'] }));
+});
+
+test('planOtherAdd: Discord token (redacted in the change list), WhatsApp auth dir with the login hint, iMessage cli path, accounts', () => {
+  const d = planOtherAdd({}, { channel: 'discord', token: 'MTA.secret.x' });
+  assert.deepEqual(d.patch, { channels: { discord: { token: 'MTA.secret.x', dmPolicy: 'pairing' } } });
+  assert.ok(!JSON.stringify(d.changes).includes('secret'));
+  assert.throws(() => planOtherAdd({}, { channel: 'discord' }), /Discord requires --token/);
+  const w = planOtherAdd({}, { channel: 'whatsapp', account: 'work' });
+  assert.deepEqual(w.patch, { channels: { whatsapp: { accounts: { work: { dmPolicy: 'pairing' } } } } });
+  assert.match(w.notes.join('\n'), /openclaw channels login --channel whatsapp --account work/);
+  const i = planOtherAdd({ channels: { imessage: { dmPolicy: 'allowlist', allowFrom: ['+1555'] } } }, { channel: 'imessage', cliPath: '/opt/imsg' });
+  assert.deepEqual(i.patch, { channels: { imessage: { cliPath: '/opt/imsg' } } }, 'an existing dmPolicy is kept');
+  assert.throws(() => planOtherAdd({}, { channel: 'imessage', dmPolicy: 'open', allowFrom: ['+1'] }), /dmPolicy="open" requires allowFrom to include "\*"/);
 });
 
 test('checkTelegramToken: the token shape, with the likely mistake named and the token never echoed', () => {

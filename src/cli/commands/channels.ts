@@ -54,6 +54,9 @@ Examples:
   openclaw channels add --channel telegram --use-env                       (TELEGRAM_BOT_TOKEN)
   openclaw channels add --channel telegram --account work --token <token> --name "Work bot"
   openclaw channels add --channel telegram --dm-policy allowlist --allow-from 123456789
+  openclaw channels add --channel discord --token <bot token>              (Developer Portal → Bot)
+  openclaw channels add --channel whatsapp                                 (then: openclaw channels login --channel whatsapp)
+  openclaw channels add --channel imessage --cli-path /usr/local/bin/imsg
 `;
 
 const REMOVE_EPILOG = `
@@ -443,6 +446,93 @@ export function planTelegramAdd(current: Json, input: AddInput, env: Env = {}): 
   return { accountId, patch, changes, notes };
 }
 
+/** What `channels add` writes for Discord, WhatsApp and iMessage: their one credential key each. */
+const OTHER_CREDENTIALS: Record<Exclude<ChannelId, 'telegram'>, { option: 'token' | 'authDir' | 'cliPath'; key: string; required: boolean; example: string }> = {
+  discord: { option: 'token', key: 'token', required: true, example: '--token <bot token from the Developer Portal>' },
+  whatsapp: { option: 'authDir', key: 'authDir', required: false, example: '(then: openclaw channels login --channel whatsapp)' },
+  imessage: { option: 'cliPath', key: 'cliPath', required: false, example: '--cli-path /usr/local/bin/imsg' },
+};
+
+export interface OtherAddInput {
+  channel: Exclude<ChannelId, 'telegram'>;
+  account?: string;
+  name?: string;
+  token?: string;
+  authDir?: string;
+  cliPath?: string;
+  dmPolicy?: DmPolicy;
+  allowFrom?: string[];
+}
+
+/** The edit `channels add` makes for Discord, WhatsApp and iMessage (pure): the block or accounts.<id>. */
+export function planOtherAdd(current: Json, input: OtherAddInput): AddPlan {
+  const ch = input.channel;
+  const cred = OTHER_CREDENTIALS[ch];
+  const channels = isObj(current.channels) ? current.channels : {};
+  const block = isObj(channels[ch]) ? (channels[ch] as Json) : undefined;
+  const accounts = block && isObj(block.accounts) ? block.accounts : undefined;
+  const accountId = input.account ?? DEFAULT_ACCOUNT_ID;
+  const atBlock = accountId === DEFAULT_ACCOUNT_ID && !(accounts && isObj(accounts[DEFAULT_ACCOUNT_ID]));
+  const target = atBlock ? ['channels', ch] : ['channels', ch, 'accounts', accountId];
+  const targetNow: Json = (atBlock ? block : accounts && isObj(accounts[accountId]) ? (accounts[accountId] as Json) : undefined) ?? {};
+  const patch: Json = {};
+  const changes: ConfigChange[] = [];
+  const notes: string[] = [];
+  const set = (key: string, value: unknown, secret = false) => {
+    setIn(patch, [...target, key], value);
+    changes.push({ op: 'set', path: [...target, key].join('.'), value: secret ? REDACTED_TEXT : value });
+  };
+  const value = input[cred.option];
+  if (value !== undefined) set(cred.key, value, cred.option === 'token');
+  else if (cred.required && targetNow[cred.key] === undefined) {
+    throw new CliError(`${channelLabel(ch)} requires --${cred.option === 'token' ? 'token' : cred.option}.`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${ch}${accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${accountId}` : ''} ${cred.example}` });
+  }
+  if (input.name !== undefined) set('name', input.name);
+  if (targetNow.enabled === false) {
+    setIn(patch, [...target, 'enabled'], null);
+    changes.push({ op: 'remove', path: [...target, 'enabled'].join('.') });
+  }
+  const dmPolicy = input.dmPolicy ?? (targetNow.dmPolicy as string | undefined) ?? (atBlock ? undefined : (block?.dmPolicy as string | undefined));
+  if (input.dmPolicy !== undefined) set('dmPolicy', input.dmPolicy);
+  else if (dmPolicy === undefined) set('dmPolicy', 'pairing');
+  if (input.allowFrom !== undefined) set('allowFrom', input.allowFrom);
+  const allowFrom = (input.allowFrom ?? (targetNow.allowFrom as unknown[] | undefined) ?? []).map(String);
+  const policyPath = [...target, 'dmPolicy'].join('.');
+  if (dmPolicy === 'open' && !allowFrom.includes('*')) throw new CliError(`${policyPath}="open" requires allowFrom to include "*" (anyone may then talk to the bot).`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${ch} --dm-policy open --allow-from '*'` });
+  if (dmPolicy === 'allowlist' && allowFrom.length === 0) throw new CliError(`${policyPath}="allowlist" with an empty allowFrom would drop every DM.`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${ch} --dm-policy allowlist --allow-from <sender id>` });
+  if (ch === 'whatsapp') notes.push('Next, link the phone: openclaw channels login --channel whatsapp' + (accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${accountId}` : ''));
+  return { accountId, patch, changes, notes };
+}
+
+async function channelsAddOther(channel: Exclude<ChannelId, 'telegram'>, o: AddOpts, env: Env): Promise<void> {
+  if (o.tokenFile !== undefined || o.useEnv) throw new CliError(`--token-file and --use-env are Telegram options; ${channelLabel(channel)} takes ${OTHER_CREDENTIALS[channel].example}.`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${channel} ${OTHER_CREDENTIALS[channel].example}` });
+  if (o.token !== undefined && channel !== 'discord') throw new CliError(`--token is for Telegram and Discord; ${channelLabel(channel)} takes ${OTHER_CREDENTIALS[channel].example}.`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${channel} ${OTHER_CREDENTIALS[channel].example}` });
+  if (o.token !== undefined && !/^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/.test(o.token.trim())) {
+    throw new CliError('The --token value does not look like a Discord bot token (three dot-separated parts, as the Developer Portal → Bot → Reset Token shows it).', { exitCode: ExitCodes.USAGE, fix: 'openclaw channels add --channel discord --token <bot token>' });
+  }
+  const [{ patchConfig, readEditableConfig }] = await Promise.all([import('../../config/edit.js')]);
+  const configPath = await configPathOf(env);
+  let result;
+  let plan: AddPlan;
+  try {
+    const input: OtherAddInput = { channel, account: o.account, name: o.name, token: o.token?.trim(), authDir: o.authDir, cliPath: o.cliPath, dmPolicy: o.dmPolicy as DmPolicy | undefined, allowFrom: o.allowFrom && o.allowFrom.length > 0 ? o.allowFrom : undefined };
+    plan = planOtherAdd(readEditableConfig(configPath).value, input);
+    result = patchConfig(configPath, plan.patch, { dryRun: o.dryRun });
+  } catch (err) {
+    throw await asCliError(err);
+  }
+  const label = channelLabel(channel);
+  const next = channel === 'whatsapp' ? `openclaw channels login --channel whatsapp${plan.accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${plan.accountId}` : ''}` : 'openclaw channels status --probe';
+  if (o.json) return printJson({ ok: true, channel, accountId: plan.accountId, configPath, written: result.written, dryRun: result.dryRun, backupPath: result.backupPath, changes: plan.changes, notes: plan.notes, warnings: result.warnings, next });
+  if (!result.changed) println(`${label} account "${plan.accountId}" is already set up that way; nothing was written.`);
+  else println(`${o.dryRun ? 'Would add' : 'Added'} ${label} account "${plan.accountId}".`);
+  if (result.changed) for (const c of plan.changes) println(describeChange(c));
+  for (const n of plan.notes) println(n);
+  for (const w of result.warnings) println(`warning: ${w}`);
+  if (result.written) println(`Config: ${configPath}${result.backupPath ? ` (previous version: ${result.backupPath})` : ''}`);
+  if (!o.dryRun) println(`Next: ${next}`);
+}
+
 function normalizeAllowFrom(entries: string[], input: Pick<AddInput, 'account'>): string[] {
   const out: string[] = [];
   for (const raw of entries) {
@@ -474,6 +564,8 @@ interface AddOpts {
   useEnv?: boolean;
   dmPolicy?: string;
   allowFrom?: string[];
+  authDir?: string;
+  cliPath?: string;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -483,6 +575,10 @@ export async function channelsAdd(channelArg: string | undefined, o: AddOpts, en
   if (!channel) throw new CliError('channels add needs a channel.', { exitCode: ExitCodes.USAGE, fix: 'openclaw channels add --channel telegram --token <token>' });
   if (!isChannelId(channel)) throw unknownChannel(channel);
   if (!isImplemented(channel)) throw notImplemented(channel, 'added');
+  if (o.dmPolicy !== undefined && !DM_POLICIES.includes(o.dmPolicy as DmPolicy)) {
+    throw new CliError(`--dm-policy "${o.dmPolicy}" is not one of ${DM_POLICIES.join(', ')}.`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels add --channel ${channel} --dm-policy pairing` });
+  }
+  if (channel !== 'telegram') return channelsAddOther(channel, o, env);
   const given = [o.token !== undefined, o.tokenFile !== undefined, Boolean(o.useEnv)].filter(Boolean).length;
   if (given === 0) throw new CliError('Telegram requires token or --token-file (or --use-env).', { exitCode: ExitCodes.USAGE, fix: addFix(o, '--token <token from @BotFather>') });
   if (given > 1) throw new CliError('Give exactly one of --token, --token-file or --use-env.', { exitCode: ExitCodes.USAGE, fix: addFix(o, '--token <token>') });
@@ -687,7 +783,7 @@ export function register(program: Command): void {
 
   channels
     .command('add [channel]')
-    .description('Add or update a channel account in openclaw.json (Telegram: the bot token).')
+    .description('Add or update a channel account in openclaw.json (Telegram/Discord: the bot token; WhatsApp: then channels login; iMessage: the imsg path).')
     .option('--channel <name>', `channel id (supported: ${supportedText()})`)
     .option('--account <id>', 'account id (default: the default account)', parseAccount)
     .option('--name <name>', 'display name for this account')
@@ -696,6 +792,8 @@ export function register(program: Command): void {
     .option('--use-env', 'use TELEGRAM_BOT_TOKEN from the gateway environment (default account only)')
     .option('--dm-policy <policy>', `who may DM the bot: ${DM_POLICIES.join(', ')} (default pairing when unset)`)
     .option('--allow-from <ids>', 'allowed sender ids, comma-separated or repeated (replaces allowFrom)', collectList)
+    .option('--auth-dir <dir>', 'WhatsApp: an existing Baileys credentials directory to attach (default <state>/credentials/whatsapp/<account>)')
+    .option('--cli-path <path>', 'iMessage: the imsg executable (default: imsg on PATH; an SSH wrapper for a remote Mac)')
     .option('--dry-run', 'show what would be written, write nothing')
     .option('--json', 'print machine-readable JSON')
     .addHelpText('after', ADD_EPILOG)
