@@ -8,7 +8,7 @@ import type { ResolvedAccount } from '../config.js';
 import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundSink, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
 import type { Logger } from '../../logging/types.js';
 import { backoffDelay, envMs, sleep } from '../telegram/backoff.js';
-import { messageToFacts, sendParams, type ImsgMessage } from './facts.js';
+import { messageToFacts, renderIMessageText, sendParams, type ImsgMessage } from './facts.js';
 import { DEFAULT_READY_TIMEOUT_MS, ImsgRpcClient, RpcCallError, type RpcExit } from './rpc-client.js';
 import { DEFAULT_CLI_PATH } from './config.js';
 
@@ -255,7 +255,7 @@ class IMessageAdapter implements ChannelAdapter {
     if (!client?.alive || !this.connected) {
       throw new ChannelSendError(`iMessage is not connected: ${this.lastError ?? 'imsg rpc is not running'}`, true, this.issue?.fix);
     }
-    const params = sendParams(msg.chatId, msg.text, { service: this.account.imessage?.service, region: this.account.imessage?.region });
+    const params = sendParams(msg.chatId, renderIMessageText(msg.text), { service: this.account.imessage?.service, region: this.account.imessage?.region });
     try {
       const result = await client.request<{ ok?: boolean; id?: string | number; guid?: string; message_id?: string | number }>('send', params, SEND_TIMEOUT_MS);
       if (result && result.ok === false) throw new RpcCallError('send', 'imsg send answered ok:false');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { messageToFacts, normalizeHandle, sendParams, type ImsgMessage } from './facts.js';
+import { messageToFacts, normalizeHandle, renderIMessageText, sendParams, type ImsgMessage } from './facts.js';
 
 const dm: ImsgMessage = {
   id: 101,
@@ -77,4 +77,9 @@ test('send params: chat_id / chat_guid / chat_identifier targets, else a handle 
   assert.deepEqual(sendParams('chat_guid:iMessage;+;chat1', 'hi'), { chat_guid: 'iMessage;+;chat1', text: 'hi' });
   assert.deepEqual(sendParams('chat_identifier:chat1', 'hi'), { chat_identifier: 'chat1', text: 'hi' });
   assert.deepEqual(sendParams('+1 555 010 9999', 'hi', { service: 'imessage', region: 'US' }), { to: '+15550109999', text: 'hi', service: 'imessage', region: 'US' });
+});
+
+test('outbound text: Markdown fence lines dropped (Messages shows them literally), code kept', () => {
+  assert.equal(renderIMessageText('Pairing code:\n```\nABCD2345\n```\n\nAsk with:\n```bash\nopenclaw pairing approve imessage ABCD2345\n```'), 'Pairing code:\nABCD2345\n\nAsk with:\nopenclaw pairing approve imessage ABCD2345');
+  assert.equal(renderIMessageText('inline ``` stays'), 'inline ``` stays');
 });

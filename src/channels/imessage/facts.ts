@@ -101,3 +101,14 @@ export function sendParams(target: string, text: string, opts: { service?: strin
   }
   return { to: normalizeHandle(t), text, ...(opts.service ? { service: opts.service } : {}), ...(opts.region ? { region: opts.region } : {}) };
 }
+
+/**
+ * Messages shows text as written: Markdown code fences (the pairing reply has two) would arrive as
+ * literal ``` lines. The fence lines are dropped; the code inside stays as it is.
+ */
+export function renderIMessageText(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*```[\w+-]*\s*$/.test(line))
+    .join('\n');
+}
