@@ -71,6 +71,20 @@ describe('imessage DM pairing', () => {
   });
 });
 
+describe('imessage groups', () => {
+  test('an unlisted group chat is dropped; a listed one with requireMention=false is answered in the chat', async () => {
+    const { state, fake } = setup({ groupAllowFrom: ['*'], groups: { '44': { requireMention: false } } });
+    const gw = await up(state, fake);
+    const group = (chat_id: number) => ({ chat_id, is_group: true, chat_guid: `iMessage;+;chat${chat_id}`, participants: ['+15550505050', 'bob@example.com'] });
+    fake.inbound({ sender: '+15550505050', text: 'anyone?', ...group(45) });
+    await gw.waitFor(/imessage: drop group message \(group 45 not allowed: not in groups\)/, GATEWAY_WAIT_MS);
+    fake.inbound({ sender: '+15550505050', sender_name: 'Eve', text: 'hi all', ...group(44) });
+    const reply = await eventually(() => sentTo(fake, 44)[0], GATEWAY_WAIT_MS);
+    assert.equal(reply, 'echo: Eve: hi all');
+    assert.equal(sentTo(fake, 45).length, 0);
+  });
+});
+
 describe('imessage durability', () => {
   test('kill -9 between receiving a DM and sending the reply: after a restart exactly one reply', async () => {
     const { state, fake } = setup({ allowFrom: ['+15550202020'] });
