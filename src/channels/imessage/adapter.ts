@@ -11,6 +11,9 @@ import { backoffDelay, envMs, sleep } from '../telegram/backoff.js';
 import { messageToFacts, renderIMessageText, sendParams, type ImsgMessage } from './facts.js';
 import { DEFAULT_READY_TIMEOUT_MS, ImsgRpcClient, RpcCallError, type RpcExit } from './rpc-client.js';
 import { DEFAULT_CLI_PATH } from './config.js';
+import { INSTALL_FIX, PERMISSIONS_FIX, RESTART_FIX } from './fixes.js';
+
+export { INSTALL_FIX, PERMISSIONS_FIX, RESTART_FIX };
 
 export interface IMessageAdapterDeps {
   log: Logger;
@@ -27,11 +30,6 @@ const CALL_TIMEOUT_MS = 30_000;
 const SEND_TIMEOUT_MS = 60_000;
 /** How long start() waits for the first connect before returning (the rest happens in the background). */
 const START_WAIT_CAP_MS = 10_000;
-
-export const PERMISSIONS_FIX =
-  'grant Full Disk Access to the app that runs the gateway (System Settings → Privacy & Security → Full Disk Access) and allow it to control Messages (Automation), then: openclaw gateway restart';
-export const RESTART_FIX = 'the gateway restarts imsg with backoff; if it keeps exiting run `imsg rpc --help` and `imsg chats --limit 1` in the same user context as the gateway (Full Disk Access, Automation → Messages), then: openclaw gateway restart';
-export const INSTALL_FIX = 'install imsg on the Messages Mac (brew install steipete/tap/imsg) or set channels.imessage.cliPath to its absolute path, then: openclaw gateway restart';
 
 class IMessageAdapter implements ChannelAdapter {
   readonly channel = 'imessage' as const;
