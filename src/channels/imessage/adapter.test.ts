@@ -178,6 +178,7 @@ test('a missing imsg: clear lastError + install fix, no exception, send is retry
   const probe = await h.adapter.probe(2000);
   assert.equal(probe.ok, false);
   assert.match(String(probe.error), /imsg not found/);
+  assert.equal(probe.fix, INSTALL_FIX);
 });
 
 test('send: chat_id targets and handles reach imsg `send`; an RPC error is not retryable and carries the text', async (t) => {
@@ -219,6 +220,7 @@ test('probe: a real chats.list; fails when the RPC fails (also without a running
   const bad = await h.adapter.probe(3000);
   assert.equal(bad.ok, false);
   assert.equal(bad.error, 'chats.list failed: unable to open database file');
+  assert.equal(bad.fix, PERMISSIONS_FIX);
   h.fake.setMode('exit');
   await h.adapter.stop();
   const down = await h.adapter.probe(3000);

@@ -286,7 +286,9 @@ class IMessageAdapter implements ChannelAdapter {
       return { ok: true, status: null, error: null, elapsedMs: elapsed(), cliPath: this.cliPath, chats: r.chats.length };
     } catch (err) {
       const message = `${err instanceof Error ? err.message : String(err)}${this.said(client)}`;
-      return { ok: false, status: null, error: err instanceof RpcCallError ? `chats.list failed: ${message}` : message, elapsedMs: elapsed(), cliPath: this.cliPath };
+      // `fix`: what status should print for this failure (the manager's probeFix is Telegram's today).
+      const fix = /imsg not found|ENOENT|EACCES|not executable/.test(message) ? INSTALL_FIX : PERMISSIONS_FIX;
+      return { ok: false, status: null, error: err instanceof RpcCallError ? `chats.list failed: ${message}` : message, elapsedMs: elapsed(), cliPath: this.cliPath, fix };
     } finally {
       if (!live) await client.stop(this.killGraceMs);
     }
