@@ -275,7 +275,8 @@ class IMessageAdapter implements ChannelAdapter {
   async probe(timeoutMs: number): Promise<ProbeResult> {
     const started = Date.now();
     const elapsed = () => Date.now() - started;
-    const timeout = Math.min(timeoutMs, this.account.imessage?.probeTimeoutMs ?? timeoutMs);
+    // A little under the caller's budget, so our own (more useful) error wins over its timeout.
+    const timeout = Math.max(250, Math.min(timeoutMs, this.account.imessage?.probeTimeoutMs ?? timeoutMs) - 250);
     const live = this.client?.alive && this.connected ? this.client : undefined;
     const client = live ?? this.newClient();
     try {
@@ -290,7 +291,7 @@ class IMessageAdapter implements ChannelAdapter {
       const fix = /imsg not found|ENOENT|EACCES|not executable/.test(message) ? INSTALL_FIX : PERMISSIONS_FIX;
       return { ok: false, status: null, error: err instanceof RpcCallError ? `chats.list failed: ${message}` : message, elapsedMs: elapsed(), cliPath: this.cliPath, fix };
     } finally {
-      if (!live) await client.stop(this.killGraceMs);
+      if (!live) void client.stop(this.killGraceMs); // the answer is known; the child goes in the background
     }
   }
 }
