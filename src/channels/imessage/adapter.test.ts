@@ -136,6 +136,19 @@ test('crash: connected:false with `imsg rpc exited (code 1)` + fix, restart with
   assert.equal(h.got.length, 2, 'nothing twice');
 });
 
+test('imsg reports the watch stream died (an `error` notification): restarted, resubscribed from the cursor', async (t) => {
+  const h = harness(t);
+  await h.adapter.start(h.sink);
+  const first = h.fake.dm('+15550008888', 'one');
+  await until(() => h.got.length === 1);
+  h.fake.set('watch-error', 'database is locked');
+  await until(() => h.fake.spawns().length === 2, 5000, 'a restart');
+  h.fake.dm('+15550008888', 'two');
+  await until(() => h.got.length === 2, 5000, 'the message after the restart');
+  assert.deepEqual(h.fake.calls('watch.subscribe').at(-1)?.params, { since_rowid: first.id });
+  assert.match(h.logText(), /warn iMessage imsg watch failed: database is locked; restarting imsg rpc/);
+});
+
 test('restart backoff doubles up to the cap', async (t) => {
   const h = harness(t, { mode: 'exit', env: { OPENCLAW_IMESSAGE_RESTART_BASE_MS: '100', OPENCLAW_IMESSAGE_RESTART_CAP_MS: '400' } });
   const started = Date.now();

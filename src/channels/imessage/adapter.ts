@@ -55,6 +55,8 @@ class IMessageAdapter implements ChannelAdapter {
   private cursor?: number;
   /** Notifications waiting for the sink, in order. */
   private chain: Promise<void> = Promise.resolve();
+  /** Set when imsg reported that the watch stream died (an `error` notification). */
+  private watchFailure?: string;
 
   private running = false;
   private connected = false;
@@ -153,7 +155,10 @@ class IMessageAdapter implements ChannelAdapter {
         firstAttemptDone();
         const exit = await client.exited;
         if (signal.aborted) break;
-        this.onChildExit(exit, client);
+        if (this.watchFailure) {
+          this.fail(this.watchFailure, PERMISSIONS_FIX);
+          this.watchFailure = undefined;
+        } else this.onChildExit(exit, client);
       } catch (err) {
         if (signal.aborted) break;
         this.onStartFailure(err, client);
@@ -217,6 +222,14 @@ class IMessageAdapter implements ChannelAdapter {
 
   private onNotification(method: string, params: unknown): void {
     this.lastTransportActivityAt = Date.now();
+    if (method === 'error') {
+      // imsg's watch stream died (the child lives on): restart it so the subscription resumes from the cursor.
+      const text = (params as { error?: { message?: string } } | undefined)?.error?.message ?? 'unknown error';
+      this.watchFailure = `imsg watch failed: ${text}`;
+      this.log.warn(`iMessage ${this.watchFailure}; restarting imsg rpc`, { accountId: this.accountId });
+      void this.client?.stop(this.killGraceMs);
+      return;
+    }
     if (method !== 'message') return;
     const message = (params as { message?: ImsgMessage } | undefined)?.message;
     if (!message) return;

@@ -6,6 +6,8 @@
 //   inbox.jsonl   imsg Message objects (one per line, `id` = rowid) the test appends; subscribers get
 //                 the ones written after they subscribed, or every row above `since_rowid`
 //   crash         when it appears the fake deletes it and exits with code 1 (once)
+//   watch-error   when it appears: an `error` notification (imsg's watch stream died) with its text; the
+//                 subscriptions end, the process stays
 //   send-error    when present, `send` answers a JSON-RPC error with this text
 //   chats-error   when present, `chats.list` answers a JSON-RPC error with this text
 //   ignore-sigterm  when present at start, SIGTERM and the end of stdin are ignored (stop() must SIGKILL)
@@ -51,6 +53,12 @@ function pump() {
     fs.rmSync(file('crash'), { force: true });
     process.stderr.write('fake-imsg: crashing as asked\n');
     process.exit(1);
+  }
+  if (fs.existsSync(file('watch-error'))) {
+    const message = read('watch-error').trim() || 'watch failed';
+    fs.rmSync(file('watch-error'), { force: true });
+    for (const sub of subs.keys()) out({ jsonrpc: '2.0', method: 'error', params: { subscription: sub, error: { message } } });
+    subs.clear();
   }
   if (subs.size === 0) return;
   const rows = inbox();
