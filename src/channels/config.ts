@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { CHANNEL_FACTS, CHANNEL_ORDER } from './catalog.js';
 import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } from './types.js';
+import { imessageChannelSchema, resolveIMessageAccounts, type IMessageChannelConfig } from './imessage/config.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
 const groupPolicy = z.enum(['open', 'disabled', 'allowlist']);
@@ -81,7 +82,7 @@ export const telegramChannelSchema = z.strictObject({
   accounts: z.record(z.string(), telegramAccount).optional(),
 });
 
-/** Discord / WhatsApp / iMessage: the shared access keys typed, the rest kept (their adapters land later). */
+/** Discord / WhatsApp: the shared access keys typed, the rest kept (their adapters land later). */
 const genericAccount = z.looseObject({
   name: z.string().optional(),
   enabled: z.boolean().optional(),
@@ -101,7 +102,7 @@ export const channelsSchema = z
     telegram: telegramChannelSchema.optional(),
     discord: genericChannel.optional(),
     whatsapp: genericChannel.optional(),
-    imessage: genericChannel.optional(),
+    imessage: imessageChannelSchema.optional(),
     defaults: z.looseObject({ groupPolicy: groupPolicy.optional() }).optional(),
   })
   .superRefine((channels, ctx) => {
@@ -201,6 +202,8 @@ export interface ResolvedAccount {
   apiRoot?: string;
   webhook?: { url: string; secret?: string; path: string; host: string; port: number };
   healthMonitor: boolean;
+  /** iMessage: how `imsg rpc` is spawned and what `send` is told. */
+  imessage?: { cliPath: string; dbPath?: string; service?: 'imessage' | 'sms' | 'auto'; region?: string; probeTimeoutMs?: number };
 }
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -322,6 +325,7 @@ function toGroupRule(g: TelegramGroupEntry | z.infer<typeof topicEntry>): GroupR
 /** How each implemented channel's accounts are read from its `channels.<id>` block. */
 const ACCOUNT_RESOLVERS: Partial<Record<ChannelId, (block: unknown, env: Env, defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]>> = {
   telegram: (block, env, defaults) => resolveTelegramAccounts(block as TelegramChannelConfig | undefined, env, defaults),
+  imessage: (block, env, defaults) => resolveIMessageAccounts(block as IMessageChannelConfig | undefined, env, defaults),
 };
 
 export function resolveAllAccounts(channels: unknown, env: Env = process.env): ResolvedAccount[] {

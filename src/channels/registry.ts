@@ -27,7 +27,11 @@ export const CHANNELS: Record<ChannelId, ChannelDefinition> = {
   },
   discord: { id: 'discord', ...CHANNEL_FACTS.discord },
   whatsapp: { id: 'whatsapp', ...CHANNEL_FACTS.whatsapp },
-  imessage: { id: 'imessage', ...CHANNEL_FACTS.imessage },
+  imessage: {
+    id: 'imessage',
+    ...CHANNEL_FACTS.imessage,
+    load: async () => (await import('./imessage/index.js')).createIMessageAdapter,
+  },
 };
 
 export { CHANNEL_ORDER, channelLabel } from './catalog.js';

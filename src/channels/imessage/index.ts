@@ -1,0 +1,1 @@
+export { createIMessageAdapter } from './adapter.js';
