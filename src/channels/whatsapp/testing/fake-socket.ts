@@ -96,7 +96,9 @@ export function fakeFactory(opts: { onSocket?: (s: FakeWaSocket, n: number) => v
       fs.writeFileSync(path.join(authDir, 'creds.json'), JSON.stringify(creds), { mode: 0o644 });
       fs.writeFileSync(path.join(authDir, `pre-key-${f.saves}.json`), '{}', { mode: 0o644 });
     };
-    queueMicrotask(() => opts.onSocket?.(sock, sockets.length));
+    const n = sockets.length;
+    // after the caller attached its listeners (it awaits this factory first)
+    setImmediate(() => opts.onSocket?.(sock, n));
     return { sock, saveCreds };
   }) as unknown as WaSocketFactory & { sockets: FakeWaSocket[]; saves: number };
   f.sockets = sockets;
