@@ -113,7 +113,7 @@ export async function runWhatsAppLogin(o: LoginOptions): Promise<LoginResult> {
     }
     if (outcome.kind === 'timeout') {
       throw new WhatsAppLoginError(
-        qrShown ? `No phone linked within ${Math.round(o.timeoutMs / 1000)} s (the QR expired).` : `WhatsApp Web did not answer within ${Math.round(o.timeoutMs / 1000)} s (no QR received; check network / HTTPS_PROXY).`,
+        qrShown ? `No phone linked within ${duration(o.timeoutMs)} (the QR expired).` : `WhatsApp Web did not answer within ${duration(o.timeoutMs)} (no QR received; check network / HTTPS_PROXY).`,
         `openclaw channels login --channel whatsapp${flag} --timeout ${Math.max(o.timeoutMs, 120_000)}`,
       );
     }
@@ -135,6 +135,8 @@ export async function runWhatsAppLogin(o: LoginOptions): Promise<LoginResult> {
     );
   }
 }
+
+const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 
 export interface LogoutResult {
   /** Where the auth dir went; undefined when there was nothing to move. */
