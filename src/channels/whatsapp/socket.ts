@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../logging/types.js';
+import { importEsm } from './esm-import.js';
 import type { WaMessage, WaSelf } from './facts.js';
 
 /** `lastDisconnect.error`: a Boom (`output.statusCode`) or a plain Error. */
@@ -112,7 +113,7 @@ export async function socketFactoryFromEnv(env: Record<string, string | undefine
   const mod = env.OPENCLAW_WHATSAPP_FAKE_SOCKET;
   if (!mod) return undefined;
   const { pathToFileURL } = await import('node:url');
-  const m = (await import(pathToFileURL(path.resolve(mod)).href)) as { createSocket?: WaSocketFactory; default?: WaSocketFactory };
+  const m = await importEsm<{ createSocket?: WaSocketFactory; default?: WaSocketFactory }>(pathToFileURL(path.resolve(mod)).href);
   const f = m.createSocket ?? m.default;
   if (typeof f !== 'function') throw new Error(`OPENCLAW_WHATSAPP_FAKE_SOCKET=${mod} does not export createSocket`);
   return f;
@@ -121,7 +122,7 @@ export async function socketFactoryFromEnv(env: Record<string, string | undefine
 /** The real thing: Baileys' multi-file auth state in `authDir` and a WhatsApp Web socket. */
 export const defaultBaileysSocketFactory: WaSocketFactory = async ({ authDir }) => {
   secureAuthDir(authDir);
-  const baileys = await import('baileys');
+  const baileys = await importEsm<typeof import('baileys')>('baileys');
   const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
   let version: [number, number, number] | undefined;
   try {
