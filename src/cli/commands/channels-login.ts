@@ -158,8 +158,13 @@ export async function channelsLogin(o: LoginOpts, env: Env = process.env): Promi
   }
   if (o.json) return printJson({ ok: true, channel: 'whatsapp', accountId: account, selfNumber: result.selfNumber ?? null, authDir: where.authDir, configWritten });
   println(`Linked WhatsApp${result.selfNumber ? ` ${result.selfNumber}` : ''} (account "${account}").`);
-  if (configWritten) println(`Wrote channels.whatsapp${account === DEFAULT_ACCOUNT_ID ? '' : `.accounts.${account}`} (dmPolicy: pairing) to ${where.configPath}.`);
-  println('A running gateway connects it; check: openclaw channels status --probe --channel whatsapp');
+  if (configWritten) {
+    println(`Wrote channels.whatsapp${account === DEFAULT_ACCOUNT_ID ? '' : `.accounts.${account}`} (dmPolicy: pairing) to ${where.configPath}.`);
+    println('A running gateway connects it; check: openclaw channels status --probe --channel whatsapp');
+  } else {
+    // The account was already in the config: a running gateway does not notice the new session by itself yet.
+    println('If the gateway is running, restart it to connect: openclaw gateway restart; then: openclaw channels status --probe --channel whatsapp');
+  }
 }
 
 /** Is the running gateway connected with this account? undefined when it cannot be asked. */
