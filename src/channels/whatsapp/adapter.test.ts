@@ -302,6 +302,12 @@ test('group mention facts reach the sink; groups omitted = every group eligible 
     [GROUP, '+15550002222', true, null, 'dispatch'],
     [GROUP, '+15550002222', false, 'reply_to_bot', 'dispatch'],
   ]);
+  // the reply quotes the message it answers (the manager passes replyTo for groups)
+  await ctx.adapter.send({ accountId: 'default', chatId: GROUP, text: 'pong', replyTo: seen[1].f.messageId });
+  const quoted = ctx.sock.sent.at(-1)!.opts?.quoted as { key: { id: string } } | undefined;
+  assert.equal(quoted?.key.id, seen[1].f.messageId);
+  await ctx.adapter.send({ accountId: 'default', chatId: GROUP, text: 'no quote', replyTo: 'unknown-id' });
+  assert.equal(ctx.sock.sent.at(-1)!.opts, undefined);
   // with a groups map, an unlisted group is dropped
   const listed = resolveWhatsAppAccounts({ groupAllowFrom: ['*'], groups: { 'other@g.us': { requireMention: true } } }, ctx.env)[0];
   assert.equal(decideIngress(seen[1].f, listed, { approvedSenders: [] }).action, 'drop');

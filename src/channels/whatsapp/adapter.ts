@@ -59,7 +59,10 @@ class WhatsAppAdapter implements ChannelAdapter {
   private issue?: { message: string; fix?: string };
   private lastConnectedAt: number | null = null;
   private lastTransportActivityAt: number | null = null;
-  private connectedAt = 0;
+  /** First `open` of this adapter's life: older messages (minus 30 s) are backlog; later reconnects are not. */
+  private firstConnectedAt = 0;
+  /** Recently received messages by id, so a reply can quote the message it answers. */
+  private readonly recent = new Map<string, WaMessage>();
   private me?: WaSelf;
 
   constructor(
@@ -215,7 +218,7 @@ class WhatsAppAdapter implements ChannelAdapter {
           this.sock = sock;
           this.me = sock.user ?? this.me;
           this.connected = true;
-          this.connectedAt = now;
+          if (!this.firstConnectedAt) this.firstConnectedAt = now;
           this.lastConnectedAt = now;
           this.lastError = null;
           this.terminal = false;
@@ -257,7 +260,7 @@ class WhatsAppAdapter implements ChannelAdapter {
   }
 
   private async deliver(sock: WaSocketLike, msg: WaMessage, signal: AbortSignal): Promise<void> {
-    const f = messageToFacts(msg, { accountId: this.accountId, me: this.me, connectedAt: this.connectedAt });
+    const f = messageToFacts(msg, { accountId: this.accountId, me: this.me, connectedAt: this.firstConnectedAt });
     if (!f) return;
     const { backlog, selfChat, ...facts } = f;
     if (backlog) {
@@ -271,6 +274,8 @@ class WhatsAppAdapter implements ChannelAdapter {
       if (!self) return;
       facts.senderId = self; // the linked number is never challenged: selfChatMode allows it (config.ts)
     }
+    this.recent.set(facts.messageId, msg);
+    if (this.recent.size > 500) this.recent.delete(this.recent.keys().next().value as string);
     await this.sinkWithRetry(facts as InboundFacts, signal);
     if (this.account.sendReadReceipts && sock.readMessages) await sock.readMessages([msg.key]).catch(() => undefined);
   }
@@ -310,7 +315,8 @@ class WhatsAppAdapter implements ChannelAdapter {
     const jid = toJid(msg.chatId);
     let res: Awaited<ReturnType<WaSocketLike['sendMessage']>>;
     try {
-      res = await sock.sendMessage(jid, { text: msg.text });
+      const quoted = msg.replyTo ? this.recent.get(msg.replyTo) : undefined;
+      res = await sock.sendMessage(jid, { text: msg.text }, quoted ? { quoted } : undefined);
     } catch (err) {
       const status = (err as { output?: { statusCode?: number } }).output?.statusCode;
       throw new ChannelSendError(`WhatsApp send to ${jid} failed${status ? ` (status ${status})` : ''}: ${(err as Error).message}`, true, PROBE_FIX);
