@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CHANNEL_FACTS, CHANNEL_ORDER } from './catalog.js';
 import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } from './types.js';
 import { imessageChannelSchema, resolveIMessageAccounts, type IMessageChannelConfig } from './imessage/config.js';
+import { resolveWhatsAppAccounts, whatsappChannelSchema, type WhatsAppChannelConfig } from './whatsapp/config.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
 const groupPolicy = z.enum(['open', 'disabled', 'allowlist']);
@@ -101,7 +102,7 @@ export const channelsSchema = z
   .looseObject({
     telegram: telegramChannelSchema.optional(),
     discord: genericChannel.optional(),
-    whatsapp: genericChannel.optional(),
+    whatsapp: whatsappChannelSchema.optional(),
     imessage: imessageChannelSchema.optional(),
     defaults: z.looseObject({ groupPolicy: groupPolicy.optional() }).optional(),
   })
@@ -325,6 +326,7 @@ function toGroupRule(g: TelegramGroupEntry | z.infer<typeof topicEntry>): GroupR
 /** How each implemented channel's accounts are read from its `channels.<id>` block. */
 const ACCOUNT_RESOLVERS: Partial<Record<ChannelId, (block: unknown, env: Env, defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]>> = {
   telegram: (block, env, defaults) => resolveTelegramAccounts(block as TelegramChannelConfig | undefined, env, defaults),
+  whatsapp: (block, env, defaults) => resolveWhatsAppAccounts(block as WhatsAppChannelConfig | undefined, env, defaults),
   imessage: (block, env, defaults) => resolveIMessageAccounts(block as IMessageChannelConfig | undefined, env, defaults),
 };
 

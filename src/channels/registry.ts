@@ -26,7 +26,11 @@ export const CHANNELS: Record<ChannelId, ChannelDefinition> = {
     load: async () => (await import('./telegram/index.js')).createTelegramAdapter,
   },
   discord: { id: 'discord', ...CHANNEL_FACTS.discord },
-  whatsapp: { id: 'whatsapp', ...CHANNEL_FACTS.whatsapp },
+  whatsapp: {
+    id: 'whatsapp',
+    ...CHANNEL_FACTS.whatsapp,
+    load: async () => (await import('./whatsapp/index.js')).createWhatsAppAdapter,
+  },
   imessage: {
     id: 'imessage',
     ...CHANNEL_FACTS.imessage,

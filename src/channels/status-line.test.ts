@@ -206,7 +206,7 @@ test('formatConfigOnlyText: config bits only (enabled, configured, mode, token s
       '- Telegram off: disabled, not configured, mode:polling',
       '',
       'Not implemented yet in this gateway (config kept, not started):',
-      '- Discord: channels.discord is kept but not started (supported: telegram, imessage)',
+      '- Discord: channels.discord is kept but not started (supported: telegram, whatsapp, imessage)',
       '',
       TIP,
     ]);

@@ -159,7 +159,7 @@ test('channels add: clear usage errors for a bad token, a missing credential, ot
 
   const discord = await cli(['channels', 'add', '--channel', 'discord', '--token', 'x'], s.env);
   assert.equal(discord.code, 2);
-  assert.equal(lines(discord.stderr)[0], 'Discord is not implemented yet in this gateway, so it cannot be added (supported: telegram, imessage).');
+  assert.equal(lines(discord.stderr)[0], 'Discord is not implemented yet in this gateway, so it cannot be added (supported: telegram, whatsapp, imessage).');
   assert.equal(lines(discord.stderr)[1], 'fix: openclaw channels list --all');
 
   const real = path.join(s.dir, 'tg.token');
@@ -223,13 +223,13 @@ test('channels list: configured accounts, --all with what is coming, --json', as
     'Live status: openclaw channels status --probe',
   ]);
   const all = await cli(['channels', 'list', '--all'], s.env);
-  assert.ok(lines(all.stdout).includes('- WhatsApp: not installed, not configured, coming (not implemented yet in this gateway)'));
-  // iMessage has an adapter now; its `channels add` hint is the integrator's (it has no token).
+  assert.ok(lines(all.stdout).some((l) => l.startsWith('- WhatsApp: installed, not configured')), all.stdout);
   assert.ok(lines(all.stdout).some((l) => l.startsWith('- iMessage: installed, not configured')));
   const json = JSON.parse((await cli(['channels', 'list', '--all', '--json'], s.env)).stdout);
   assert.deepEqual(json.chat.telegram, { accounts: ['default'], label: 'Telegram', installed: true, origin: 'configured', implemented: true });
   assert.deepEqual(json.chat.discord, { accounts: [], label: 'Discord', installed: false, origin: 'configured', implemented: false });
-  assert.equal(json.chat.whatsapp.origin, 'coming');
+  assert.equal(json.chat.whatsapp.origin, 'available');
+  assert.equal(json.chat.imessage.origin, 'available');
 });
 
 // ---- status ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId, type ChannelsStatusPay
 import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/catalog.js';
 import type { ResolvedAccount } from '../../channels/config.js';
 import { closest } from '../../config/closest.js';
+import { registerChannelsLogin } from './channels-login.js';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, unknown>;
@@ -810,4 +811,5 @@ export function register(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .addHelpText('after', REMOVE_EPILOG)
     .action((o: RemoveOpts) => channelsRemove(o));
+  registerChannelsLogin(channels);
 }

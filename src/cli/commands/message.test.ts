@@ -31,7 +31,7 @@ test('message send: usage errors before any connection', async () => {
   const env = state(localConfig(TEST_TOKEN)).env;
   const discord = await cli(['message', 'send', '--channel', 'discord', '-t', '1', '-m', 'hi'], env);
   assert.equal(discord.code, 2);
-  assert.match(discord.stderr, /^send failed: discord is not implemented yet in this gateway \(supported: telegram, imessage\)\nfix: openclaw channels list --all\n$/);
+  assert.match(discord.stderr, /^send failed: discord is not implemented yet in this gateway \(supported: telegram, whatsapp, imessage\)\nfix: openclaw channels list --all\n$/);
   const empty = await cli(['message', 'send', '--channel', 'telegram', '-t', '1', '-m', '  '], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /--message is empty/);

@@ -1,0 +1,1 @@
+export { createWhatsAppAdapter } from './adapter.js';

@@ -1,0 +1,68 @@
+// TEST-ONLY socket module for a real gateway process: `OPENCLAW_WHATSAPP_FAKE_SOCKET=<this file,
+// compiled>` makes the WhatsApp adapter use it instead of Baileys (WhatsApp Web cannot be reached
+// from tests). The test drives it over HTTP on the unix socket `OPENCLAW_WHATSAPP_FAKE_CONTROL`:
+//   POST /upsert {messages}  → `messages.upsert` (type notify) on the live socket
+//   POST /close {status}     → `connection.update` close with that Boom status
+//   GET  /state              → {connected, sockets}
+// and reads what the gateway sent from `<control>.sent.jsonl` (appended synchronously, so it
+// survives a kill -9 of the gateway).
+import fs from 'node:fs';
+import http from 'node:http';
+import type { WaSocketFactory } from '../socket.js';
+import { FakeWaSocket, SELF } from './fake-socket.js';
+
+let server: http.Server | undefined;
+let live: FakeWaSocket | undefined;
+let count = 0;
+
+function control(): string {
+  const p = process.env.OPENCLAW_WHATSAPP_FAKE_CONTROL;
+  if (!p) throw new Error('OPENCLAW_WHATSAPP_FAKE_CONTROL is not set (test-only fake socket)');
+  return p;
+}
+
+function body(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    let s = '';
+    req.on('data', (c: Buffer) => (s += c.toString()));
+    req.on('end', () => resolve(s ? (JSON.parse(s) as Record<string, unknown>) : {}));
+  });
+}
+
+function listen(): void {
+  if (server) return;
+  const sockPath = control();
+  fs.rmSync(sockPath, { force: true }); // left by a gateway that was killed
+  server = http.createServer(async (req, res) => {
+    const b = req.method === 'POST' ? await body(req) : {};
+    const ok = (v: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
+    if (req.url === '/state') return ok({ connected: !!live && !live.ended, sockets: count });
+    if (!live) return res.writeHead(409).end('no socket');
+    if (req.url === '/upsert') {
+      live.upsert(b.messages as never);
+      return ok({ ok: true });
+    }
+    if (req.url === '/close') {
+      live.close(Number(b.status));
+      return ok({ ok: true });
+    }
+    res.writeHead(404).end();
+  });
+  server.listen(sockPath);
+  server.unref();
+}
+
+export const createSocket: WaSocketFactory = async () => {
+  listen();
+  const sock = new FakeWaSocket();
+  count++;
+  live = sock;
+  const send = sock.sendMessage.bind(sock);
+  sock.sendMessage = async (jid, content, opts) => {
+    const r = await send(jid, content, opts);
+    fs.appendFileSync(`${control()}.sent.jsonl`, `${JSON.stringify({ jid, text: content.text, id: r?.key?.id, pid: process.pid })}\n`);
+    return r;
+  };
+  setImmediate(() => sock.open(SELF));
+  return { sock, saveCreds: async () => {} };
+};
