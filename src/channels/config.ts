@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { CHANNEL_FACTS, CHANNEL_ORDER } from './catalog.js';
 import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } from './types.js';
+import { discordChannelSchema, resolveDiscordAccounts, type DiscordChannelConfig, type DiscordExtras } from './discord/config.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
 const groupPolicy = z.enum(['open', 'disabled', 'allowlist']);
@@ -99,7 +100,7 @@ const genericChannel = genericAccount.extend({
 export const channelsSchema = z
   .looseObject({
     telegram: telegramChannelSchema.optional(),
-    discord: genericChannel.optional(),
+    discord: discordChannelSchema.optional(),
     whatsapp: genericChannel.optional(),
     imessage: genericChannel.optional(),
     defaults: z.looseObject({ groupPolicy: groupPolicy.optional() }).optional(),
@@ -201,6 +202,8 @@ export interface ResolvedAccount {
   apiRoot?: string;
   webhook?: { url: string; secret?: string; path: string; host: string; port: number };
   healthMonitor: boolean;
+  /** Discord only: applicationId, intents, allowBots, ignoreOtherMentions (discord/config.ts). */
+  discord?: DiscordExtras;
 }
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -322,6 +325,7 @@ function toGroupRule(g: TelegramGroupEntry | z.infer<typeof topicEntry>): GroupR
 /** How each implemented channel's accounts are read from its `channels.<id>` block. */
 const ACCOUNT_RESOLVERS: Partial<Record<ChannelId, (block: unknown, env: Env, defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]>> = {
   telegram: (block, env, defaults) => resolveTelegramAccounts(block as TelegramChannelConfig | undefined, env, defaults),
+  discord: (block, env, defaults) => resolveDiscordAccounts(block as DiscordChannelConfig | undefined, env, defaults),
 };
 
 export function resolveAllAccounts(channels: unknown, env: Env = process.env): ResolvedAccount[] {
