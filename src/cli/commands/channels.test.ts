@@ -146,8 +146,12 @@ test('channels add: clear usage errors for a bad token, a missing credential, ot
 
   const discord = await cli(['channels', 'add', '--channel', 'discord', '--token', 'x'], s.env);
   assert.equal(discord.code, 2);
-  assert.equal(lines(discord.stderr)[0], 'Discord is not implemented yet in this gateway, so it cannot be added (supported: telegram).');
-  assert.equal(lines(discord.stderr)[1], 'fix: openclaw channels list --all');
+  assert.equal(lines(discord.stderr)[0], 'Discord accounts cannot be added with channels add yet.');
+  assert.equal(lines(discord.stderr)[1], "fix: openclaw config set channels.discord.token '<token>'");
+  const whatsapp = await cli(['channels', 'add', '--channel', 'whatsapp', '--token', 'x'], s.env);
+  assert.equal(whatsapp.code, 2);
+  assert.equal(lines(whatsapp.stderr)[0], 'WhatsApp is not implemented yet in this gateway, so it cannot be added (supported: telegram, discord).');
+  assert.equal(lines(whatsapp.stderr)[1], 'fix: openclaw channels list --all');
 
   const real = path.join(s.dir, 'tg.token');
   fs.writeFileSync(real, TOKEN + '\n', { mode: 0o600 });
@@ -200,22 +204,22 @@ test('channels list: configured accounts, --all with what is coming, --json', as
   assert.equal(empty.code, 0);
   assert.deepEqual(lines(empty.stdout), ['Chat channels:', '- no configured chat channels (run `openclaw channels list --all` to see installable channels)', '', 'Add one: openclaw channels add --channel telegram --token <token>']);
 
-  const s = state(localConfig(TEST_TOKEN, { channels: { telegram: { botToken: TOKEN }, discord: { dmPolicy: 'pairing' } } }));
+  const s = state(localConfig(TEST_TOKEN, { channels: { telegram: { botToken: TOKEN }, whatsapp: { dmPolicy: 'pairing' } } }));
   const r = await cli(['channels', 'list'], s.env);
   assert.deepEqual(lines(r.stdout), [
     'Chat channels:',
     '- Telegram default: installed, configured, enabled, token=config',
-    '- Discord: not installed, configured, disabled, not implemented yet in this gateway (config kept, not started)',
+    '- WhatsApp: not installed, configured, disabled, not implemented yet in this gateway (config kept, not started)',
     '',
     'Live status: openclaw channels status --probe',
   ]);
   const all = await cli(['channels', 'list', '--all'], s.env);
-  assert.ok(lines(all.stdout).includes('- WhatsApp: not installed, not configured, coming (not implemented yet in this gateway)'));
+  assert.ok(lines(all.stdout).includes('- Discord: installed, not configured (add: openclaw channels add --channel discord --token <token>)'));
   assert.ok(lines(all.stdout).includes('- iMessage: not installed, not configured, coming (not implemented yet in this gateway)'));
   const json = JSON.parse((await cli(['channels', 'list', '--all', '--json'], s.env)).stdout);
   assert.deepEqual(json.chat.telegram, { accounts: ['default'], label: 'Telegram', installed: true, origin: 'configured', implemented: true });
-  assert.deepEqual(json.chat.discord, { accounts: [], label: 'Discord', installed: false, origin: 'configured', implemented: false });
-  assert.equal(json.chat.whatsapp.origin, 'coming');
+  assert.deepEqual(json.chat.whatsapp, { accounts: [], label: 'WhatsApp', installed: false, origin: 'configured', implemented: false });
+  assert.equal(json.chat.discord.origin, 'available');
 });
 
 // ---- status ----------------------------------------------------------------------------------

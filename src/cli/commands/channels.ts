@@ -483,6 +483,8 @@ export async function channelsAdd(channelArg: string | undefined, o: AddOpts, en
   if (!channel) throw new CliError('channels add needs a channel.', { exitCode: ExitCodes.USAGE, fix: 'openclaw channels add --channel telegram --token <token>' });
   if (!isChannelId(channel)) throw unknownChannel(channel);
   if (!isImplemented(channel)) throw notImplemented(channel, 'added');
+  // Only Telegram's credentials are written here so far: never put another channel's token into channels.telegram.
+  if (channel !== 'telegram') throw new CliError(`${channelLabel(channel)} accounts cannot be added with channels add yet.`, { exitCode: ExitCodes.USAGE, fix: `openclaw config set channels.${channel}.token '<token>'` });
   const given = [o.token !== undefined, o.tokenFile !== undefined, Boolean(o.useEnv)].filter(Boolean).length;
   if (given === 0) throw new CliError('Telegram requires token or --token-file (or --use-env).', { exitCode: ExitCodes.USAGE, fix: addFix(o, '--token <token from @BotFather>') });
   if (given > 1) throw new CliError('Give exactly one of --token, --token-file or --use-env.', { exitCode: ExitCodes.USAGE, fix: addFix(o, '--token <token>') });

@@ -29,9 +29,9 @@ test('message send without a gateway: "send failed: gateway not connected" and h
 
 test('message send: usage errors before any connection', async () => {
   const env = state(localConfig(TEST_TOKEN)).env;
-  const discord = await cli(['message', 'send', '--channel', 'discord', '-t', '1', '-m', 'hi'], env);
-  assert.equal(discord.code, 2);
-  assert.match(discord.stderr, /^send failed: discord is not implemented yet in this gateway \(supported: telegram\)\nfix: openclaw channels list --all\n$/);
+  const whatsapp = await cli(['message', 'send', '--channel', 'whatsapp', '-t', '1', '-m', 'hi'], env);
+  assert.equal(whatsapp.code, 2);
+  assert.match(whatsapp.stderr, /^send failed: whatsapp is not implemented yet in this gateway \(supported: telegram, discord\)\nfix: openclaw channels list --all\n$/);
   const empty = await cli(['message', 'send', '--channel', 'telegram', '-t', '1', '-m', '  '], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /--message is empty/);
