@@ -15,7 +15,7 @@ export interface ChannelFacts {
 
 export const CHANNEL_FACTS: Record<ChannelId, ChannelFacts> = {
   telegram: { label: 'Telegram', textLimit: 4096, idLabel: 'telegramUserId', implemented: true },
-  discord: { label: 'Discord', textLimit: 2000, idLabel: 'discordUserId', implemented: false },
+  discord: { label: 'Discord', textLimit: 2000, idLabel: 'discordUserId', implemented: true },
   whatsapp: { label: 'WhatsApp', textLimit: 4000, idLabel: 'whatsappSenderId', implemented: true },
   imessage: { label: 'iMessage', textLimit: 4000, idLabel: 'imessageSenderId', implemented: true },
 };

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { CHANNEL_FACTS, CHANNEL_ORDER } from './catalog.js';
 import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } from './types.js';
+import { discordChannelSchema, resolveDiscordAccounts, type DiscordChannelConfig, type DiscordExtras } from './discord/config.js';
 import { imessageChannelSchema, resolveIMessageAccounts, type IMessageChannelConfig } from './imessage/config.js';
 import { resolveWhatsAppAccounts, whatsappChannelSchema, type WhatsAppChannelConfig } from './whatsapp/config.js';
 
@@ -101,7 +102,7 @@ const genericChannel = genericAccount.extend({
 export const channelsSchema = z
   .looseObject({
     telegram: telegramChannelSchema.optional(),
-    discord: genericChannel.optional(),
+    discord: discordChannelSchema.optional(),
     whatsapp: whatsappChannelSchema.optional(),
     imessage: imessageChannelSchema.optional(),
     defaults: z.looseObject({ groupPolicy: groupPolicy.optional() }).optional(),
@@ -203,6 +204,8 @@ export interface ResolvedAccount {
   apiRoot?: string;
   webhook?: { url: string; secret?: string; path: string; host: string; port: number };
   healthMonitor: boolean;
+  /** Discord only: applicationId, intents, allowBots, ignoreOtherMentions (discord/config.ts). */
+  discord?: DiscordExtras;
   /** iMessage: how `imsg rpc` is spawned and what `send` is told. */
   imessage?: { cliPath: string; dbPath?: string; service?: 'imessage' | 'sms' | 'auto'; region?: string; probeTimeoutMs?: number };
 }
@@ -326,6 +329,7 @@ function toGroupRule(g: TelegramGroupEntry | z.infer<typeof topicEntry>): GroupR
 /** How each implemented channel's accounts are read from its `channels.<id>` block. */
 const ACCOUNT_RESOLVERS: Partial<Record<ChannelId, (block: unknown, env: Env, defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]>> = {
   telegram: (block, env, defaults) => resolveTelegramAccounts(block as TelegramChannelConfig | undefined, env, defaults),
+  discord: (block, env, defaults) => resolveDiscordAccounts(block as DiscordChannelConfig | undefined, env, defaults),
   whatsapp: (block, env, defaults) => resolveWhatsAppAccounts(block as WhatsAppChannelConfig | undefined, env, defaults),
   imessage: (block, env, defaults) => resolveIMessageAccounts(block as IMessageChannelConfig | undefined, env, defaults),
 };

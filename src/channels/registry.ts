@@ -25,7 +25,11 @@ export const CHANNELS: Record<ChannelId, ChannelDefinition> = {
     ...CHANNEL_FACTS.telegram,
     load: async () => (await import('./telegram/index.js')).createTelegramAdapter,
   },
-  discord: { id: 'discord', ...CHANNEL_FACTS.discord },
+  discord: {
+    id: 'discord',
+    ...CHANNEL_FACTS.discord,
+    load: async () => (await import('./discord/index.js')).createDiscordAdapter,
+  },
   whatsapp: {
     id: 'whatsapp',
     ...CHANNEL_FACTS.whatsapp,

@@ -194,7 +194,7 @@ test('formatConfigOnlyText: config bits only (enabled, configured, mode, token s
       },
     };
     const accounts = resolveTelegramAccounts(block, {});
-    assert.deepEqual(formatConfigOnlyText(accounts, { configPath: '/home/u/.openclaw/openclaw.json', mode: 'local', unimplemented: ['discord'] }), [
+    assert.deepEqual(formatConfigOnlyText(accounts, { configPath: '/home/u/.openclaw/openclaw.json', mode: 'local', unimplemented: ['slack'] }), [
       'Gateway not reachable; showing config-only status.',
       'Config: /home/u/.openclaw/openclaw.json',
       'Mode: local',
@@ -206,7 +206,7 @@ test('formatConfigOnlyText: config bits only (enabled, configured, mode, token s
       '- Telegram off: disabled, not configured, mode:polling',
       '',
       'Not implemented yet in this gateway (config kept, not started):',
-      '- Discord: channels.discord is kept but not started (supported: telegram, whatsapp, imessage)',
+      '- slack: channels.slack is kept but not started (supported: telegram, discord, whatsapp, imessage)',
       '',
       TIP,
     ]);

@@ -29,9 +29,9 @@ test('message send without a gateway: "send failed: gateway not connected" and h
 
 test('message send: usage errors before any connection', async () => {
   const env = state(localConfig(TEST_TOKEN)).env;
-  const discord = await cli(['message', 'send', '--channel', 'discord', '-t', '1', '-m', 'hi'], env);
-  assert.equal(discord.code, 2);
-  assert.match(discord.stderr, /^send failed: discord is not implemented yet in this gateway \(supported: telegram, whatsapp, imessage\)\nfix: openclaw channels list --all\n$/);
+  const unknown = await cli(['message', 'send', '--channel', 'slack', '-t', '1', '-m', 'hi'], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^send failed: slack is not implemented yet in this gateway \(supported: telegram, discord, whatsapp, imessage\)\nfix: openclaw channels list --all\n$/);
   const empty = await cli(['message', 'send', '--channel', 'telegram', '-t', '1', '-m', '  '], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /--message is empty/);

@@ -1,0 +1,176 @@
+// The Discord channel end to end: a real gateway process with a Discord account pointed (via
+// `apiRoot`) at a local server speaking Discord's REST and Gateway wire format, the real
+// @discordjs/rest and @discordjs/ws clients inside the gateway, the fake model provider answering,
+// and the real `openclaw` CLI.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { eventually, gatewayRuns, GATEWAY_WAIT_MS, localConfig, runCli, stateDirsForFile, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
+import { snowflake, startFakeDiscord, type FakeDiscord, type FakeDiscordBot } from './discord/testing/fake-discord.js';
+
+const TOKEN = 'e2e-token-0123456789abcdef0123456789';
+const CODE_RE = /Pairing code:\n```\n([A-HJ-NP-Z2-9]{8})\n```\n/;
+
+let model: FakeServerBase;
+let dc: FakeDiscord;
+// A fresh bot per test: a gateway of an earlier test must not share (or end) the next one's session.
+let BOT: FakeDiscordBot;
+let botSeq = 0;
+const newState = stateDirsForFile();
+const runs = gatewayRuns();
+
+before(async () => {
+  model = await startFakeOpenAi({ models: ['m'] });
+  dc = await startFakeDiscord({ heartbeatIntervalMs: 500 });
+});
+beforeEach(() => {
+  botSeq++;
+  const id = snowflake();
+  BOT = { token: `${Buffer.from(id).toString('base64url')}.Ge2e${botSeq}.e2e-discord-secret-${botSeq}-abcdefghijklmnopqrstuvwxyz`, id, username: 'claw_discord_bot' };
+  dc.addBot(BOT);
+});
+after(async () => {
+  await dc.close();
+  await model.close();
+});
+
+function config(discord: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return localConfig(TOKEN, {
+    models: { providers: { local: { baseUrl: model.baseUrl, models: [{ id: 'm' }] } } },
+    agents: { defaults: { model: 'local/m' } },
+    channels: { discord: { token: BOT.token, apiRoot: dc.apiRoot, ...discord } },
+    ...extra,
+  });
+}
+
+const sentTo = (channelId: string) => dc.sent.filter((m) => m.token === BOT.token && m.channelId === channelId);
+const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
+const identifies = () => dc.received.filter((r) => r.op === 2 && r.token === BOT.token).length;
+
+async function up(state: StateDir, readyCount = 1): Promise<GatewayProcess> {
+  const { gw } = await runs.start(state);
+  if (process.env.E2E_DEBUG) process.on('exit', () => process.stderr.write(`--- gateway output\n${gw.output()}\n`));
+  await gw.waitFor(/\[discord\] \[default\] starting provider \(@claw_discord_bot\)/, GATEWAY_WAIT_MS);
+  await dc.waitForReady(BOT.token, readyCount, GATEWAY_WAIT_MS);
+  return gw;
+}
+
+describe('discord DM pairing', () => {
+  test('an unknown DM gets the pairing reply; approve without restart; then the model answers', async () => {
+    const state = newState(config({}));
+    await up(state);
+    const alice = { id: '200000000000000001', username: 'alice' };
+    const first = dc.dm(BOT.token, alice, 'hello?');
+    const reply = await eventually(() => sentTo(first.channel_id)[0], GATEWAY_WAIT_MS);
+    const m = CODE_RE.exec(reply.content);
+    assert.ok(m, `not a pairing reply: ${reply.content}`);
+    const code = m[1];
+    assert.equal(reply.content, `OpenClaw: access not configured.\n\nYour Discord user id: ${alice.id}\nPairing code:\n\`\`\`\n${code}\n\`\`\`\n\nAsk the bot owner to approve with:\n\`\`\`\nopenclaw pairing approve discord ${code}\n\`\`\``);
+    assert.equal(model.requests.length, 0, 'no unapproved message reached the model');
+
+    const list = JSON.parse((await runCli(['pairing', 'list', 'discord', '--json'], { env: state.env })).stdout);
+    assert.deepEqual(list.requests.map((r: { id: string; code: string }) => [r.id, r.code]), [[alice.id, code]]);
+    const approve = await runCli(['pairing', 'approve', 'discord', code], { env: state.env });
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, new RegExp(`^Approved discord sender ${alice.id}\\.$`, 'm'));
+
+    dc.dm(BOT.token, alice, 'now answer me');
+    const answer = await eventually(() => sentTo(first.channel_id).find((x) => x.content === 'echo: now answer me'), GATEWAY_WAIT_MS);
+    assert.ok(answer);
+    assert.ok(dc.typing.some((t) => t.channelId === first.channel_id), 'typing indicator while the model ran');
+    assert.equal(model.requests.length, 1);
+  });
+});
+
+describe('discord guilds', () => {
+  test('a listed guild channel with requireMention drops unmentioned chatter (kept as context) and answers a mention with a reply', async () => {
+    const alice = { id: '200000000000000002', username: 'alice' };
+    const state = newState(config({ guilds: { '3001': { users: [alice.id], channels: { '4001': { requireMention: true } } } } }));
+    const gw = await up(state);
+    dc.guildMessage(BOT.token, '3001', '4001', alice, 'just chatting');
+    // The shared policy's current wording (upstream's is `discord: drop guild message (mention required, botId=<id>)`).
+    await gw.waitFor(/\[discord\] discord: drop guild message \(mention required, botId=\d+\); kept as context/, GATEWAY_WAIT_MS);
+    const ping = dc.guildMessage(BOT.token, '3001', '4001', alice, `<@${BOT.id}> ping`);
+    const reply = await eventually(() => sentTo('4001')[0], GATEWAY_WAIT_MS);
+    assert.equal(reply.content, 'echo: [Earlier messages in this group, not addressed to you]\n@alice: just chatting\n\n[Message for you]\n@alice: ping');
+    assert.equal(reply.message_reference?.message_id, ping.id, 'the reply quotes the mention');
+    await settle();
+    assert.equal(sentTo('4001').length, 1);
+  });
+});
+
+describe('discord durability', () => {
+  test('kill -9 between receiving a DM and sending the reply: after a restart exactly one reply', async () => {
+    const bob = { id: '200000000000000003', username: 'bob' };
+    const state = newState(config({ allowFrom: [bob.id], dmPolicy: 'allowlist' }));
+    let gw = await up(state);
+    model.chunkDelayMs = 40;
+    model.reply = () => Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+    const before = model.requests.length;
+    const m = dc.dm(BOT.token, bob, 'survive this');
+    await eventually(() => model.requests.length > before, GATEWAY_WAIT_MS);
+    gw.kill('SIGKILL');
+    await gw.exited;
+    assert.equal(sentTo(m.channel_id).length, 0, 'killed before the reply went out');
+
+    model.chunkDelayMs = 0;
+    gw = await up(state, 2);
+    const reply = await eventually(() => sentTo(m.channel_id)[0], GATEWAY_WAIT_MS);
+    assert.equal(reply.content, Array.from({ length: 40 }, (_, i) => `w${i}`).join(' '));
+    await settle(1500);
+    assert.equal(sentTo(m.channel_id).length, 1, 'exactly one reply');
+    model.reply = (body) => `echo: ${body.messages.at(-1).content}`;
+    await runs.stop(gw);
+  });
+
+  test('a dropped connection is resumed and the DM sent during the gap is answered', async () => {
+    const carol = { id: '200000000000000004', username: 'carol' };
+    const state = newState(config({ allowFrom: [carol.id], dmPolicy: 'allowlist' }));
+    const gw = await up(state);
+    const m1 = dc.dm(BOT.token, carol, 'before');
+    await eventually(() => sentTo(m1.channel_id).find((x) => x.content === 'echo: before'), GATEWAY_WAIT_MS);
+    dc.dropConnection(BOT.token);
+    dc.dm(BOT.token, carol, 'in the gap');
+    await eventually(() => sentTo(m1.channel_id).find((x) => x.content === 'echo: in the gap'), GATEWAY_WAIT_MS);
+    assert.ok(dc.received.some((r) => r.op === 6 && r.d?.token === BOT.token), 'the gateway sent RESUME');
+    assert.equal(identifies(), 1, 'resumed, not re-identified');
+    await gw.waitFor(/gateway session resumed/, GATEWAY_WAIT_MS);
+  });
+});
+
+describe('discord status', () => {
+  test('a 4014 close (Message Content intent not enabled) is shown in channels status with the fix', async () => {
+    BOT.disallowedIntents = 1 << 15;
+    const state = newState(config({}));
+    const { gw } = await runs.start(state);
+    await gw.waitFor(/4014 \(disallowed intents\)/, GATEWAY_WAIT_MS);
+    const r = await eventually(async () => {
+      const out = await runCli(['channels', 'status'], { env: state.env });
+      return /4014 \(disallowed intents\)/.test(out.stdout) && out;
+    }, GATEWAY_WAIT_MS, 300);
+    assert.match(r.stdout, /^- Discord default: .*disconnected/m);
+    assert.match(r.stdout, /Message Content intent/);
+    const json = JSON.parse((await runCli(['channels', 'status', '--json'], { env: state.env })).stdout);
+    const acct = json.channelAccounts.discord[0];
+    assert.equal(acct.healthState, 'terminal-disconnect');
+    assert.match(acct.lastError, /4014/);
+    assert.ok(!r.stdout.includes(BOT.token.split('.')[2]) && !gw.output().includes(BOT.token.split('.')[2]), 'token never printed');
+    await settle(1000);
+    assert.equal(identifies(), 1, 'no reconnect loop after a terminal close');
+  });
+
+  test('channels status --probe: works, bot and Message Content intent state', async () => {
+    const state = newState(config({}));
+    await up(state);
+    const r = await runCli(['channels', 'status', '--probe', '--json'], { env: state.env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const acct = JSON.parse(r.stdout).channelAccounts.discord[0];
+    assert.equal(acct.probe.ok, true);
+    assert.deepEqual(acct.probe.bot, { id: BOT.id, username: BOT.username });
+    assert.deepEqual(acct.probe.intents, { content: 'limited' });
+    assert.equal(acct.healthState, 'healthy');
+    assert.equal(acct.mode, 'gateway');
+    const text = await runCli(['channels', 'status', '--probe'], { env: state.env });
+    assert.match(text.stdout, /^- Discord default: enabled, configured, running, connected, .*bot:@claw_discord_bot/m);
+  });
+});

@@ -1,0 +1,473 @@
+// The Discord ChannelAdapter: @discordjs/rest for every REST call, @discordjs/ws for the Gateway
+// (heartbeats, RESUME with session id + seq, reconnects), facts.ts for what a message means.
+// Channel trouble never throws out of here and never crashes the process: it becomes runtime()
+// state plus one log line. The token is scrubbed from every text that leaves this file.
+import { REST } from '@discordjs/rest';
+import { WebSocketManager, WebSocketShardEvents, type SessionInfo } from '@discordjs/ws';
+import {
+  ApplicationFlags,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  Routes,
+  type APIApplication,
+  type APIChannel,
+  type APIMessage,
+  type APIUser,
+  type GatewayDispatchPayload,
+  type GatewayMessageCreateDispatchData,
+  type GatewayReadyDispatchData,
+} from 'discord-api-types/v10';
+import type { ResolvedAccount } from '../config.js';
+import {
+  ChannelSendError,
+  type AdapterRuntime,
+  type ChannelAdapter,
+  type InboundFacts,
+  type InboundSink,
+  type OutboundText,
+  type ProbeResult,
+  type SendResult,
+} from '../types.js';
+import type { Logger } from '../../logging/types.js';
+import { backoffDelay, envMs, sleep } from '../telegram/backoff.js';
+import { DISCORD_DEFAULT_API_ROOT, type DiscordExtras } from './config.js';
+import { classifyError, INTENT_FIX, redactToken, terminalClose, toSendError, TOKEN_FIX, type RestFailure } from './errors.js';
+import { messageToFacts } from './facts.js';
+
+export interface DiscordAdapterDeps {
+  log: Logger;
+  /** OPENCLAW_DISCORD_READY_TIMEOUT_MS (default 15000), OPENCLAW_DISCORD_RETRY_BASE_MS (default 1000). */
+  env?: Record<string, string | undefined>;
+}
+
+export const DISCORD_TEXT_LIMIT = 2000;
+const SEND_TIMEOUT_MS = 15_000;
+const SINK_ATTEMPTS = 3;
+const TERMINAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+
+/** @discordjs/rest wants the base without the version (`https://discord.com/api`) and `version: '10'`. */
+export function restBase(apiRoot: string | undefined): { api: string; version: string } {
+  const root = (apiRoot ?? DISCORD_DEFAULT_API_ROOT).replace(/\/+$/, '');
+  const m = /^(.*)\/v(\d+)$/.exec(root);
+  return m ? { api: m[1], version: m[2] } : { api: root, version: '10' };
+}
+
+const DEFAULT_EXTRAS: DiscordExtras = { messageContent: true, guildMembers: false, presence: false, voiceStates: false, allowBots: false, ignoreOtherMentions: false };
+
+/** The intents we identify with: what a text assistant needs, plus the privileged ones the config asks for. */
+export function intentsFor(x: DiscordExtras): number {
+  let bits = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages;
+  if (x.messageContent) bits |= GatewayIntentBits.MessageContent;
+  if (x.guildMembers) bits |= GatewayIntentBits.GuildMembers;
+  if (x.presence) bits |= GatewayIntentBits.GuildPresences;
+  if (x.voiceStates) bits |= GatewayIntentBits.GuildVoiceStates;
+  return bits;
+}
+
+/** Message Content as the application flags say: approved (any size), Portal toggle (< 100 servers), or off. */
+export function messageContentIntent(flags: number | undefined): 'enabled' | 'limited' | 'disabled' {
+  const f = flags ?? 0;
+  if (f & ApplicationFlags.GatewayMessageContent) return 'enabled';
+  if (f & ApplicationFlags.GatewayMessageContentLimited) return 'limited';
+  return 'disabled';
+}
+
+/** A target of `send`: `user:<id>` (a DM, opened on first use), `channel:<id>`, or a bare channel id. */
+function parseTarget(chatId: string): { user?: string; channel?: string } {
+  const s = chatId.trim();
+  const lower = s.toLowerCase();
+  if (lower.startsWith('user:')) return { user: s.slice(5) };
+  if (lower.startsWith('discord:')) return { user: s.slice(8) };
+  if (lower.startsWith('channel:')) return { channel: s.slice(8) };
+  return { channel: s };
+}
+
+type ErrorSource = 'boot' | 'gateway' | 'sink';
+
+class DiscordAdapter implements ChannelAdapter {
+  readonly channel = 'discord' as const;
+  readonly accountId: string;
+  readonly textLimit = DISCORD_TEXT_LIMIT;
+
+  private readonly token?: string;
+  private readonly log: Logger;
+  private readonly extras: DiscordExtras;
+  private readonly readyTimeoutMs: number;
+  private readonly retryBaseMs: number;
+  private rest?: REST;
+  private manager?: WebSocketManager;
+  private session: SessionInfo | null = null;
+  private sink?: InboundSink;
+  private life?: AbortController;
+  private stopping?: Promise<void>;
+  private stopped = false;
+  private bootDone?: () => void;
+  private readyTimer?: NodeJS.Timeout;
+  /** Per channel: the tail of its delivery chain (messages of one channel reach the sink in order). */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly dmChannels = new Map<string, string>();
+
+  private me?: { id: string; username: string };
+  private applicationFlags?: number;
+  private running = false;
+  private connected = false;
+  private terminal = false;
+  private lastError: string | null = null;
+  private errorSource: ErrorSource | null = null;
+  private issue?: { message: string; fix?: string };
+  private lastTransportActivityAt: number | null = null;
+  private lastConnectedAt: number | null = null;
+
+  constructor(
+    private readonly account: ResolvedAccount,
+    deps: DiscordAdapterDeps,
+  ) {
+    this.accountId = account.accountId;
+    this.log = deps.log;
+    this.token = account.token;
+    this.extras = account.discord ?? DEFAULT_EXTRAS;
+    const env = deps.env ?? {};
+    this.readyTimeoutMs = envMs(env, 'OPENCLAW_DISCORD_READY_TIMEOUT_MS', 15_000);
+    this.retryBaseMs = envMs(env, 'OPENCLAW_DISCORD_RETRY_BASE_MS', 1000);
+    if (this.token) this.rest = this.newRest(this.token);
+  }
+
+  private newRest(token: string): REST {
+    const { api, version } = restBase(this.account.apiRoot);
+    // retries 0: the outbound queue owns retries (with backoff and durable state); rejectOnRateLimit:
+    // a 429 becomes a retryable ChannelSendError with retry_after instead of a hidden in-process wait.
+    // No sweeper intervals: one bot has a handful of routes, and an interval would keep a stopped adapter's process alive.
+    return new REST({ api, version, retries: 0, timeout: SEND_TIMEOUT_MS, rejectOnRateLimit: () => true, hashSweepInterval: 0, handlerSweepInterval: 0 }).setToken(token);
+  }
+
+  private redact(s: string): string {
+    return redactToken(s, this.token);
+  }
+
+  private classify(err: unknown): RestFailure {
+    const f = classifyError(err, this.token);
+    // @discordjs/rest forgets the token after any 401; set it again so later calls report the real answer.
+    if (f.status === 401 && this.rest && this.token) this.rest.setToken(this.token);
+    return f;
+  }
+
+  // ---- runtime state
+
+  private setError(source: ErrorSource, message: string, terminal = false): void {
+    this.lastError = this.redact(message);
+    this.errorSource = source;
+    this.terminal = terminal;
+  }
+
+  private clearError(...sources: ErrorSource[]): void {
+    if (!this.errorSource || !sources.includes(this.errorSource)) return;
+    this.lastError = null;
+    this.errorSource = null;
+    this.terminal = false;
+  }
+
+  runtime(): AdapterRuntime {
+    const issues: Array<{ message: string; fix?: string }> = [];
+    if (this.issue) issues.push(this.issue);
+    if (this.extras.messageContent && this.applicationFlags !== undefined && messageContentIntent(this.applicationFlags) === 'disabled') {
+      issues.push({ message: 'Discord Message Content intent is not enabled for this application: guild messages arrive without text.', fix: INTENT_FIX });
+    }
+    return {
+      running: this.running,
+      connected: this.connected,
+      mode: 'gateway',
+      lastError: this.lastError,
+      terminal: this.terminal,
+      lastTransportActivityAt: this.lastTransportActivityAt,
+      lastConnectedAt: this.lastConnectedAt,
+      ...(this.me ? { bot: { id: this.me.id, username: this.me.username } } : {}),
+      ...(issues.length ? { issues } : {}),
+    };
+  }
+
+  private finishBoot(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
+    const done = this.bootDone;
+    this.bootDone = undefined;
+    done?.();
+  }
+
+  private failTerminal(reason: string, fix: string): void {
+    this.setError('gateway', reason, true);
+    this.issue = { message: this.redact(reason), fix };
+    this.running = false;
+    this.connected = false;
+    this.log.error(`Discord ${this.accountId}: ${this.lastError}. Fix: ${fix}`, { accountId: this.accountId });
+    this.finishBoot();
+  }
+
+  // ---- lifecycle
+
+  async start(sink: InboundSink): Promise<void> {
+    if (this.running || this.life) return;
+    this.sink = sink;
+    if (!this.token || !this.rest) {
+      const why = this.account.tokenError ?? 'no bot token configured';
+      this.setError('boot', `Discord cannot start: ${why}`, true);
+      this.issue = { message: `Discord bot token missing: ${why}`, fix: TOKEN_FIX };
+      this.log.error(`Discord account ${this.accountId} cannot start: ${why}. Fix: ${TOKEN_FIX}`);
+      return;
+    }
+    this.running = true;
+    this.stopped = false;
+    this.life = new AbortController();
+    const manager = (this.manager = new WebSocketManager({
+      token: this.token,
+      intents: intentsFor(this.extras),
+      rest: this.rest,
+      readyTimeout: this.readyTimeoutMs,
+      identifyProperties: { browser: 'openclaw', device: 'openclaw', os: process.platform },
+      // The library's default session store is one map per process keyed by shard id: two
+      // accounts (or a restart of this adapter) would resume each other's sessions.
+      retrieveSessionInfo: () => this.session,
+      updateSessionInfo: (_shardId, info) => {
+        this.session = info;
+      },
+    }));
+    this.wire(manager);
+    await new Promise<void>((bootDone) => {
+      this.bootDone = bootDone;
+      this.readyTimer = setTimeout(() => {
+        if (this.connected || this.terminal) return;
+        this.setError('boot', `Discord gateway READY not received within ${this.readyTimeoutMs} ms (still trying)`);
+        this.log.warn(`Discord ${this.accountId}: ${this.lastError}`, { accountId: this.accountId });
+        this.finishBoot();
+      }, this.readyTimeoutMs);
+      this.readyTimer.unref();
+      void this.connectLoop(manager, this.life!.signal);
+    });
+  }
+
+  /** GET /gateway/bot and the first IDENTIFY; REST trouble before the socket opens is retried with backoff. */
+  private async connectLoop(manager: WebSocketManager, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        // Resolves at the first READY, never for a terminal close: do not wait on it beyond errors.
+        await manager.connect();
+        return;
+      } catch (err) {
+        // A terminal close rejects connect() too (the shard's 'error' event): already reported.
+        if (signal.aborted || this.terminal) return;
+        const f = this.classify(err);
+        if (f.status === 401) return this.failTerminal('GET /gateway/bot returned 401 (Unauthorized): the bot token was rejected', TOKEN_FIX);
+        this.connected = false;
+        this.setError('boot', `Discord gateway connect failed: ${f.summary}`);
+        const delay = backoffDelay(attempt, this.retryBaseMs, 30_000);
+        this.log.warn(`Discord ${this.accountId}: ${this.lastError}; retrying in ${delay} ms`, { accountId: this.accountId });
+        if (attempt === 0) this.finishBoot();
+        if (!(await sleep(delay, signal))) return;
+      }
+    }
+  }
+
+  private wire(manager: WebSocketManager): void {
+    manager.on(WebSocketShardEvents.Ready, (data: GatewayReadyDispatchData) => this.onReady(data));
+    manager.on(WebSocketShardEvents.Resumed, () => {
+      this.markConnected();
+      this.clearError('gateway', 'boot');
+      this.log.info(`Discord ${this.accountId}: gateway session resumed`, { accountId: this.accountId });
+    });
+    manager.on(WebSocketShardEvents.Closed, (code: number) => this.onClosed(code));
+    manager.on(WebSocketShardEvents.Dispatch, (payload: GatewayDispatchPayload) => {
+      this.lastTransportActivityAt = Date.now();
+      if (payload.t === GatewayDispatchEvents.MessageCreate) this.onMessage(payload.d);
+    });
+    manager.on(WebSocketShardEvents.HeartbeatComplete, () => {
+      this.lastTransportActivityAt = Date.now();
+    });
+    manager.on(WebSocketShardEvents.Hello, () => {
+      this.lastTransportActivityAt = Date.now();
+      // The library reconnects 500 ms after a close on its own; one that began before stop() is ended here.
+      if (this.stopped) void this.destroyShards(manager);
+    });
+    // Close-code errors ("Used disallowed intents") are reported by onClosed; an unhandled
+    // 'error' event would throw out of the emitter.
+    manager.on(WebSocketShardEvents.Error, (err: Error) => this.log.debug(`Discord gateway error: ${this.redact(err.message)}`, { accountId: this.accountId }));
+    manager.on(WebSocketShardEvents.SocketError, (err: Error) => this.log.debug(`Discord gateway socket error: ${this.redact(err?.message ?? String(err))}`, { accountId: this.accountId }));
+  }
+
+  private markConnected(): void {
+    const at = Date.now();
+    if (!this.connected) this.lastConnectedAt = at;
+    this.connected = true;
+    this.lastTransportActivityAt = at;
+  }
+
+  private onReady(data: GatewayReadyDispatchData): void {
+    const first = !this.me;
+    this.me = { id: data.user.id, username: data.user.username };
+    if (typeof data.application?.flags === 'number') this.applicationFlags = data.application.flags;
+    this.markConnected();
+    this.clearError('gateway', 'boot');
+    this.issue = undefined;
+    // Upstream's line, which people grep for.
+    if (first) this.log.info(`[${this.accountId}] starting provider (@${data.user.username})`);
+    else this.log.info(`Discord ${this.accountId}: new gateway session (READY)`, { accountId: this.accountId });
+    this.finishBoot();
+  }
+
+  private onClosed(code: number): void {
+    if (this.stopped) return;
+    this.connected = false;
+    const t = terminalClose(code);
+    if (t || TERMINAL_CLOSE_CODES.has(code)) return this.failTerminal(t?.reason ?? `Discord gateway closed with ${code}`, t?.fix ?? TOKEN_FIX);
+    // Anything else: the library resumes (abnormal close) or re-identifies (1000, invalid session).
+    const previous = this.lastError;
+    this.setError('gateway', `Discord gateway connection closed (code ${code}); reconnecting`);
+    const line = `Discord ${this.accountId}: ${this.lastError}`;
+    if (previous === this.lastError) this.log.debug(line, { accountId: this.accountId });
+    else this.log.warn(line, { accountId: this.accountId });
+  }
+
+  private onMessage(msg: GatewayMessageCreateDispatchData): void {
+    if (this.stopped) return;
+    const facts = messageToFacts(msg, { accountId: this.accountId, bot: { id: this.me?.id, username: this.me?.username }, allowBots: this.extras.allowBots });
+    if (!facts || !this.sink) return;
+    const key = msg.channel_id;
+    const tail = (this.chains.get(key) ?? Promise.resolve()).then(() => this.deliver(facts));
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+  }
+
+  /**
+   * Hands one message to the sink; it counts as received only once the sink resolved (the message
+   * is durable). Discord does not redeliver outside a RESUME, so a failing sink is retried here a
+   * few times, then logged. Never rejects.
+   */
+  private async deliver(facts: InboundFacts): Promise<void> {
+    for (let attempt = 0; attempt < SINK_ATTEMPTS; attempt++) {
+      if (this.stopped || !this.sink) return;
+      try {
+        await this.sink(facts);
+        this.clearError('sink');
+        return;
+      } catch (err) {
+        const why = this.redact(err instanceof Error ? err.message : String(err));
+        const last = attempt === SINK_ATTEMPTS - 1;
+        this.setError('sink', `inbound message ${facts.messageId} not stored${last ? ' (dropped)' : ' (retrying)'}: ${why}`);
+        this.log.warn(`Discord ${this.accountId}: ${this.lastError}`, { accountId: this.accountId });
+        if (!last && !(await sleep(backoffDelay(attempt, 200, 2000), this.life?.signal))) return;
+      }
+    }
+  }
+
+  private async destroyShards(manager: WebSocketManager): Promise<void> {
+    // The strategy forgets its shards on destroy; keep them so a late reconnect can still be ended.
+    const shards = [...((manager as unknown as { strategy?: { shards?: Map<number, { destroy(o?: object): Promise<void> }> } }).strategy?.shards?.values() ?? [])];
+    this.shardRefs.push(...shards.filter((s) => !this.shardRefs.includes(s)));
+    await Promise.all(this.shardRefs.map((s) => s.destroy({ code: 1000, reason: 'openclaw gateway stopping' }).catch(() => {})));
+  }
+
+  private shardRefs: Array<{ destroy(o?: object): Promise<void> }> = [];
+
+  stop(): Promise<void> {
+    if (!this.life) return this.stopping ?? Promise.resolve();
+    const life = this.life;
+    this.stopping ??= (async () => {
+      this.stopped = true;
+      life.abort();
+      this.finishBoot();
+      const manager = this.manager;
+      // A close handshake that never completes must not hold up a shutdown.
+      if (manager) await Promise.race([this.destroyShards(manager), sleep(2000)]);
+      this.rest?.clearHashSweeper();
+      this.rest?.clearHandlerSweeper();
+      this.running = false;
+      this.connected = false;
+      this.life = undefined;
+      this.manager = undefined;
+      this.session = null;
+      this.stopping = undefined;
+    })();
+    return this.stopping;
+  }
+
+  // ---- outbound
+
+  private async resolveChannel(chatId: string, signal: AbortSignal): Promise<string> {
+    const t = parseTarget(chatId);
+    if (t.channel) return t.channel;
+    const user = t.user!;
+    const cached = this.dmChannels.get(user);
+    if (cached) return cached;
+    const ch = (await this.rest!.post(Routes.userChannels(), { body: { recipient_id: user }, signal })) as APIChannel;
+    this.dmChannels.set(user, ch.id);
+    return ch.id;
+  }
+
+  async send(msg: OutboundText): Promise<SendResult> {
+    if (!this.rest) throw new ChannelSendError('Discord bot token is not configured', false, TOKEN_FIX);
+    const signal = AbortSignal.timeout(SEND_TIMEOUT_MS);
+    try {
+      const channelId = await this.resolveChannel(msg.chatId, signal);
+      const body = {
+        content: msg.text,
+        // Model output must not ping @everyone / @here; user and role mentions stay live.
+        allowed_mentions: { parse: ['users', 'roles'], replied_user: true },
+        // A reply to a deleted message should still be delivered.
+        ...(msg.replyTo ? { message_reference: { message_id: msg.replyTo, fail_if_not_exists: false } } : {}),
+      };
+      const m = (await this.rest.post(Routes.channelMessages(channelId), { body, signal })) as APIMessage;
+      return { messageIds: [m.id] };
+    } catch (err) {
+      const e = toSendError(this.classify(err));
+      const line = `Discord send to ${msg.chatId} failed: ${e.message}${e.retryable ? ' (will retry)' : ''}`;
+      if (e.retryable) this.log.debug(line, { accountId: this.accountId });
+      else this.log.warn(line, { accountId: this.accountId });
+      throw e;
+    }
+  }
+
+  async typing(chatId: string): Promise<void> {
+    if (!this.rest) return;
+    try {
+      const signal = AbortSignal.timeout(10_000);
+      await this.rest.post(Routes.channelTyping(await this.resolveChannel(chatId, signal)), { signal });
+    } catch (err) {
+      this.log.debug(`Discord typing indicator failed: ${this.classify(err).summary}`, { accountId: this.accountId });
+    }
+  }
+
+  // ---- diagnostics
+
+  async probe(timeoutMs: number): Promise<ProbeResult> {
+    const t0 = Date.now();
+    const elapsed = () => Date.now() - t0;
+    if (!this.rest) return { ok: false, status: null, error: this.account.tokenError ?? 'no bot token configured', elapsedMs: 0 };
+    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+    let me: APIUser;
+    try {
+      me = (await this.rest.get(Routes.user('@me'), { signal })) as APIUser;
+    } catch (err) {
+      const f = this.classify(err);
+      if (f.status === 401) return { ok: false, status: 401, error: 'GET /users/@me returned 401 (Unauthorized): the bot token was rejected', elapsedMs: elapsed() };
+      const error = signal.aborted ? `GET /users/@me timed out after ${timeoutMs} ms` : f.kind === 'network' ? `GET /users/@me failed: ${f.description}` : `GET /users/@me returned ${f.summary}`;
+      return { ok: false, status: f.status, error, elapsedMs: elapsed() };
+    }
+    this.me = { id: me.id, username: me.username };
+    const result: ProbeResult = { ok: true, status: 200, error: null, elapsedMs: 0, bot: { id: me.id, username: me.username } };
+    try {
+      const app = (await this.rest.get(Routes.oauth2CurrentApplication(), { signal })) as APIApplication;
+      const flags = app.flags ?? 0;
+      this.applicationFlags = flags;
+      result.application = { id: app.id, flags };
+      result.intents = { content: messageContentIntent(flags) };
+    } catch (err) {
+      result.applicationError = this.classify(err).summary;
+    }
+    result.elapsedMs = elapsed();
+    return result;
+  }
+}
+
+export function createDiscordAdapter(account: ResolvedAccount, deps: DiscordAdapterDeps): ChannelAdapter {
+  return new DiscordAdapter(account, deps);
+}

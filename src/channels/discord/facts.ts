@@ -1,0 +1,91 @@
+// A Discord MESSAGE_CREATE → the facts the shared channel layer decides on. Pure: no policy, no I/O.
+// Only new user messages with text are facts: our own messages, other bots (unless allowBots),
+// system messages (joins, pins, boosts…) and content-less messages (attachments only, or the
+// Message Content intent missing) are not.
+import { MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import type { ImplicitMentionKind, InboundFacts } from '../types.js';
+
+export interface DiscordBotIdentity {
+  /** Unknown until READY → mentions cannot be detected (`canDetectMention: false`). */
+  id?: string;
+  username?: string;
+}
+
+export interface DiscordFactsContext {
+  accountId: string;
+  bot: DiscordBotIdentity;
+  /** channels.discord.allowBots: true admits bot authors, 'mentions' only when they mention us. */
+  allowBots?: boolean | 'mentions';
+}
+
+/** Message types people write (everything else is a system message). */
+const USER_TYPES: ReadonlySet<number> = new Set([MessageType.Default, MessageType.Reply, MessageType.ChatInputCommand, MessageType.ContextMenuCommand]);
+
+const mentionRe = (id: string) => new RegExp(`<@!?${id}>`);
+
+function mentionsBot(msg: GatewayMessageCreateDispatchData, botId: string | undefined): boolean {
+  if (!botId) return false;
+  if (msg.mentions?.some((u) => u.id === botId)) return true;
+  return mentionRe(botId).test(msg.content);
+}
+
+/** Drops a leading `<@bot>` (and the separator after it) so the agent sees the request itself. */
+export function stripLeadingMention(text: string, botId: string | undefined): string {
+  if (!botId) return text;
+  const m = new RegExp(`^\\s*<@!?${botId}>[\\s,:]*`).exec(text);
+  if (!m) return text;
+  const rest = text.slice(m[0].length);
+  return rest === '' ? text : rest;
+}
+
+function implicitMention(msg: GatewayMessageCreateDispatchData, botId: string | undefined): ImplicitMentionKind | undefined {
+  if (!botId) return undefined;
+  return msg.referenced_message?.author?.id === botId ? 'reply_to_bot' : undefined;
+}
+
+export function messageToFacts(msg: GatewayMessageCreateDispatchData, ctx: DiscordFactsContext): InboundFacts | null {
+  const { bot } = ctx;
+  if (!msg.author || (bot.id && msg.author.id === bot.id)) return null;
+  if (msg.webhook_id) return null; // webhook posts (and our own webhook echoes) are not people
+  if (!USER_TYPES.has(msg.type)) return null;
+  const rawText = msg.content ?? '';
+  if (rawText.trim() === '') return null;
+  const wasMentioned = mentionsBot(msg, bot.id);
+  if (msg.author.bot) {
+    const allow = ctx.allowBots ?? false;
+    if (allow === false || (allow === 'mentions' && !wasMentioned)) return null;
+  }
+
+  const isGuild = !!msg.guild_id;
+  const text = stripLeadingMention(rawText, bot.id);
+  const implicit = implicitMention(msg, bot.id);
+  const meta: Record<string, string> = { username: msg.author.username };
+  if (msg.author.global_name) meta.globalName = msg.author.global_name;
+  const sentAt = Date.parse(msg.timestamp);
+
+  const facts: InboundFacts = {
+    channel: 'discord',
+    accountId: ctx.accountId,
+    // Snowflakes are unique per platform and the same on a resumed replay: the dedupe key.
+    messageId: msg.id,
+    nativeMessageId: msg.id,
+    senderId: msg.author.id,
+    senderLabel: `@${msg.author.username}`,
+    senderMeta: meta,
+    chatType: isGuild ? 'group' : 'dm',
+    chatId: msg.channel_id,
+    text,
+    wasMentioned,
+    canDetectMention: !!bot.id,
+    sentAt: Number.isFinite(sentAt) ? sentAt : Date.now(),
+  };
+  if (isGuild) {
+    facts.groupId = msg.guild_id!;
+    facts.threadId = msg.channel_id;
+    facts.senderRoles = msg.member?.roles ?? [];
+  }
+  if (bot.id) facts.botId = bot.id;
+  if (implicit) facts.implicitMention = implicit;
+  if (/^\/[A-Za-z]/.test(text)) facts.isCommand = true;
+  return facts;
+}
