@@ -52,5 +52,5 @@ test('channels.imessage in the channels schema: typed keys checked, upstream key
   const open = channelsSchema.safeParse({ imessage: { dmPolicy: 'open', allowFrom: ['+15550001111'] } });
   assert.equal(open.success, false, 'dmPolicy "open" needs "*" like every channel');
   assert.deepEqual(resolveAllAccounts({ imessage: {} }, {}).map((a) => `${a.channel}:${a.accountId}`), ['imessage:default']);
-  assert.deepEqual(unimplementedChannels({ imessage: {}, discord: {} }), ['discord']);
+  assert.deepEqual(unimplementedChannels({ imessage: {}, discord: {}, slack: {} }), ['slack']);
 });

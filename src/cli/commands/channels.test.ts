@@ -217,17 +217,17 @@ test('channels list: configured accounts, --all with what is coming, --json', as
   assert.deepEqual(lines(r.stdout), [
     'Chat channels:',
     '- Telegram default: installed, configured, enabled, token=config',
-    '- WhatsApp: not installed, configured, disabled, not implemented yet in this gateway (config kept, not started)',
+    '- WhatsApp default: installed, not configured, enabled, token=none',
     '',
     'Live status: openclaw channels status --probe',
   ]);
   const all = await cli(['channels', 'list', '--all'], s.env);
-  assert.ok(lines(all.stdout).some((l) => l.startsWith('- WhatsApp: installed, not configured')), all.stdout);
-  assert.ok(lines(all.stdout).some((l) => l.startsWith('- iMessage: installed, not configured')));
+  assert.ok(lines(all.stdout).includes('- Discord: installed, not configured (add: openclaw channels add --channel discord --token <token>)'), all.stdout);
+  assert.ok(lines(all.stdout).includes('- iMessage: installed, not configured (add: openclaw channels add --channel imessage --cli-path <path to imsg>)'), all.stdout);
   const json = JSON.parse((await cli(['channels', 'list', '--all', '--json'], s.env)).stdout);
   assert.deepEqual(json.chat.telegram, { accounts: ['default'], label: 'Telegram', installed: true, origin: 'configured', implemented: true });
   assert.equal(json.chat.discord.origin, 'available');
-  assert.equal(json.chat.whatsapp.origin, 'available');
+  assert.equal(json.chat.whatsapp.origin, 'configured');
   assert.equal(json.chat.imessage.origin, 'available');
 });
 

@@ -254,7 +254,7 @@ export async function channelsList(o: { all?: boolean; json?: boolean }, env: En
       lines.push(`- ${channelLabel(id)}: not installed, configured, disabled, not implemented yet in this gateway (config kept, not started)`);
     } else if (o.all) {
       chat[id] = { accounts: [], label: channelLabel(id), installed: implemented, origin: implemented ? 'available' : 'coming', implemented };
-      lines.push(implemented ? `- ${channelLabel(id)}: installed, not configured (add: openclaw channels add --channel ${id} --token <token>)` : `- ${channelLabel(id)}: not installed, not configured, coming (not implemented yet in this gateway)`);
+      lines.push(implemented ? `- ${channelLabel(id)}: installed, not configured (add: ${id === 'whatsapp' ? 'openclaw channels add --channel whatsapp, then openclaw channels login --channel whatsapp' : id === 'imessage' ? 'openclaw channels add --channel imessage --cli-path <path to imsg>' : `openclaw channels add --channel ${id} --token <token>`})` : `- ${channelLabel(id)}: not installed, not configured, coming (not implemented yet in this gateway)`);
     }
   }
   if (o.json) return printJson({ chat });

@@ -31,7 +31,7 @@ test('message send: usage errors before any connection', async () => {
   const env = state(localConfig(TEST_TOKEN)).env;
   const unknown = await cli(['message', 'send', '--channel', 'slack', '-t', '1', '-m', 'hi'], env);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /^send failed: slack is not implemented yet in this gateway \(supported: telegram, discord, whatsapp, imessage\)\nfix: openclaw channels list --all\n$/);
+  assert.match(unknown.stderr, /^unknown channel "slack" \(expected one of: telegram, discord, whatsapp, imessage\)\nfix: openclaw channels list\n$/);
   const empty = await cli(['message', 'send', '--channel', 'telegram', '-t', '1', '-m', '  '], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /--message is empty/);
