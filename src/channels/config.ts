@@ -9,6 +9,8 @@ import { DEFAULT_ACCOUNT_ID, type ChannelId, type DmPolicy, type GroupPolicy } f
 import { discordChannelSchema, resolveDiscordAccounts, type DiscordChannelConfig, type DiscordExtras } from './discord/config.js';
 import { imessageChannelSchema, resolveIMessageAccounts, type IMessageChannelConfig } from './imessage/config.js';
 import { resolveWhatsAppAccounts, whatsappChannelSchema, type WhatsAppChannelConfig } from './whatsapp/config.js';
+import { secretProblem, secretValue } from './secret-ref.js';
+import { sharedAccessFields } from './access-fields.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
 const groupPolicy = z.enum(['open', 'disabled', 'allowlist']);
@@ -244,19 +246,6 @@ function readTokenFile(file: string): { token?: string; error?: string } {
   }
 }
 
-function secretValue(v: unknown, env: Env): string | undefined {
-  if (typeof v === 'string') return v.trim() || undefined;
-  if (v && typeof v === 'object' && (v as { source?: string }).source === 'env') return env[(v as { id: string }).id]?.trim() || undefined;
-  return undefined;
-}
-
-/** Why a SecretRef yields no value, or undefined when it does (or is not a SecretRef). */
-function secretProblem(v: unknown, env: Env): string | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const ref = v as { source?: string; id?: string };
-  if (ref.source === 'env') return env[ref.id ?? '']?.trim() ? undefined : `SecretRef: environment variable ${ref.id} is not set for the gateway`;
-  return `SecretRef source "${ref.source}" is not supported by this gateway yet; use tokenFile: "<path>" or { source: "env", provider: "default", id: "<VAR>" }`;
-}
 
 /** Resolves every Telegram account of `block`. Token precedence: tokenFile > botToken > env (default account only). */
 export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined, env: Env = process.env, channelDefaults?: { groupPolicy?: GroupPolicy }): ResolvedAccount[] {
@@ -270,17 +259,16 @@ export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined
     let token: string | undefined;
     let tokenSource: TokenSource = 'none';
     let tokenError: string | undefined;
+    const configured = secretValue(acc.botToken, env);
+    const refProblem = configured === undefined ? secretProblem(acc.botToken, env, 'tokenFile: "<path>"') : undefined;
     if (acc.tokenFile) {
       const r = readTokenFile(acc.tokenFile);
       token = r.token;
       tokenError = r.error;
       tokenSource = 'tokenFile';
-    } else if (secretValue(acc.botToken, env)) {
-      token = secretValue(acc.botToken, env);
-      tokenSource = 'config';
-    } else if (secretProblem(acc.botToken, env)) {
-      // A SecretRef we cannot resolve is said, not silently treated as "no token".
-      tokenError = `botToken ${secretProblem(acc.botToken, env)}`;
+    } else if (configured !== undefined || refProblem) {
+      token = configured;
+      tokenError = refProblem && `botToken ${refProblem}`;
       tokenSource = 'config';
     } else if (accountId === DEFAULT_ACCOUNT_ID && env.TELEGRAM_BOT_TOKEN?.trim()) {
       token = env.TELEGRAM_BOT_TOKEN.trim();
@@ -299,16 +287,10 @@ export function resolveTelegramAccounts(block: TelegramChannelConfig | undefined
       token,
       tokenSource,
       tokenError,
-      dmPolicy: acc.dmPolicy ?? 'pairing',
-      allowFrom: norm('telegram', acc.allowFrom) ?? [],
-      groupPolicy: acc.groupPolicy ?? channelDefaults?.groupPolicy ?? 'allowlist',
-      groupAllowFrom: norm('telegram', acc.groupAllowFrom),
+      ...sharedAccessFields(acc, (l) => norm('telegram', l), channelDefaults),
       groups,
-      historyLimit: acc.historyLimit,
-      textChunkLimit: acc.textChunkLimit,
       apiRoot: acc.apiRoot,
       webhook,
-      healthMonitor: acc.healthMonitor?.enabled !== false,
     };
   });
 }

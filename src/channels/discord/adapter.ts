@@ -29,7 +29,7 @@ import {
   type SendResult,
 } from '../types.js';
 import type { Logger } from '../../logging/types.js';
-import { backoffDelay, envMs, sleep } from '../telegram/backoff.js';
+import { backoffDelay, envMs, sleep } from '../backoff.js';
 import { DISCORD_DEFAULT_API_ROOT, type DiscordExtras } from './config.js';
 import { classifyError, INTENT_FIX, redactToken, terminalClose, toSendError, TOKEN_FIX, type RestFailure } from './errors.js';
 import { messageToFacts } from './facts.js';

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { DEFAULT_ACCOUNT_ID, type GroupPolicy } from '../types.js';
 // Types only from ../config.js: it imports this file for its schema, so a value import would be a cycle.
 import type { GroupRule, ResolvedAccount, TokenSource } from '../config.js';
+import { secretProblem, secretValue } from '../secret-ref.js';
+import { sharedAccessFields } from '../access-fields.js';
 
 export const DISCORD_DEFAULT_API_ROOT = 'https://discord.com/api/v10';
 
@@ -133,18 +135,6 @@ export function guildRule(g: GuildEntry): GroupRule {
   return { requireMention: g.requireMention, enabled: g.enabled, allowFrom: norm(g.users), roles: g.roles?.map(String), systemPrompt: g.systemPrompt, ...(topics ? { topics } : {}) };
 }
 
-function secretValue(v: unknown, env: Env): string | undefined {
-  if (typeof v === 'string') return v.trim() || undefined;
-  if (v && typeof v === 'object' && (v as { source?: string }).source === 'env') return env[(v as { id: string }).id]?.trim() || undefined;
-  return undefined;
-}
-
-function secretProblem(v: unknown, env: Env): string | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const ref = v as { source?: string; id?: string };
-  if (ref.source === 'env') return env[ref.id ?? '']?.trim() ? undefined : `SecretRef: environment variable ${ref.id} is not set for the gateway`;
-  return `SecretRef source "${ref.source}" is not supported by this gateway yet; use { source: "env", provider: "default", id: "<VAR>" }`;
-}
 
 /** Upstream accepts `Bot <token>` pasted from docs; the header prefix is added by the REST client. */
 const stripBotPrefix = (t: string | undefined) => t?.replace(/^Bot\s+/i, '') || undefined;
@@ -160,11 +150,11 @@ export function resolveDiscordAccounts(block: DiscordChannelConfig | undefined, 
     let token: string | undefined;
     let tokenSource: TokenSource = 'none';
     let tokenError: string | undefined;
-    if (secretValue(acc.token, env)) {
-      token = stripBotPrefix(secretValue(acc.token, env));
-      tokenSource = 'config';
-    } else if (secretProblem(acc.token, env)) {
-      tokenError = `token ${secretProblem(acc.token, env)}`;
+    const configured = secretValue(acc.token, env);
+    const refProblem = configured === undefined ? secretProblem(acc.token, env) : undefined;
+    if (configured !== undefined || refProblem) {
+      token = stripBotPrefix(configured);
+      tokenError = refProblem && `token ${refProblem}`;
       tokenSource = 'config';
     } else if (accountId === DEFAULT_ACCOUNT_ID && env.DISCORD_BOT_TOKEN?.trim()) {
       token = stripBotPrefix(env.DISCORD_BOT_TOKEN.trim());
@@ -189,14 +179,9 @@ export function resolveDiscordAccounts(block: DiscordChannelConfig | undefined, 
       token,
       tokenSource,
       tokenError,
-      dmPolicy: acc.dmPolicy ?? 'pairing',
-      allowFrom: norm(acc.allowFrom) ?? [],
-      groupPolicy: acc.groupPolicy ?? channelDefaults?.groupPolicy ?? 'allowlist',
+      ...sharedAccessFields(acc, norm, channelDefaults),
       groups,
-      historyLimit: acc.historyLimit,
-      textChunkLimit: acc.textChunkLimit,
       apiRoot: acc.apiRoot ?? DISCORD_DEFAULT_API_ROOT,
-      healthMonitor: acc.healthMonitor?.enabled !== false,
       discord,
     };
   });

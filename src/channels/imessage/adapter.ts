@@ -7,7 +7,7 @@
 import type { ResolvedAccount } from '../config.js';
 import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundSink, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
 import type { Logger } from '../../logging/types.js';
-import { backoffDelay, envMs, sleep } from '../telegram/backoff.js';
+import { backoffDelay, envMs, sleep } from '../backoff.js';
 import { messageToFacts, renderIMessageText, sendParams, type ImsgMessage } from './facts.js';
 import { DEFAULT_READY_TIMEOUT_MS, ImsgRpcClient, RpcCallError, type RpcExit } from './rpc-client.js';
 import { DEFAULT_CLI_PATH } from './config.js';

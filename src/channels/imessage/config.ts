@@ -6,6 +6,7 @@ import { DEFAULT_ACCOUNT_ID, type GroupPolicy } from '../types.js';
 // Types only: ../config.ts imports this file for its schema, so no values may come back from it.
 import type { GroupRule, ResolvedAccount } from '../config.js';
 import { normalizeHandle } from './facts.js';
+import { sharedAccessFields } from '../access-fields.js';
 
 const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
 const groupPolicy = z.enum(['open', 'disabled', 'allowlist']);
@@ -73,14 +74,8 @@ export function resolveIMessageAccounts(block: IMessageChannelConfig | undefined
       enabled,
       configured: true,
       tokenSource: 'none' as const,
-      dmPolicy: acc.dmPolicy ?? 'pairing',
-      allowFrom: handles(acc.allowFrom) ?? [],
-      groupPolicy: acc.groupPolicy ?? channelDefaults?.groupPolicy ?? 'allowlist',
-      groupAllowFrom: handles(acc.groupAllowFrom),
+      ...sharedAccessFields(acc, handles, channelDefaults),
       groups,
-      historyLimit: acc.historyLimit,
-      textChunkLimit: acc.textChunkLimit,
-      healthMonitor: true,
       imessage: {
         cliPath: acc.cliPath ?? DEFAULT_CLI_PATH,
         ...(acc.dbPath ? { dbPath: acc.dbPath } : {}),

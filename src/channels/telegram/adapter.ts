@@ -16,7 +16,7 @@ import {
   type SendResult,
 } from '../types.js';
 import type { Logger } from '../../logging/types.js';
-import { backoffDelay, envMs, sleep } from './backoff.js';
+import { backoffDelay, envMs, sleep } from '../backoff.js';
 import { classifyError, redactToken, toSendError, TOKEN_FIX, type ApiFailure } from './errors.js';
 import { updateToFacts } from './facts.js';
 import { renderTelegramText } from './format.js';

@@ -11,7 +11,7 @@ import { createRunner, createSequentialSink, createSource, type RunnerHandle } f
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../../logging/types.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { backoffDelay, sleep } from '../backoff.js';
 import { classifyError, type ApiFailure } from './errors.js';
 import { grammySignal } from './signal.js';
 

@@ -4,7 +4,7 @@
 // turned into facts (facts.ts) and handed to the sink one at a time; a message counts as received
 // only after the sink resolved. Sends need the live, open socket and fail fast without one.
 import type { Logger } from '../../logging/types.js';
-import { envMs, sleep } from '../telegram/backoff.js';
+import { envMs, sleep } from '../backoff.js';
 import type { AdapterDeps } from '../registry.js';
 import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundFacts, type InboundSink, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
 import { readLinkedNumber, type WhatsAppResolvedAccount, defaultAuthDir } from './config.js';

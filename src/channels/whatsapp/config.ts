@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { resolveStateDir } from '../../config/paths.js';
 import type { GroupRule, ResolvedAccount } from '../config.js';
 import { DEFAULT_ACCOUNT_ID, type GroupPolicy } from '../types.js';
+import { sharedAccessFields } from '../access-fields.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -132,14 +133,9 @@ export function resolveWhatsAppAccounts(block: WhatsAppChannelConfig | undefined
       enabled: acc.enabled !== false,
       configured: linked,
       tokenSource: linked ? 'config' : 'none',
-      dmPolicy: acc.dmPolicy ?? 'pairing',
+      ...sharedAccessFields(acc, normList, defaults),
       allowFrom,
-      groupPolicy: acc.groupPolicy ?? defaults?.groupPolicy ?? 'allowlist',
-      groupAllowFrom: normList(acc.groupAllowFrom),
       groups,
-      historyLimit: acc.historyLimit,
-      textChunkLimit: acc.textChunkLimit,
-      healthMonitor: acc.healthMonitor?.enabled !== false,
       authDir,
       ...(selfNumber ? { selfNumber } : {}),
       selfChatMode,

@@ -8,6 +8,7 @@ import { CliError, ExitCodes } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelsStatusPayload } from '../../channels/types.js';
 import type { WaSocketFactory } from '../../channels/whatsapp/socket.js';
+import { parseAccount } from '../parse.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -55,14 +56,6 @@ interface LogoutOpts {
   account?: string;
   yes?: boolean;
   json?: boolean;
-}
-
-const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-function parseAccount(v: string): string {
-  const id = v.trim();
-  if (!id) throw new InvalidArgumentError('an account id cannot be blank (omit --account for the default account)');
-  if (!ACCOUNT_ID.test(id)) throw new InvalidArgumentError('expected letters, digits, "-" or "_" (at most 64), e.g. --account work');
-  return id;
 }
 
 function parseTimeout(v: string): number {

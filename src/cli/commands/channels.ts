@@ -13,6 +13,7 @@ import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/catalog.js';
 import type { ResolvedAccount } from '../../channels/config.js';
 import { closest } from '../../config/closest.js';
 import { registerChannelsLogin } from './channels-login.js';
+import { parseAccount } from '../parse.js';
 
 type Env = Record<string, string | undefined>;
 type Json = Record<string, unknown>;
@@ -99,15 +100,6 @@ function parseTimeout(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of milliseconds, e.g. --timeout 30000');
   return n;
-}
-
-const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-function parseAccount(v: string): string {
-  const id = v.trim();
-  if (!id) throw new InvalidArgumentError('an account id cannot be blank (omit --account for the default account)');
-  if (!ACCOUNT_ID.test(id)) throw new InvalidArgumentError('expected letters, digits, "-" or "_" (at most 64), e.g. --account work');
-  return id;
 }
 
 function collectList(v: string, acc: string[] = []): string[] {

@@ -1,4 +1,4 @@
-// Retry pacing shared by start-up, polling and the inbound sink: exponential with a cap, and an
+// Retry pacing shared by every channel adapter (start-up, polling, reconnects, the inbound sink): exponential with a cap, and an
 // abortable sleep whose timer never keeps the process alive on its own.
 
 export function backoffDelay(attempt: number, baseMs: number, capMs: number): number {
