@@ -26,6 +26,7 @@ import { pairingRequestedEvent } from './pairing/methods.js';
 import { Journal } from './queue/journal.js';
 import { OutboundQueue, type OutboundRecord } from './queue/outbound.js';
 import { CHANNEL_ORDER, CHANNELS, channelLabel } from './registry.js';
+import { CHANNEL_FACTS, credentialCommand, missingCredentialText, setupCommand } from './catalog.js';
 import { channelSessionKey, type DmScope } from './session-key.js';
 import { tokenOwners } from './status-line.js';
 import { splitText } from './text-split.js';
@@ -92,6 +93,8 @@ export class ChannelManager implements ChannelService {
   private outbound?: OutboundQueue;
   private ingressError?: string;
   private readonly states = new Map<string, AccountState>();
+  /** Accounts an operator stopped (`channels.stop`, `channels.logout`): not started again until `channels.start` or a restart. */
+  private readonly manualStops = new Set<string>();
   private lastAdmitted: { channel: ChannelId; to: string; accountId?: string; threadId?: string } | undefined;
   private readonly history = new Map<string, Array<{ sender: string; text: string; ts: number }>>();
   private readonly processing = new Set<string>();
@@ -199,12 +202,13 @@ export class ChannelManager implements ChannelService {
     return this.resolved();
   }
 
-  private reconcile(): Promise<void> {
-    this.reconciling = this.reconciling.then(() => this.reconcileNow()).catch((err: Error) => this.log.error(`channel reconcile failed: ${err.message}`));
+  private reconcile(restart?: string): Promise<void> {
+    this.reconciling = this.reconciling.then(() => this.reconcileNow(restart)).catch((err: Error) => this.log.error(`channel reconcile failed: ${err.message}`));
     return this.reconciling;
   }
 
-  private async reconcileNow(): Promise<void> {
+  /** `restart`: the key of an account to start again even when its settings did not change (`channels.start`). */
+  private async reconcileNow(restart?: string): Promise<void> {
     if (this.closed) return;
     const skip = !!this.env.OPENCLAW_SKIP_CHANNELS;
     const wanted = new Map(this.resolved().map((a) => [key(a.channel, a.accountId), a]));
@@ -221,14 +225,15 @@ export class ChannelManager implements ChannelService {
       const dupOf = owner !== undefined && owner !== account.accountId ? owner : undefined;
       const fp = fingerprint(account) + (dupOf ? `|dup:${dupOf}` : '');
       const st = this.states.get(k);
-      if (st && st.fingerprint === fp) {
+      const again = k === restart && !st?.adapter?.runtime().running;
+      if (st && st.fingerprint === fp && !again) {
         st.account = account; // access-policy edits apply at once, no reconnect
         continue;
       }
       if (st) await this.stopAccount(st);
       const next: AccountState = { account, fingerprint: fp, startedAt: Date.now(), lastInboundAt: st?.lastInboundAt ?? null, lastOutboundAt: st?.lastOutboundAt ?? null };
       this.states.set(k, next);
-      if (skip || !account.enabled || !account.configured) continue;
+      if (skip || !account.enabled || !account.configured || this.manualStops.has(k)) continue;
       if (dupOf) {
         next.loadError = `uses the same bot token as account "${dupOf}", so it is not started (only one poller per token works)`;
         this.log.warn(`${account.channel} ${account.accountId}: not started: ${next.loadError} (fix: openclaw channels remove --channel ${account.channel} --account ${account.accountId} --yes)`);
@@ -406,6 +411,67 @@ export class ChannelManager implements ChannelService {
     }
   }
 
+  // ── operator control (RPC channels.start / channels.stop / channels.logout) ─────────────────
+
+  private operatorTarget(channel: ChannelId, accountId: string | undefined): { k: string; accountId: string } {
+    const id = accountId?.trim() || this.defaultAccount(channel);
+    const k = key(channel, id);
+    if (!this.states.has(k)) {
+      throw Object.assign(new Error(`${channelLabel(channel)} account ${id} is not configured`), { fix: setupCommand(channel, id) });
+    }
+    return { k, accountId: id };
+  }
+
+  /** Starts (or restarts) one account: after `channels login` linked it, or after `channels.stop`. */
+  async startAccountById(channel: ChannelId, accountId?: string): Promise<{ channel: ChannelId; accountId: string; started: boolean; outcome: { status: string; reason?: string } }> {
+    await this.reconciling;
+    this.readConfig(true);
+    const id = accountId?.trim() || this.defaultAccount(channel);
+    const k = key(channel, id);
+    this.manualStops.delete(k);
+    await this.reconcile(k);
+    const { accountId: resolvedId } = this.operatorTarget(channel, id);
+    const st = this.states.get(k)!;
+    const rt = st.adapter?.runtime();
+    const started = !!rt?.running;
+    const reason = started ? undefined : (st.loadError ?? rt?.lastError ?? (!st.account.enabled ? 'account is disabled' : !st.account.configured ? `account ${missingCredentialText(channel)}` : this.env.OPENCLAW_SKIP_CHANNELS ? 'channels are not managed (OPENCLAW_SKIP_CHANNELS)' : 'did not start'));
+    if (started) this.log.info(`${channel} ${resolvedId}: started by operator`);
+    return { channel, accountId: resolvedId, started, outcome: started ? { status: 'handed-off' } : { status: 'failed', reason } };
+  }
+
+  /** Stops one account's listener until `channels.start` (or a gateway restart). */
+  async stopAccountById(channel: ChannelId, accountId?: string): Promise<{ channel: ChannelId; accountId: string; stopped: boolean }> {
+    await this.reconciling;
+    const { k, accountId: id } = this.operatorTarget(channel, accountId);
+    this.manualStops.add(k);
+    const st = this.states.get(k)!;
+    await this.stopAccount(st);
+    this.log.info(`${channel} ${id}: stopped by operator (RPC channels.stop; started again by channels.start or a gateway restart)`);
+    return { channel, accountId: id, stopped: !st.adapter?.runtime().running };
+  }
+
+  /** Stops the listener first, then lets the adapter end its session (WhatsApp: unlink, move the session aside). */
+  async logoutAccountById(channel: ChannelId, accountId?: string): Promise<{ channel: ChannelId; accountId: string; cleared: boolean; loggedOut: boolean; [k: string]: unknown }> {
+    await this.reconciling;
+    const { k, accountId: id } = this.operatorTarget(channel, accountId);
+    const st = this.states.get(k)!;
+    const adapter = st.adapter ?? (await this.probeOnlyAdapter(st));
+    if (!adapter?.logout) {
+      throw Object.assign(new Error(`channel ${channel} does not support logout`), { fix: `openclaw channels remove --channel ${channel}${id !== DEFAULT_ACCOUNT_ID ? ` --account ${id}` : ''} --yes` });
+    }
+    this.manualStops.add(k);
+    st.adapter = undefined;
+    let result;
+    try {
+      result = await adapter.logout(); // stops its own listener before it ends the session
+    } finally {
+      this.manualStops.delete(k); // without a session the account is not configured, so nothing restarts it
+      await this.reconcile();
+    }
+    this.log.info(`${channel} ${id}: logged out${result.backupPath ? ` (session moved to ${String(result.backupPath)})` : ''}`);
+    return { channel, accountId: id, ...result };
+  }
+
   // ── ChannelService ────────────────────────────────────────────────────────────────────────
 
   isRunning(channel: ChannelId, accountId = DEFAULT_ACCOUNT_ID): boolean {
@@ -415,10 +481,12 @@ export class ChannelManager implements ChannelService {
   async sendText(req: SendTextRequest, timeoutMs = 15_000): Promise<DeliveryOutcome> {
     const accountId = req.accountId ?? this.defaultAccount(req.channel);
     const st = this.states.get(key(req.channel, accountId));
-    const fixAdd = `openclaw channels add --channel ${req.channel}${accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${accountId}` : ''} --token <token>`;
-    if (!st) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} is not configured`, fix: fixAdd };
-    if (!st.account.enabled) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} is disabled`, fix: `openclaw config set ${accountConfigPath(this.readConfig(), req.channel, accountId)}.enabled true` };
-    if (!st.account.configured) return { ok: false, error: `${channelLabel(req.channel)} account ${accountId} has no token`, fix: fixAdd };
+    const label = channelLabel(req.channel);
+    if (!st) return { ok: false, error: `${label} account ${accountId} is not configured`, fix: setupCommand(req.channel, accountId) };
+    if (!st.account.enabled) return { ok: false, error: `${label} account ${accountId} is disabled`, fix: `openclaw config set ${accountConfigPath(this.readConfig(), req.channel, accountId)}.enabled true` };
+    if (!st.account.configured) return { ok: false, error: `${label} account ${accountId} ${missingCredentialText(req.channel)}`, fix: credentialCommand(req.channel, accountId) };
+    const offline = this.offlineSendError(st);
+    if (offline) return offline;
     if (!this.outbound) return { ok: false, error: 'the outbound queue is unavailable', fix: `check that ${this.dir} is writable, then openclaw gateway restart` };
     const text = req.text;
     if (!text.trim()) return { ok: false, error: 'message is empty', fix: 'pass --message <text>' };
@@ -429,6 +497,19 @@ export class ChannelManager implements ChannelService {
     const outcomes = await Promise.all(pieces.map((p) => this.outbound!.wait(p.id, timeoutMs)));
     const bad = outcomes.find((x) => !x.ok);
     return bad ?? { ok: true, messageIds: outcomes.flatMap((x) => x.messageIds ?? []) };
+  }
+
+  /** Channels without a queue on their side (WhatsApp Web) refuse a send while disconnected instead of queueing it. */
+  private offlineSendError(st: AccountState): DeliveryOutcome | undefined {
+    const template = CHANNEL_FACTS[st.account.channel].offlineSendError;
+    const rt = st.adapter?.runtime();
+    if (!template || (rt?.running && rt.connected)) return undefined;
+    const terminalFix = rt?.terminal ? rt.issues?.find((i) => i.fix)?.fix : undefined;
+    return {
+      ok: false,
+      error: template.replace('<account>', st.account.accountId),
+      fix: terminalFix ?? (st.loadError || this.manualStops.has(key(st.account.channel, st.account.accountId)) ? 'openclaw gateway restart' : `openclaw channels status --probe --channel ${st.account.channel}`),
+    };
   }
 
   private defaultAccount(channel: ChannelId): string {
@@ -506,7 +587,7 @@ export class ChannelManager implements ChannelService {
       ...(a.name ? { name: a.name } : {}),
       enabled: a.enabled,
       configured: a.configured,
-      ...(typeof rt?.linked === 'boolean' ? { linked: rt.linked } : {}),
+      ...(typeof rt?.linked === 'boolean' ? { linked: rt.linked } : CHANNEL_FACTS[a.channel].credential === 'link' ? { linked: a.configured } : {}),
       ...(lastError ? { lastError } : {}),
       running: !!rt?.running,
       connected: !!rt?.connected,
@@ -558,7 +639,9 @@ export class ChannelManager implements ChannelService {
     const base = { channel: s.account.channel, accountId: s.account.accountId };
     const out: ChannelStatusIssue[] = [];
     for (const i of s.adapter?.runtime().issues ?? []) out.push({ ...base, kind: 'config', message: i.message, fix: i.fix });
-    if (snap.probe && failedProbeCounts(s, s.adapter?.runtime())) out.push({ ...base, kind: 'probe', message: `probe failed: ${snap.probe.error ?? 'unknown error'}`, fix: probeFix(s.account, snap.probe) });
+    // A probe that failed for the reason the runtime already reports adds no second warning.
+    const saidAlready = out.some((i) => i.message === snap.probe?.error);
+    if (snap.probe && failedProbeCounts(s, s.adapter?.runtime()) && !saidAlready) out.push({ ...base, kind: 'probe', message: `probe failed: ${snap.probe.error ?? 'unknown error'}`, fix: probeFix(s.account, snap.probe) });
     if (snap.healthState === 'outbound-stuck') out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.pending} outbound message(s) waiting, oldest ${Math.round((snap.outbound?.oldestAgeMs ?? 0) / 1000)}s`, fix: `openclaw channels status --probe --channel ${s.account.channel}` });
     if ((snap.outbound?.failed ?? 0) > 0) out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.failed} outbound message(s) failed for good in the last 24 h`, fix: `openclaw logs | grep "send failed"` });
     for (const message of snap.audit?.issues ?? []) out.push({ ...base, kind: 'config', message, fix: `add the bot to that group (or correct the id in ${accountConfigPath(this.readConfig(), s.account.channel, s.account.accountId)}.groups), then: openclaw channels status --probe` });
@@ -603,9 +686,15 @@ function key(channel: string, accountId: string): string {
   return `${channel}:${accountId}`;
 }
 
-/** What forces a reconnect: credentials and transport. Policy edits do not. */
-function fingerprint(a: ResolvedAccount): string {
-  return crypto.createHash('sha256').update(JSON.stringify([a.enabled, a.token ?? '', a.apiRoot ?? '', a.webhook ?? null, a.tokenError ?? ''])).digest('hex');
+/**
+ * What forces a reconnect: credentials and transport, including each channel's own connection
+ * settings (Discord intents, the imsg command line, WhatsApp's session dir and linked number, so an
+ * account linked after start starts). Policy edits do not.
+ */
+export function fingerprint(a: ResolvedAccount): string {
+  const wa = a as ResolvedAccount & { authDir?: string; selfNumber?: string };
+  const transport = [a.enabled, a.configured, a.token ?? '', a.apiRoot ?? '', a.webhook ?? null, a.tokenError ?? '', a.discord ?? null, a.imessage ?? null, wa.authDir ?? '', wa.selfNumber ?? ''];
+  return crypto.createHash('sha256').update(JSON.stringify(transport)).digest('hex');
 }
 
 /** The user text the model sees: in groups, who said it, plus the unmentioned messages before it. */
@@ -624,8 +713,10 @@ function isSilent(text: string): boolean {
 }
 
 function probeFix(a: ResolvedAccount, probe: ProbeResult): string {
-  if (probe.status === 401) return `the bot token was rejected: openclaw channels add --channel ${a.channel}${a.accountId !== DEFAULT_ACCOUNT_ID ? ` --account ${a.accountId}` : ''} --token <token from @BotFather>`;
-  return `check network access to ${a.apiRoot ?? 'https://api.telegram.org'} (proxy, DNS, firewall), then openclaw channels status --probe`;
+  if (typeof probe.fix === 'string' && probe.fix) return probe.fix;
+  if (probe.status === 401) return `the bot token was rejected: ${credentialCommand(a.channel, a.accountId)}`;
+  const endpoint = a.apiRoot ?? CHANNEL_FACTS[a.channel].endpoint;
+  return endpoint ? `check network access to ${endpoint} (proxy, DNS, firewall), then openclaw channels status --probe` : `openclaw logs | grep ${a.channel}, then openclaw channels status --probe --channel ${a.channel}`;
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, step: string): Promise<T> {

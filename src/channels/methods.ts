@@ -1,6 +1,7 @@
-// RPC methods of the channel layer: `channels.status` (what `openclaw channels status` prints)
-// and `send` (a direct outbound message, what `openclaw message send` calls). Pairing methods
-// live in pairing/methods.ts.
+// RPC methods of the channel layer: `channels.status` (what `openclaw channels status` prints),
+// `channels.start|stop|logout` (one account's listener; upstream's closed params), and `send` (a
+// direct outbound message, what `openclaw message send` calls). Pairing methods live in
+// pairing/methods.ts.
 import { z } from 'zod';
 import { MethodError, type MethodDef } from '../gateway/methods/types.js';
 import type { ChannelManager } from './manager.js';
@@ -19,6 +20,22 @@ export function channelMethods(manager: ChannelManager): MethodDef[] {
         return manager.status({ channel: params.channel as ChannelId | undefined, probe: params.probe, timeoutMs: params.timeoutMs });
       },
     },
+    ...(['start', 'stop', 'logout'] as const).map((op): MethodDef => ({
+      name: `channels.${op}`,
+      scope: 'operator.admin',
+      params: z.strictObject({ channel: z.string().min(1), accountId: z.string().optional() }),
+      handler: async ({ params }) => {
+        const channel = knownChannel(params.channel);
+        try {
+          if (op === 'start') return await manager.startAccountById(channel, params.accountId);
+          if (op === 'stop') return await manager.stopAccountById(channel, params.accountId);
+          return await manager.logoutAccountById(channel, params.accountId);
+        } catch (err) {
+          const e = err as Error & { fix?: string };
+          throw new MethodError('INVALID_REQUEST', e.message, e.fix ? { fix: e.fix } : undefined);
+        }
+      },
+    })),
     {
       name: 'send',
       scope: 'operator.write',
@@ -38,6 +55,12 @@ export function channelMethods(manager: ChannelManager): MethodDef[] {
       },
     },
   ];
+}
+
+function knownChannel(raw: string): ChannelId {
+  const id = raw.trim().toLowerCase();
+  if (!CHANNEL_IDS.includes(id as ChannelId)) throw new MethodError('INVALID_REQUEST', `unknown channel: ${raw} (expected one of: ${CHANNEL_IDS.join(', ')})`);
+  return id as ChannelId;
 }
 
 /** `send` without a channel works when exactly one channel is configured. */

@@ -270,3 +270,25 @@ test('unhealthyAccounts: unhealthy states and failed probes turn the exit code r
   ]);
   assert.deepEqual(unhealthyAccounts(payload({ telegram: [healthy()] })), []);
 });
+
+test('colour: only with opts.color, an unhealthy or probe-failed account line is red and the Warnings heading yellow; healthy lines stay plain', () => {
+  const payload = {
+    ts: NOW,
+    channelOrder: ['telegram'],
+    channelLabels: { telegram: 'Telegram' },
+    channels: {},
+    channelAccounts: { telegram: [healthy({ accountId: 'a', probe: undefined, audit: undefined }), healthy({ accountId: 'b', probe: { ok: false, error: 'down' }, audit: undefined }), healthy({ accountId: 'c', healthState: 'terminal-disconnect', probe: undefined, audit: undefined })] },
+    channelDefaultAccountId: { telegram: 'a' },
+    statusIssues: [{ channel: 'telegram', accountId: 'b', kind: 'probe', message: 'probe failed: down' }],
+  } as unknown as ChannelsStatusPayload;
+  const plain = formatStatusText(payload, { gatewayReachable: true, now: NOW });
+  assert.ok(plain.every((l) => !l.includes('\u001b[')), 'no colour unless asked');
+  const colored = formatStatusText(payload, { gatewayReachable: true, now: NOW, color: true });
+  const line = (id: string) => colored.find((l) => l.includes(`Telegram ${id}:`))!;
+  assert.ok(!line('a').startsWith('\u001b['), 'healthy stays plain');
+  assert.ok(line('b').startsWith('\u001b[31m- Telegram b:') && line('b').endsWith('\u001b[39m'));
+  assert.ok(line('c').startsWith('\u001b[31m- Telegram c:'));
+  assert.ok(colored.includes('\u001b[33mWarnings:\u001b[39m'));
+  // the same bytes once the colour is taken off
+  assert.deepEqual(colored.map((l) => l.replace(/\u001b\[\d+m/g, '')), plain);
+});

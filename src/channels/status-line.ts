@@ -23,6 +23,16 @@ export interface TextOptions {
    * pasted terminal shows); otherwise the plain docs URL, as upstream prints when piped.
    */
   terminalLinks?: boolean;
+  /** Colour (a terminal): unhealthy account lines red, the Warnings heading yellow. Off: upstream's plain bytes. */
+  color?: boolean;
+}
+
+const red = (s: string) => `\u001b[31m${s}\u001b[39m`;
+const yellow = (s: string) => `\u001b[33m${s}\u001b[39m`;
+
+/** The account makes `channels status` exit 1 (see unhealthyAccounts). */
+function isUnhealthy(a: ChannelAccountSnapshot): boolean {
+  return UNHEALTHY_STATES.has(a.healthState as HealthState) || a.probe?.ok === false;
 }
 
 /**
@@ -163,13 +173,16 @@ export function formatStatusText(payload: ChannelsStatusPayload, opts: TextOptio
     const accounts = payload.channelAccounts[channel];
     if (!Array.isArray(accounts)) continue;
     const label = typeof labels[channel] === 'string' ? labels[channel] : channel;
-    for (const account of accounts) lines.push(formatAccountLine(label, account, now));
+    for (const account of accounts) {
+      const line = formatAccountLine(label, account, now);
+      lines.push(opts.color && isUnhealthy(account) ? red(line) : line);
+    }
   }
   if (lines.length === start) lines.push(NO_CONFIGURED_CHAT_CHANNELS_LINE);
   lines.push('');
   const issues = Array.isArray(payload.statusIssues) ? payload.statusIssues : [];
   if (issues.length > 0) {
-    lines.push('Warnings:');
+    lines.push(opts.color ? yellow('Warnings:') : 'Warnings:');
     for (const i of issues) lines.push(`- ${i.channel} ${i.accountId}: ${i.message}${i.fix ? ` (${i.fix})` : ''}`);
     lines.push('- Run: openclaw doctor');
     lines.push('');
@@ -312,8 +325,9 @@ export function unhealthyAccounts(payload: ChannelsStatusPayload): UnhealthyAcco
   for (const [channel, accounts] of Object.entries(payload.channelAccounts ?? {})) {
     if (!Array.isArray(accounts)) continue;
     for (const a of accounts) {
+      if (!isUnhealthy(a)) continue;
       if (UNHEALTHY_STATES.has(a.healthState as HealthState)) out.push({ channel, accountId: a.accountId, why: `health:${a.healthState}` });
-      else if (a.probe && a.probe.ok === false) out.push({ channel, accountId: a.accountId, why: 'probe failed' });
+      else out.push({ channel, accountId: a.accountId, why: 'probe failed' });
     }
   }
   return out;

@@ -130,7 +130,21 @@ export interface ChannelAdapter {
   send(msg: OutboundText): Promise<SendResult>;
   /** Shows "typing…" in the chat (best effort, never throws). */
   typing?(chatId: string, threadId?: string): Promise<void>;
+  /**
+   * Ends the account's session for good (WhatsApp: unlink the device, move the session aside),
+   * stopping the listener first. Channels whose credential is a token have none (upstream neither).
+   */
+  logout?(): Promise<LogoutOutcome>;
   runtime(): AdapterRuntime;
+}
+
+/** What `channels.logout` answers (upstream's keys: `cleared`, `loggedOut`), plus channel details. */
+export interface LogoutOutcome {
+  /** Saved credentials were removed from where the gateway reads them. */
+  cleared: boolean;
+  /** The service was told (the phone's Linked devices list drops this device). */
+  loggedOut: boolean;
+  [key: string]: unknown;
 }
 
 export type HealthState =

@@ -143,7 +143,7 @@ describe('whatsapp durability', () => {
 });
 
 describe('whatsapp terminal states', () => {
-  test('loggedOut (401) on the phone: status shows terminal-disconnect with the relink fix; nothing is sent', async () => {
+  test('loggedOut (401) on the phone: terminal in status with the relink fix, sends fail fast; logout + channels.start relink without a restart', async () => {
     const wa = setup({ dmPolicy: 'allowlist', allowFrom: [ALICE] });
     const gw = await up(wa);
     await wa.post('/close', { status: 401 });
@@ -155,13 +155,33 @@ describe('whatsapp terminal states', () => {
     assert.equal(acct.healthState, 'terminal-disconnect');
     assert.match(acct.lastError, /logged out \(status 401\)/);
     assert.ok(payload.statusIssues.some((i: { fix?: string }) => i.fix === 'openclaw channels logout --channel whatsapp --yes, then openclaw channels login --channel whatsapp'));
-    const send = await runCli(['message', 'send', '--channel', 'whatsapp', '--target', ALICE, '--message', 'hi', '--timeout', '1500', '--json'], { env: wa.state.env });
-    // The adapter refuses at once (adapter.test.ts); the shared outbound queue keeps the text
-    // durable until a listener is back instead of surfacing that refusal (see the report).
-    const out = JSON.parse(send.stdout);
-    assert.equal(out.queued, true, send.stdout);
+    // No live listener: the send fails at once (WhatsApp Web keeps no queue for us), with the relink fix.
+    const send = await runCli(['message', 'send', '--channel', 'whatsapp', '--target', ALICE, '--message', 'hi', '--json'], { env: wa.state.env });
+    assert.equal(send.code, 1, send.stdout);
+    assert.match(send.stdout + send.stderr, /No active WhatsApp Web listener \(account: default\)/);
+    assert.match(send.stdout + send.stderr, /openclaw channels logout --channel whatsapp --yes, then openclaw channels login --channel whatsapp/);
     await settle(300);
     assert.equal(wa.sent(ALICE_JID).length, 0);
+
+    // The relink runbook against the running gateway: logout stops the listener and moves the session aside…
+    const out = await runCli(['channels', 'logout', '--channel', 'whatsapp', '--yes', '--json'], { env: wa.state.env });
+    assert.equal(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout);
+    assert.equal(r.viaGateway, true);
+    assert.equal(r.loggedOut, false, 'the socket was already gone (401), so WhatsApp was not asked');
+    assert.match(r.backupPath, /credentials\/whatsapp\/default\.bak-/);
+    const after = JSON.parse((await runCli(['channels', 'status', '--json'], { env: wa.state.env })).stdout).channelAccounts.whatsapp[0];
+    assert.equal(after.linked, false);
+    assert.equal(after.running, false);
+    assert.equal(after.healthState, 'not-configured');
+    // …and once a session is back (what `channels login` saves), channels.start connects it without a restart.
+    writeLinkedCreds(path.join(wa.state.dir, 'credentials', 'whatsapp', 'default'));
+    const start = await runCli(['gateway', 'call', 'channels.start', '--params', JSON.stringify({ channel: 'whatsapp' })], { env: wa.state.env });
+    assert.equal(start.code, 0, start.stderr);
+    assert.equal(JSON.parse(start.stdout).started, true);
+    const relinked = await runCli(['message', 'send', '--channel', 'whatsapp', '--target', ALICE, '--message', 'back', '--json'], { env: wa.state.env });
+    assert.equal(relinked.code, 0, relinked.stdout + relinked.stderr);
+    assert.equal(wa.sent(ALICE_JID).at(-1)?.text, 'back');
     await runs.stop(gw);
   });
 });

@@ -50,3 +50,13 @@ export function reportError(err: unknown, json: boolean): number {
   if (process.env.OPENCLAW_DEBUG && err instanceof Error && err.stack) eprintln(err.stack);
   return 1;
 }
+
+/**
+ * Colour for humans only: `NO_COLOR` turns it off, `FORCE_COLOR` (not "0") on; otherwise a
+ * terminal that is not `dumb`. Piped output stays plain, so pasted and parsed text is unchanged.
+ */
+export function useColor(env: Record<string, string | undefined> = process.env, stream: { isTTY?: boolean } = process.stdout): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}

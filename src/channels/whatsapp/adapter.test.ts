@@ -70,7 +70,8 @@ test('not linked: no socket is opened; runtime says "not linked" with the login 
   const probe = await adapter.probe(1000);
   assert.equal(probe.ok, false);
   assert.equal(probe.linked, false);
-  assert.match(String(probe.error), /not linked \(fix: openclaw channels login --channel whatsapp\)/);
+  assert.equal(probe.error, 'not linked');
+  assert.equal(probe.fix, 'openclaw channels login --channel whatsapp');
   // the registry's factory signature (account, {log, env}) with no socket factory also stays off the network
   const viaRegistry = createWhatsAppAdapter(s.account, { log: silentLogger, env: s.env });
   await viaRegistry.start(async () => {});
@@ -82,7 +83,9 @@ test('open → connected with the linked number; probe reports linked/connected/
   const rt = adapter.runtime();
   assert.equal(rt.running, true);
   assert.equal(rt.connected, true);
-  assert.equal(rt.bot?.id, '+15551234567');
+  assert.equal(rt.bot, undefined, 'upstream prints linked, not a bot: bit, for WhatsApp');
+  assert.equal(rt.linked, true);
+  assert.deepEqual(rt.snapshot, { self: { e164: '+15551234567' } });
   assert.ok(rt.lastConnectedAt);
   const probe = await adapter.probe(1000);
   assert.equal(probe.ok, true);
@@ -209,7 +212,8 @@ test('loggedOut (401): terminal, not retried, runtime issue carries the relink f
   assert.deepEqual(rt.issues?.map((i) => i.fix), ['openclaw channels logout --channel whatsapp --yes, then openclaw channels login --channel whatsapp']);
   const probe = await adapter.probe(1000);
   assert.equal(probe.ok, false);
-  assert.match(String(probe.error), /channels logout --channel whatsapp/);
+  assert.match(String(probe.error), /logged out \(status 401\)/);
+  assert.equal(probe.fix, 'openclaw channels logout --channel whatsapp --yes, then openclaw channels login --channel whatsapp');
   await assert.rejects(adapter.send({ accountId: 'default', chatId: '+15550001111', text: 'x' }), /No active WhatsApp Web listener \(account: default\)/);
 });
 
@@ -311,4 +315,20 @@ test('group mention facts reach the sink; groups omitted = every group eligible 
   // with a groups map, an unlisted group is dropped
   const listed = resolveWhatsAppAccounts({ groupAllowFrom: ['*'], groups: { 'other@g.us': { requireMention: true } } }, ctx.env)[0];
   assert.equal(decideIngress(seen[1].f, listed, { approvedSenders: [] }).action, 'drop');
+});
+
+test('logout while connected: WhatsApp is told (sock.logout), the 401 that follows is not a terminal error, the session is moved aside', async () => {
+  const { adapter, sock, factory, authDir } = await started();
+  const out = await adapter.logout!();
+  assert.equal(out.loggedOut, true);
+  assert.equal(out.cleared, true);
+  assert.equal((sock as FakeWaSocket & { loggedOut?: boolean }).loggedOut, true);
+  assert.equal(fs.existsSync(authDir), false);
+  assert.ok(fs.existsSync(path.join(String(out.backupPath), 'creds.json')), 'keys kept in the backup');
+  const rt = adapter.runtime();
+  assert.equal(rt.running, false);
+  assert.equal(rt.terminal, false, 'our own logout is not "logged out on the phone"');
+  assert.equal(rt.linked, false);
+  await tick(60);
+  assert.equal(factory.sockets.length, 1, 'no reconnect after logout');
 });

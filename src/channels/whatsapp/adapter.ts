@@ -6,8 +6,9 @@
 import type { Logger } from '../../logging/types.js';
 import { envMs, sleep } from '../backoff.js';
 import type { AdapterDeps } from '../registry.js';
-import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundFacts, type InboundSink, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
+import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundFacts, type InboundSink, type LogoutOutcome, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
 import { readLinkedNumber, type WhatsAppResolvedAccount, defaultAuthDir } from './config.js';
+import { runWhatsAppLogout } from './login.js';
 import { e164FromJid, messageToFacts, type WaMessage, type WaSelf } from './facts.js';
 import { defaultBaileysSocketFactory, disconnectStatus, guardedSaveCreds, secureAuthDir, socketFactoryFromEnv, WA_STATUS, type WaConnectionUpdate, type WaEvents, type WaSocketFactory, type WaSocketLike } from './socket.js';
 
@@ -25,6 +26,8 @@ const accountFlag = (id: string) => (id === 'default' ? '' : ` --account ${id}`)
 export const loginFix = (accountId: string) => `openclaw channels login --channel whatsapp${accountFlag(accountId)}`;
 export const relinkFix = (accountId: string) => `openclaw channels logout --channel whatsapp${accountFlag(accountId)} --yes, then ${loginFix(accountId)}`;
 const PROBE_FIX = 'openclaw channels status --probe --channel whatsapp';
+/** A connection that keeps dropping: the network path to WhatsApp Web (login uses the same words). */
+const NETWORK_FIX = 'check network access to web.whatsapp.com (proxy: HTTPS_PROXY), then openclaw channels status --probe --channel whatsapp';
 
 /** `+15551234567` / `15551234567` → `15551234567@s.whatsapp.net`; JIDs pass unchanged. */
 export function toJid(chatId: string): string {
@@ -64,6 +67,7 @@ class WhatsAppAdapter implements ChannelAdapter {
   /** Recently received messages by id, so a reply can quote the message it answers. */
   private readonly recent = new Map<string, WaMessage>();
   private me?: WaSelf;
+  private loggingOut = false;
 
   constructor(
     private readonly account: WhatsAppResolvedAccount,
@@ -89,7 +93,9 @@ class WhatsAppAdapter implements ChannelAdapter {
       terminal: this.terminal,
       lastTransportActivityAt: this.lastTransportActivityAt,
       lastConnectedAt: this.lastConnectedAt,
-      ...(self ? { bot: { id: self, username: self } } : {}),
+      // Upstream's WhatsApp line says `linked` (a session on disk), not `bot:`; the number is in `self`.
+      linked: readLinkedNumber(this.authDir).linked,
+      ...(self ? { snapshot: { self: { e164: self } } } : {}),
       ...(this.issue ? { issues: [this.issue] } : {}),
     };
   }
@@ -145,7 +151,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       }
       this.sock = undefined;
       this.connected = false;
-      if (signal.aborted) return;
+      if (signal.aborted || this.loggingOut) return;
       const s = outcome.status;
       if (s === WA_STATUS.loggedOut) {
         this.setTerminal(`WhatsApp Web session logged out (status 401): this device was unlinked on the phone`, relinkFix(this.accountId));
@@ -305,6 +311,25 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.connected = false;
   }
 
+  /** Tells WhatsApp this device is unlinked (when connected), stops, then moves the session aside. */
+  async logout(): Promise<LogoutOutcome> {
+    const sock = this.connected ? this.sock : undefined;
+    let loggedOut = false;
+    if (sock) {
+      this.loggingOut = true; // the 401 close that follows is ours, not a phone-side unlink
+      try {
+        await Promise.race([sock.logout(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 5000).unref())]);
+        loggedOut = true;
+      } catch (err) {
+        this.log.warn(`[${this.accountId}] WhatsApp logout request failed (${(err as Error).message}); the session is removed here anyway (also remove the device on the phone: Settings → Linked devices)`);
+      }
+    }
+    await this.stop();
+    this.loggingOut = false;
+    const r = runWhatsAppLogout({ authDir: this.authDir });
+    return { cleared: !!r.backupPath, loggedOut, wasLinked: r.wasLinked, authDir: this.authDir, ...(r.backupPath ? { backupPath: r.backupPath } : {}), ...(r.selfNumber ? { selfNumber: r.selfNumber } : {}) };
+  }
+
   private liveSocket(): WaSocketLike {
     if (!this.sock || !this.connected) throw new ChannelSendError(`No active WhatsApp Web listener (account: ${this.accountId})`, true, PROBE_FIX);
     return this.sock;
@@ -344,8 +369,8 @@ class WhatsAppAdapter implements ChannelAdapter {
     const { linked, selfNumber } = readLinkedNumber(this.authDir);
     const self = this.selfNumber ?? selfNumber;
     const base = { linked, connected: this.connected, ...(self ? { self: { number: self, ...(this.me?.name ? { name: this.me.name } : {}) } } : {}), elapsedMs: Date.now() - t0 };
-    if (!linked) return { ok: false, status: null, error: `not linked (fix: ${loginFix(this.accountId)})`, ...base };
-    if (!this.connected) return { ok: false, status: null, error: `${this.lastError ?? 'not connected to WhatsApp Web'}${this.issue?.fix ? ` (fix: ${this.issue.fix})` : ''}`, ...base };
+    if (!linked) return { ok: false, status: null, error: 'not linked', fix: loginFix(this.accountId), ...base };
+    if (!this.connected) return { ok: false, status: null, error: this.lastError ?? 'not connected to WhatsApp Web', fix: this.issue?.fix ?? NETWORK_FIX, ...base };
     return { ok: true, status: null, error: null, ...base };
   }
 }

@@ -44,7 +44,7 @@ test('accounts: no block → none; default authDir under the state dir; configur
   const [linked] = resolveAllAccounts({ whatsapp: {} }, env);
   assert.equal(linked.channel, 'whatsapp');
   assert.equal(linked.configured, true);
-  assert.equal(linked.tokenSource, 'config');
+  assert.equal(linked.tokenSource, 'none', 'WhatsApp has a session, never a token bit');
   assert.equal((linked as typeof a).selfNumber, '+15551234567');
 });
 

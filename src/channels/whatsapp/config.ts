@@ -132,7 +132,7 @@ export function resolveWhatsAppAccounts(block: WhatsAppChannelConfig | undefined
       name: acc.name,
       enabled: acc.enabled !== false,
       configured: linked,
-      tokenSource: linked ? 'config' : 'none',
+      tokenSource: 'none', // a linked session, not a token: status says linked (upstream has no token bit for WhatsApp)
       ...sharedAccessFields(acc, normList, defaults),
       allowFrom,
       groups,

@@ -8,7 +8,7 @@ import { afterEach, test } from 'node:test';
 import JSON5 from 'json5';
 import { freePort, localConfig, stateDirsForFile, type StateDir } from '../../testing/harness.js';
 import { startTestGateway, TEST_TOKEN } from '../../gateway/control-plane/test-support.js';
-import type { ChannelsStatusPayload } from '../../channels/types.js';
+import { MethodError } from '../../gateway/methods/types.js';
 import type { OpenClawConfig } from '../../config/schema.js';
 import { fakeFactory, SELF, writeLinkedCreds } from '../../channels/whatsapp/testing/fake-socket.js';
 import { register } from './channels.js';
@@ -88,7 +88,7 @@ test('channels login/logout for other channels: a usage error that names the rig
   assert.match(help.stdout, /--account <id>/);
 });
 
-test('channels logout: needs --yes, moves the session aside as a backup; refuses while the gateway is connected with it', async () => {
+test('channels logout: needs --yes, moves the session aside as a backup; stops when the running gateway refuses', async () => {
   const s = state(localConfig(TEST_TOKEN, { channels: { whatsapp: { dmPolicy: 'pairing' } } }));
   writeLinkedCreds(authDirOf(s));
   const env = await downGateway(s);
@@ -98,14 +98,16 @@ test('channels logout: needs --yes, moves the session aside as a backup; refuses
   assert.match(no.stderr, /fix: openclaw channels logout --channel whatsapp --yes/);
   assert.ok(fs.existsSync(authDirOf(s)));
 
-  // a gateway whose WhatsApp listener is running
-  const payload = (): ChannelsStatusPayload => ({ ts: Date.now(), channelOrder: ['whatsapp'], channelLabels: { whatsapp: 'WhatsApp' }, channels: {}, channelAccounts: { whatsapp: [{ accountId: 'default', enabled: true, configured: true, running: true, connected: true, healthState: 'healthy' }] }, channelDefaultAccountId: { whatsapp: 'default' }, statusIssues: [] });
-  const gw = await startTestGateway({ state: s, config: readConfig(s) as OpenClawConfig, extraMethods: [{ name: 'channels.status', scope: 'operator.read', handler: () => payload() }] });
+  // A running gateway that knows the account but cannot log it out: nothing is moved under it.
+  const refuse = () => {
+    throw new MethodError('INVALID_REQUEST', 'WhatsApp logout request failed', { fix: 'openclaw gateway stop, then openclaw channels logout --channel whatsapp --yes' });
+  };
+  const gw = await startTestGateway({ state: s, config: readConfig(s) as OpenClawConfig, extraMethods: [{ name: 'channels.logout', scope: 'operator.admin', handler: refuse }] });
   try {
     const busy = await cli(['channels', 'logout', '--channel', 'whatsapp', '--yes'], { ...s.env, OPENCLAW_GATEWAY_URL: gw.url });
     assert.equal(busy.code, 1);
-    assert.match(busy.stderr, /The running gateway is connected with WhatsApp account "default"; stop that listener first/);
-    assert.match(busy.stderr, /fix: openclaw channels remove --channel whatsapp --disable \(or openclaw gateway stop\)/);
+    assert.match(busy.stderr, /The running gateway could not log out WhatsApp account "default": WhatsApp logout request failed/);
+    assert.match(busy.stderr, /fix: openclaw gateway stop, then openclaw channels logout --channel whatsapp --yes/);
     assert.ok(fs.existsSync(authDirOf(s)), 'nothing moved under a live socket');
   } finally {
     await gw.close();

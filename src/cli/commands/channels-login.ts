@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
-import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelsStatusPayload } from '../../channels/types.js';
+import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID } from '../../channels/types.js';
 import type { WaSocketFactory } from '../../channels/whatsapp/socket.js';
 import { parseAccount } from '../parse.js';
 
@@ -149,26 +149,27 @@ export async function channelsLogin(o: LoginOpts, env: Env = process.env): Promi
       throw await configError(err);
     }
   }
-  if (o.json) return printJson({ ok: true, channel: 'whatsapp', accountId: account, selfNumber: result.selfNumber ?? null, authDir: where.authDir, configWritten });
+  // The running gateway owns the socket: ask it to start the account now (upstream's channels.start).
+  const start = await askGateway<{ started?: boolean; outcome?: { reason?: string } }>('channels.start', { channel: 'whatsapp', accountId: account }, env);
+  const gateway = start.kind === 'ok' ? { reachable: true, started: !!start.value.started, ...(start.value.outcome?.reason ? { reason: start.value.outcome.reason } : {}) } : start.kind === 'refused' ? { reachable: true, started: false, reason: start.message } : { reachable: false, started: false };
+  if (o.json) return printJson({ ok: true, channel: 'whatsapp', accountId: account, selfNumber: result.selfNumber ?? null, authDir: where.authDir, configWritten, gateway });
   println(`Linked WhatsApp${result.selfNumber ? ` ${result.selfNumber}` : ''} (account "${account}").`);
-  if (configWritten) {
-    println(`Wrote channels.whatsapp${account === DEFAULT_ACCOUNT_ID ? '' : `.accounts.${account}`} (dmPolicy: pairing) to ${where.configPath}.`);
-    println('A running gateway connects it; check: openclaw channels status --probe --channel whatsapp');
-  } else {
-    // The account was already in the config: a running gateway does not notice the new session by itself yet.
-    println('If the gateway is running, restart it to connect: openclaw gateway restart; then: openclaw channels status --probe --channel whatsapp');
-  }
+  if (configWritten) println(`Wrote channels.whatsapp${account === DEFAULT_ACCOUNT_ID ? '' : `.accounts.${account}`} (dmPolicy: pairing) to ${where.configPath}.`);
+  if (gateway.started) println(`The running gateway connected it; check: openclaw channels status --probe --channel whatsapp${flag}`);
+  else if (gateway.reachable) println(`The running gateway did not start it${gateway.reason ? ` (${gateway.reason})` : ''}; check: openclaw channels status --probe --channel whatsapp${flag}`);
+  else println('The gateway is not running; it connects this account when it starts: openclaw gateway start');
 }
 
-/** Is the running gateway connected with this account? undefined when it cannot be asked. */
-async function liveListener(account: string, env: Env): Promise<boolean | undefined> {
+type GatewayAnswer<T> = { kind: 'ok'; value: T } | { kind: 'refused'; message: string; fix?: string } | { kind: 'unreachable'; message: string };
+
+/** One RPC to the local gateway: its answer, its refusal, or the fact that nobody answered. */
+async function askGateway<T>(method: string, params: Record<string, unknown>, env: Env): Promise<GatewayAnswer<T>> {
+  const { callGateway, GatewayCallError } = await import('../../client/call.js');
   try {
-    const { callGateway } = await import('../../client/call.js');
-    const payload = (await callGateway({ method: 'channels.status', params: { channel: 'whatsapp', timeoutMs: 2000 }, timeoutMs: 3000, env })) as ChannelsStatusPayload;
-    const acct = payload.channelAccounts?.whatsapp?.find((a) => a.accountId === account);
-    return !!acct?.running;
-  } catch {
-    return undefined;
+    return { kind: 'ok', value: (await callGateway({ method, params, timeoutMs: 15_000, env })) as T };
+  } catch (err) {
+    if (err instanceof GatewayCallError) return { kind: 'refused', message: err.message, ...(err.fix ? { fix: err.fix } : {}) };
+    return { kind: 'unreachable', message: (err as Error).message };
   }
 }
 
@@ -180,12 +181,23 @@ export async function channelsLogout(o: LogoutOpts, env: Env = process.env): Pro
   if (!o.yes) {
     throw new CliError(`refusing to unlink WhatsApp account "${account}" without --yes (its session in ${where.authDir} is moved aside, not deleted)`, { exitCode: ExitCodes.USAGE, fix: `openclaw channels logout --channel whatsapp${flag} --yes` });
   }
-  if (await liveListener(account, env)) {
-    // No RPC stops a single listener yet: moving the session away under a live socket would leave it half-written.
-    throw new CliError(`The running gateway is connected with WhatsApp account "${account}"; stop that listener first (this gateway has no RPC to stop one listener yet).`, {
-      fix: `openclaw channels remove --channel whatsapp${flag} --disable (or openclaw gateway stop), then openclaw channels logout --channel whatsapp${flag} --yes`,
-      data: { channel: 'whatsapp', accountId: account, running: true },
-    });
+  // A running gateway stops its listener, unlinks the device and moves the session aside itself.
+  const viaGateway = await askGateway<{ cleared?: boolean; loggedOut?: boolean; backupPath?: string; selfNumber?: string; wasLinked?: boolean }>('channels.logout', { channel: 'whatsapp', accountId: account }, env);
+  if (viaGateway.kind === 'ok') {
+    const r = viaGateway.value;
+    if (o.json) return printJson({ ok: true, channel: 'whatsapp', accountId: account, wasLinked: !!r.wasLinked, backupPath: r.backupPath ?? null, authDir: where.authDir, loggedOut: !!r.loggedOut, viaGateway: true });
+    if (!r.backupPath) {
+      println(`WhatsApp account "${account}" is not linked (no session in ${where.authDir}); nothing to do.`);
+      return;
+    }
+    println(`Unlinked WhatsApp account "${account}"${r.selfNumber ? ` (${r.selfNumber})` : ''}: the gateway stopped its listener${r.loggedOut ? ' and WhatsApp removed this device' : ''}. The session was moved to ${r.backupPath}.`);
+    if (!r.loggedOut) println('Also remove this device on the phone: WhatsApp → Settings → Linked devices.');
+    println(`Link again with: openclaw channels login --channel whatsapp${flag}`);
+    return;
+  }
+  if (viaGateway.kind === 'refused' && where.inConfig) {
+    // The gateway knows the account but could not log it out: moving the session under it is not safe.
+    throw new CliError(`The running gateway could not log out WhatsApp account "${account}": ${viaGateway.message}`, { fix: viaGateway.fix ?? `openclaw gateway stop, then openclaw channels logout --channel whatsapp${flag} --yes`, data: { channel: 'whatsapp', accountId: account } });
   }
   const { runWhatsAppLogout } = await import('../../channels/whatsapp/login.js');
   const r = runWhatsAppLogout({ authDir: where.authDir });

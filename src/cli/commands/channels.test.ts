@@ -217,12 +217,12 @@ test('channels list: configured accounts, --all with what is coming, --json', as
   assert.deepEqual(lines(r.stdout), [
     'Chat channels:',
     '- Telegram default: installed, configured, enabled, token=config',
-    '- WhatsApp default: installed, not configured, enabled, token=none',
+    '- WhatsApp default: installed, not configured, enabled, not linked',
     '',
     'Live status: openclaw channels status --probe',
   ]);
   const all = await cli(['channels', 'list', '--all'], s.env);
-  assert.ok(lines(all.stdout).includes('- Discord: installed, not configured (add: openclaw channels add --channel discord --token <token>)'), all.stdout);
+  assert.ok(lines(all.stdout).includes('- Discord: installed, not configured (add: openclaw channels add --channel discord --token <bot token from the Developer Portal>)'), all.stdout);
   assert.ok(lines(all.stdout).includes('- iMessage: installed, not configured (add: openclaw channels add --channel imessage --cli-path <path to imsg>)'), all.stdout);
   const json = JSON.parse((await cli(['channels', 'list', '--all', '--json'], s.env)).stdout);
   assert.deepEqual(json.chat.telegram, { accounts: ['default'], label: 'Telegram', installed: true, origin: 'configured', implemented: true });

@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
-import { eprintln, printJson, println } from '../output.js';
+import { eprintln, printJson, println, useColor } from '../output.js';
 import { CHANNEL_IDS, DEFAULT_ACCOUNT_ID, type ChannelId, type ChannelsStatusPayload, type DmPolicy } from '../../channels/types.js';
-import { channelLabel, IMPLEMENTED_CHANNELS } from '../../channels/catalog.js';
+import { CHANNEL_FACTS, channelLabel, IMPLEMENTED_CHANNELS, setupCommand } from '../../channels/catalog.js';
 import type { ResolvedAccount } from '../../channels/config.js';
 import { closest } from '../../config/closest.js';
 import { registerChannelsLogin } from './channels-login.js';
@@ -171,7 +171,7 @@ export async function channelsStatus(o: StatusOpts, env: Env = process.env): Pro
     return configOnlyStatus(o, channel, err, env);
   }
   if (o.json) printJson(payload);
-  else for (const line of status.formatStatusText(payload, { gatewayReachable: true, terminalLinks: Boolean(process.stdout.isTTY) })) println(line);
+  else for (const line of status.formatStatusText(payload, { gatewayReachable: true, terminalLinks: Boolean(process.stdout.isTTY), color: useColor(env) })) println(line);
   if (status.unhealthyAccounts(payload).length > 0) process.exitCode = ExitCodes.FAILURE;
 }
 
@@ -217,8 +217,13 @@ interface ListEntry {
 function listAccountLine(a: ResolvedAccount): string {
   const label = `${channelLabel(a.channel)} ${a.accountId}${a.name?.trim() ? ` (${a.name.trim()})` : ''}`;
   const bits = ['installed', a.configured || a.tokenError ? 'configured' : 'not configured', a.enabled ? 'enabled' : 'disabled'];
-  const source = a.tokenSource || 'none';
-  bits.push(`token=${a.tokenError && source !== 'none' ? `${source}-unavailable` : source}`);
+  // As upstream: a linked-device channel says linked / not linked; only token channels have a token source.
+  const credential = CHANNEL_FACTS[a.channel].credential;
+  if (credential === 'link') bits.push(a.configured ? 'linked' : 'not linked');
+  if (credential === 'token') {
+    const source = a.tokenSource || 'none';
+    bits.push(`token=${a.tokenError && source !== 'none' ? `${source}-unavailable` : source}`);
+  }
   return `- ${label}: ${bits.join(', ')}`;
 }
 
@@ -246,7 +251,7 @@ export async function channelsList(o: { all?: boolean; json?: boolean }, env: En
       lines.push(`- ${channelLabel(id)}: not installed, configured, disabled, not implemented yet in this gateway (config kept, not started)`);
     } else if (o.all) {
       chat[id] = { accounts: [], label: channelLabel(id), installed: implemented, origin: implemented ? 'available' : 'coming', implemented };
-      lines.push(implemented ? `- ${channelLabel(id)}: installed, not configured (add: ${id === 'whatsapp' ? 'openclaw channels add --channel whatsapp, then openclaw channels login --channel whatsapp' : id === 'imessage' ? 'openclaw channels add --channel imessage --cli-path <path to imsg>' : `openclaw channels add --channel ${id} --token <token>`})` : `- ${channelLabel(id)}: not installed, not configured, coming (not implemented yet in this gateway)`);
+      lines.push(implemented ? `- ${channelLabel(id)}: installed, not configured (add: ${setupCommand(id)})` : `- ${channelLabel(id)}: not installed, not configured, coming (not implemented yet in this gateway)`);
     }
   }
   if (o.json) return printJson({ chat });

@@ -3,6 +3,8 @@
 // from tests). The test drives it over HTTP on the unix socket `OPENCLAW_WHATSAPP_FAKE_CONTROL`:
 //   POST /upsert {messages}  → `messages.upsert` (type notify) on the live socket
 //   POST /close {status}     → `connection.update` close with that Boom status
+//   POST /down, POST /up     → WhatsApp Web "unreachable": the live socket closes (408) and new
+//                              ones close at once instead of opening, until /up
 //   GET  /state              → {connected, sockets}
 // and reads what the gateway sent from `<control>.sent.jsonl` (appended synchronously, so it
 // survives a kill -9 of the gateway).
@@ -14,6 +16,8 @@ import { FakeWaSocket, SELF } from './fake-socket.js';
 let server: http.Server | undefined;
 let live: FakeWaSocket | undefined;
 let count = 0;
+let down = false;
+const CONNECTION_LOST = 408;
 
 function control(): string {
   const p = process.env.OPENCLAW_WHATSAPP_FAKE_CONTROL;
@@ -37,6 +41,15 @@ function listen(): void {
     const b = req.method === 'POST' ? await body(req) : {};
     const ok = (v: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
     if (req.url === '/state') return ok({ connected: !!live && !live.ended, sockets: count });
+    if (req.url === '/up') {
+      down = false;
+      return ok({ ok: true });
+    }
+    if (req.url === '/down') {
+      down = true;
+      if (live && !live.ended) live.close(CONNECTION_LOST);
+      return ok({ ok: true });
+    }
     if (!live) return res.writeHead(409).end('no socket');
     if (req.url === '/upsert') {
       live.upsert(b.messages as never);
@@ -63,6 +76,6 @@ export const createSocket: WaSocketFactory = async () => {
     fs.appendFileSync(`${control()}.sent.jsonl`, `${JSON.stringify({ jid, text: content.text, id: r?.key?.id, pid: process.pid })}\n`);
     return r;
   };
-  setImmediate(() => sock.open(SELF));
+  setImmediate(() => (down ? sock.close(CONNECTION_LOST) : sock.open(SELF)));
   return { sock, saveCreds: async () => {} };
 };
