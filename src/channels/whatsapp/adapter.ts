@@ -9,6 +9,7 @@ import type { AdapterDeps } from '../registry.js';
 import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type InboundFacts, type InboundSink, type OutboundText, type ProbeResult, type SendResult } from '../types.js';
 import { readLinkedNumber, type WhatsAppResolvedAccount, defaultAuthDir } from './config.js';
 import { e164FromJid, messageToFacts, type WaMessage, type WaSelf } from './facts.js';
+import { loginFix, PROBE_FIX, relinkFix } from './fixes.js';
 import { defaultBaileysSocketFactory, disconnectStatus, guardedSaveCreds, secureAuthDir, socketFactoryFromEnv, WA_STATUS, type WaConnectionUpdate, type WaEvents, type WaSocketFactory, type WaSocketLike } from './socket.js';
 
 export const WHATSAPP_TEXT_LIMIT = 4000;
@@ -20,11 +21,6 @@ export interface WhatsAppAdapterDeps {
   /** Builds the socket; default: Baileys (or the env test hook). */
   socketFactory?: WaSocketFactory;
 }
-
-const accountFlag = (id: string) => (id === 'default' ? '' : ` --account ${id}`);
-export const loginFix = (accountId: string) => `openclaw channels login --channel whatsapp${accountFlag(accountId)}`;
-export const relinkFix = (accountId: string) => `openclaw channels logout --channel whatsapp${accountFlag(accountId)} --yes, then ${loginFix(accountId)}`;
-const PROBE_FIX = 'openclaw channels status --probe --channel whatsapp';
 
 /** `+15551234567` / `15551234567` → `15551234567@s.whatsapp.net`; JIDs pass unchanged. */
 export function toJid(chatId: string): string {
