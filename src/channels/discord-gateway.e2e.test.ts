@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { eventually, gatewayRuns, GATEWAY_WAIT_MS, localConfig, runCli, stateDirsForFile, type GatewayProcess, type StateDir } from '../testing/harness.js';
 import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
+import { DM_BLOCKED_FIX, INTENT_FIX } from './discord/errors.js';
 import { snowflake, startFakeDiscord, type FakeDiscord, type FakeDiscordBot } from './discord/testing/fake-discord.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789';
@@ -46,6 +47,14 @@ function config(discord: Record<string, unknown>, extra: Record<string, unknown>
 const sentTo = (channelId: string) => dc.sent.filter((m) => m.token === BOT.token && m.channelId === channelId);
 const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 const identifies = () => dc.received.filter((r) => r.op === 2 && r.token === BOT.token).length;
+
+/** One check of `openclaw doctor --json` against this state dir's running gateway. */
+async function doctorCheck(state: StateDir, id: string): Promise<{ level: string; message: string; fix: string | null }> {
+  const r = await runCli(['doctor', '--json'], { env: state.env });
+  const check = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === id);
+  assert.ok(check, `${id} in ${r.stdout}`);
+  return check;
+}
 
 async function up(state: StateDir, readyCount = 1): Promise<GatewayProcess> {
   const { gw } = await runs.start(state);
@@ -157,6 +166,27 @@ describe('discord status', () => {
     assert.ok(!r.stdout.includes(BOT.token.split('.')[2]) && !gw.output().includes(BOT.token.split('.')[2]), 'token never printed');
     await settle(1000);
     assert.equal(identifies(), 1, 'no reconnect loop after a terminal close');
+    const intents = await doctorCheck(state, 'channel-discord-intents');
+    assert.equal(intents.level, 'error', intents.message);
+    assert.match(intents.message, /^Discord account "default": Discord gateway closed with 4014 \(disallowed intents\)/);
+    assert.equal(intents.fix, INTENT_FIX);
+  });
+
+  test('a DM Discord refuses (50007) is named in channels status and by openclaw doctor (channel-discord-dm)', async () => {
+    const state = newState(config({}));
+    await up(state);
+    const carol = '200000000000000777';
+    dc.blockDms(carol);
+    const send = await runCli(['message', 'send', '--channel', 'discord', '--target', `user:${carol}`, '--message', 'hi'], { env: state.env });
+    assert.notEqual(send.code, 0);
+    assert.match(send.stderr + send.stdout, /403: Cannot send messages to this user \(50007\)/);
+    const status = JSON.parse((await runCli(['channels', 'status', '--json'], { env: state.env })).stdout);
+    const issue = status.statusIssues.find((i: { kind: string }) => i.kind === 'outbound');
+    assert.equal(issue?.message, `1 outbound message(s) failed for good in the last 24 h (last, to user:${carol}: 403: Cannot send messages to this user (50007))`);
+    const dm = await doctorCheck(state, 'channel-discord-dm');
+    assert.equal(dm.level, 'warn', dm.message);
+    assert.equal(dm.fix, DM_BLOCKED_FIX);
+    assert.equal((await doctorCheck(state, 'channel-discord-token')).message, `Discord accepts the bot token (@${BOT.username}).`);
   });
 
   test('channels status --probe: works, bot and Message Content intent state', async () => {
@@ -171,6 +201,8 @@ describe('discord status', () => {
     assert.equal(acct.healthState, 'healthy');
     assert.equal(acct.mode, 'gateway');
     const text = await runCli(['channels', 'status', '--probe'], { env: state.env });
-    assert.match(text.stdout, /^- Discord default: enabled, configured, running, connected, .*bot:@claw_discord_bot/m);
+    assert.match(text.stdout, /^- Discord default: enabled, configured, running, connected, .*bot:@claw_discord_bot.* intents:content=limited/m);
+    const intents = await doctorCheck(state, 'channel-discord-intents');
+    assert.equal(intents.level, 'ok', 'limited (the Portal toggle) is enough for a small bot');
   });
 });

@@ -643,7 +643,12 @@ export class ChannelManager implements ChannelService {
     const saidAlready = out.some((i) => i.message === snap.probe?.error);
     if (snap.probe && failedProbeCounts(s, s.adapter?.runtime()) && !saidAlready) out.push({ ...base, kind: 'probe', message: `probe failed: ${snap.probe.error ?? 'unknown error'}`, fix: probeFix(s.account, snap.probe) });
     if (snap.healthState === 'outbound-stuck') out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.pending} outbound message(s) waiting, oldest ${Math.round((snap.outbound?.oldestAgeMs ?? 0) / 1000)}s`, fix: `openclaw channels status --probe --channel ${s.account.channel}` });
-    if ((snap.outbound?.failed ?? 0) > 0) out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.failed} outbound message(s) failed for good in the last 24 h`, fix: `openclaw logs | grep "send failed"` });
+    if ((snap.outbound?.failed ?? 0) > 0) {
+      // The newest reason, so status and doctor can name it (Discord 50007, no WhatsApp listener…) without the logs.
+      const last = this.outbound?.failed().find((r) => r.channel === s.account.channel && r.accountId === s.account.accountId);
+      const why = last?.lastError ? ` (last, to ${last.chatId}: ${last.lastError})` : '';
+      out.push({ ...base, kind: 'outbound', message: `${snap.outbound?.failed} outbound message(s) failed for good in the last 24 h${why}`, fix: `openclaw logs | grep "send failed"` });
+    }
     for (const message of snap.audit?.issues ?? []) out.push({ ...base, kind: 'config', message, fix: `add the bot to that group (or correct the id in ${accountConfigPath(this.readConfig(), s.account.channel, s.account.accountId)}.groups), then: openclaw channels status --probe` });
     if (s.account.tokenError) {
       const flag = s.account.tokenSource === 'tokenFile' ? '--token-file <path>' : '--token <token>';

@@ -29,11 +29,18 @@ import { channelTelegramToken } from './checks/channel-telegram-token.js';
 import { channelTelegramConflict } from './checks/channel-telegram-conflict.js';
 import { channelProbe } from './checks/channel-probe.js';
 import { channelPrivacyMode } from './checks/channel-privacy-mode.js';
+import { channelDiscordToken } from './checks/channel-discord-token.js';
+import { channelDiscordIntents } from './checks/channel-discord-intents.js';
+import { channelDiscordDm } from './checks/channel-discord-dm.js';
+import { channelWhatsAppSession } from './checks/channel-whatsapp-session.js';
+import { channelIMessageRpc } from './checks/channel-imessage-rpc.js';
 import { channelPairing } from './checks/channel-pairing.js';
 
 export const CHECKS: readonly Check[] = [
   nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, bindAuth,
   tokenStrength, tokenDrift, remoteUrl, statePermissions, pidFile, portOwner, gatewayRunning, pendingPairing,
   allowedOrigins, secureContext, trustedProxies, keepalive, memory, modelProviders, channels,
-  channelDmPolicy, channelTokenFile, channelTelegramToken, channelTelegramConflict, channelProbe, channelPrivacyMode, channelPairing,
+  // Per channel: credentials, then the connection, then behaviour; pairing (every channel) last.
+  channelDmPolicy, channelTokenFile, channelTelegramToken, channelTelegramConflict, channelProbe, channelPrivacyMode,
+  channelDiscordToken, channelDiscordIntents, channelDiscordDm, channelWhatsAppSession, channelIMessageRpc, channelPairing,
 ];

@@ -4,6 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DM_BLOCKED_FIX, INTENT_DISABLED_MESSAGE, INTENT_FIX, INTENT_LIMITED_FIX, terminalClose, TOKEN_SOURCE, tokenFix } from '../channels/discord/errors.js';
+import { PERMISSIONS_FIX } from '../channels/imessage/fixes.js';
+import { PROBE_FIX as WHATSAPP_PROBE_FIX, relinkFix } from '../channels/whatsapp/fixes.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { ProcessFailures, Rejections, type ProcessFailure, type Rejection } from '../protocol/errors.js';
 import { repoRoot } from './repo-root.js';
@@ -52,6 +55,14 @@ const CHANNEL_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: 'Telegram getUpdates conflict: 409: Conflict: terminated by other getUpdates request …', cause: 'Another process (a second gateway, a dev copy) polls with the same bot token.', fix: 'stop the other instance; openclaw doctor (channel-telegram-conflict) names it when it can' },
   { message: 'Gateway not reachable; showing config-only status.', cause: '`channels status` could not reach the gateway; the lines come from the config file only.', fix: 'openclaw gateway start, then openclaw channels status --probe' },
   { message: 'send failed: gateway not connected', cause: '`openclaw message send` found no running gateway; nothing was queued.', fix: 'openclaw gateway start' },
+  { message: terminalClose(4004)!.reason, cause: 'Discord refused the bot token (reset in the Developer Portal, or mistyped); the account stops and does not reconnect.', fix: `${tokenFix()}  (new token: ${TOKEN_SOURCE}; another account: --account <id>)` },
+  { message: terminalClose(4014)!.reason, cause: 'The bot asks for the Message Content intent (or Server Members / Presence) but its application does not have it; the account stops and does not reconnect.', fix: INTENT_FIX },
+  { message: 'intents:content=limited (channels status)', cause: 'Message Content comes only from the Developer Portal toggle, which Discord honours for bots in fewer than 100 servers. Nothing to do below that (doctor warns from 90 servers).', fix: INTENT_LIMITED_FIX },
+  { message: `intents:content=disabled (channels status) / ${INTENT_DISABLED_MESSAGE}`, cause: 'The application lacks the Message Content intent this account asks for.', fix: INTENT_FIX },
+  { message: 'send failed: 403: Cannot send messages to this user (50007)', cause: 'The Discord user shares no server with the bot, or does not accept DMs from server members; the message is not retried.', fix: DM_BLOCKED_FIX },
+  { message: 'WhatsApp Web session logged out (status 401): this device was unlinked on the phone', cause: 'The phone removed this linked device (WhatsApp `loggedOut`); the account stops and does not reconnect until linked again.', fix: relinkFix('default') },
+  { message: 'No active WhatsApp Web listener (account: <id>)', cause: 'A send found no open WhatsApp Web socket for that account: WhatsApp is not connected (not linked, logged out, reconnecting) or its listener stopped. (With the gateway itself down, `message send` says `gateway not connected` instead.)', fix: WHATSAPP_PROBE_FIX },
+  { message: 'imsg rpc not ready after <ms>ms (<cause>)', cause: 'imsg started but never answered: the process that runs it (the gateway, or its terminal / launchd job) lacks Full Disk Access or the Automation permission for Messages.', fix: PERMISSIONS_FIX },
 ];
 
 /** What users paste from other guides, and where it lives here. */

@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDiscordAdapter, restBase, messageContentIntent } from './adapter.js';
-import { INTENT_FIX, TOKEN_FIX } from './errors.js';
+import { DM_BLOCKED_FIX, INTENT_FIX, TOKEN_FIX } from './errors.js';
 import { resolveDiscordAccounts, type DiscordChannelConfig } from './config.js';
 import { FLAG_GATEWAY_MESSAGE_CONTENT, FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, snowflake, startFakeDiscord, type FakeDiscord, type FakeDiscordBot } from './testing/fake-discord.js';
 import { ChannelSendError, type ChannelAdapter, type InboundFacts } from '../types.js';
@@ -109,6 +109,8 @@ test('start: GET /gateway/bot, IDENTIFY with our intents over ?v=10&encoding=jso
   assert.equal(rt.mode, 'gateway');
   assert.deepEqual(rt.bot, { id: h.bot.id, username: h.bot.username });
   assert.equal(rt.lastError, null);
+  // READY's application flags (the fake's default: the Portal toggle) in upstream's snapshot field
+  assert.deepEqual(rt.snapshot, { application: { intents: { messageContent: 'limited' } } });
   assert.ok(h.fake.calls.some((c) => c.method === 'GET' && c.path === '/gateway/bot'));
   assert.match(h.fake.connectUrls[0], /^\/?\?v=10&encoding=json$/);
   const identify = h.fake.received.find((r) => r.op === 2)!;
@@ -231,7 +233,10 @@ test('close 4014 (disallowed intents) → terminal, lastError names the Message 
   assert.equal(rt.running, false);
   assert.match(rt.lastError!, /4014 \(disallowed intents\).*Message Content intent/);
   assert.deepEqual(rt.issues?.[0]?.fix, INTENT_FIX);
-  assert.match(h.logText(), /error .*4014.*Fix: enable Message Content Intent in the Developer Portal → Bot, or set channels\.discord\.intents\.messageContent false/);
+  const closeLine = h.lines.find((l) => l.msg.includes('4014 (disallowed intents)'));
+  assert.equal(closeLine?.level, 'error', h.logText());
+  assert.ok(closeLine?.msg.endsWith(`Fix: ${INTENT_FIX}`), closeLine?.msg);
+  assert.match(INTENT_FIX, /Developer Portal → Bot → Privileged Gateway Intents.*then: openclaw gateway restart$/);
   await pause(800);
   assert.equal(h.fake.connectUrls.length, 1, 'no reconnect after a terminal close');
   assertNoToken(h);
@@ -349,7 +354,8 @@ test('send errors: 429 retryable with retry_after, 5xx and network retryable; 40
   const blocked = await sendErr(`user:${alice.id}`);
   assert.equal(blocked.retryable, false);
   assert.match(blocked.message, /403: Cannot send messages to this user \(50007\)/);
-  assert.match(blocked.fix!, /does not accept DMs/);
+  assert.equal(blocked.fix, DM_BLOCKED_FIX);
+  assert.match(DM_BLOCKED_FIX, /share a server with the bot and allow DMs from server members/);
 
   h.fake.failNext('POST /channels/:id/messages', { status: 404, body: { message: 'Unknown Channel', code: 10003 } });
   const unknown = await sendErr('4005');
@@ -390,8 +396,11 @@ test('probe: bot and application; Message Content limited / enabled / disabled f
   assert.deepEqual(limited.application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED });
   assert.deepEqual(limited.intents, { content: 'limited' });
   assert.equal(typeof limited.elapsedMs, 'number');
+  h.bot.guildCount = 42;
+  assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, approximateGuildCount: 42 });
   h.fake.setApplicationFlags(FLAG_GATEWAY_MESSAGE_CONTENT);
   assert.deepEqual((await h.adapter.probe(2000)).intents, { content: 'enabled' });
+  assert.deepEqual(h.adapter.runtime().snapshot, { application: { intents: { messageContent: 'enabled' } } });
   h.fake.setApplicationFlags(0);
   assert.deepEqual((await h.adapter.probe(2000)).intents, { content: 'disabled' });
   assert.match(h.adapter.runtime().issues?.[0]?.message ?? '', /Message Content intent is not enabled/);

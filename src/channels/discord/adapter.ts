@@ -31,7 +31,7 @@ import {
 import type { Logger } from '../../logging/types.js';
 import { backoffDelay, envMs, sleep } from '../backoff.js';
 import { DISCORD_DEFAULT_API_ROOT, type DiscordExtras } from './config.js';
-import { classifyError, INTENT_FIX, redactToken, terminalClose, toSendError, TOKEN_FIX, type RestFailure } from './errors.js';
+import { classifyError, INTENT_DISABLED_MESSAGE, INTENT_FIX, redactToken, terminalClose, toSendError, TOKEN_FIX, type RestFailure } from './errors.js';
 import { messageToFacts } from './facts.js';
 
 export interface DiscordAdapterDeps {
@@ -170,8 +170,10 @@ class DiscordAdapter implements ChannelAdapter {
     const issues: Array<{ message: string; fix?: string }> = [];
     if (this.issue) issues.push(this.issue);
     if (this.extras.messageContent && this.applicationFlags !== undefined && messageContentIntent(this.applicationFlags) === 'disabled') {
-      issues.push({ message: 'Discord Message Content intent is not enabled for this application: guild messages arrive without text.', fix: INTENT_FIX });
+      issues.push({ message: INTENT_DISABLED_MESSAGE, fix: INTENT_FIX });
     }
+    // Upstream's snapshot field (status prints `intents:content=limited|disabled`), once READY or a probe told us the flags.
+    const snapshot = this.applicationFlags !== undefined ? { application: { intents: { messageContent: messageContentIntent(this.applicationFlags) } } } : undefined;
     return {
       running: this.running,
       connected: this.connected,
@@ -182,6 +184,7 @@ class DiscordAdapter implements ChannelAdapter {
       lastConnectedAt: this.lastConnectedAt,
       ...(this.me ? { bot: { id: this.me.id, username: this.me.username } } : {}),
       ...(issues.length ? { issues } : {}),
+      ...(snapshot ? { snapshot } : {}),
     };
   }
 
@@ -458,7 +461,8 @@ class DiscordAdapter implements ChannelAdapter {
       const app = (await this.rest.get(Routes.oauth2CurrentApplication(), { signal })) as APIApplication;
       const flags = app.flags ?? 0;
       this.applicationFlags = flags;
-      result.application = { id: app.id, flags };
+      // The guild count says how close a `limited` (Portal toggle) intent is to Discord's 100-server line.
+      result.application = { id: app.id, flags, ...(typeof app.approximate_guild_count === 'number' ? { approximateGuildCount: app.approximate_guild_count } : {}) };
       result.intents = { content: messageContentIntent(flags) };
     } catch (err) {
       result.applicationError = this.classify(err).summary;

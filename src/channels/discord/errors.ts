@@ -3,8 +3,19 @@
 // of send failures onto ChannelSendError (retryable or not, with the fix).
 import { ChannelSendError } from '../types.js';
 
-export const TOKEN_FIX = 'openclaw channels add --channel discord --token <token> (or check channels.discord.token)';
-export const INTENT_FIX = 'enable Message Content Intent in the Developer Portal → Bot, or set channels.discord.intents.messageContent false';
+/** Where a new bot token comes from (the old one stops working once reset). */
+export const TOKEN_SOURCE = 'Developer Portal → Bot → Reset Token';
+/** `openclaw channels add --channel discord [--account <id>] --token <token>`. */
+export const tokenFix = (accountId = 'default'): string => `openclaw channels add --channel discord${accountId !== 'default' ? ` --account ${accountId}` : ''} --token <token>`;
+export const TOKEN_FIX = `${tokenFix()} (or check channels.discord.token)`;
+// A 4014-terminal adapter never reconnects by itself, and intents are read at start: hence the restart.
+export const INTENT_FIX = 'enable Message Content Intent in the Developer Portal → Bot → Privileged Gateway Intents (or set channels.discord.intents.messageContent false), then: openclaw gateway restart';
+/** The status issue while the application flags say `disabled` and this account asks for the intent. */
+export const INTENT_DISABLED_MESSAGE = 'Discord Message Content intent is not enabled for this application: guild messages arrive without text.';
+/** `intents:content=limited`: the Portal toggle, which Discord honours only for bots in fewer than 100 servers. */
+export const INTENT_LIMITED_FIX = 'before the bot reaches 100 servers, verify the app and request the Message Content intent (Developer Portal → Bot → Privileged Gateway Intents → Message Content Intent), then: openclaw gateway restart';
+/** Send failure 50007 (Cannot send messages to this user). */
+export const DM_BLOCKED_FIX = 'The user does not accept DMs from this bot (they share no server with it, or disabled DMs): they must share a server with the bot and allow DMs from server members (server menu → Privacy Settings → Direct Messages), or message the bot first.';
 
 export interface RestFailure {
   /** `api`: Discord answered with an error; `network`: no answer (refused, reset, timeout, aborted). */
@@ -87,7 +98,7 @@ export function terminalClose(code: number): { reason: string; fix: string } | u
 /** The one-line fix for a permanent send failure, when there is an obvious one. */
 function sendFix(f: RestFailure): string | undefined {
   if (f.status === 401) return TOKEN_FIX;
-  if (f.code === 50007) return 'The user does not accept DMs from this bot (they share no server with it, or disabled DMs); they must allow DMs or message the bot first.';
+  if (f.code === 50007) return DM_BLOCKED_FIX;
   if (f.code === 10003 || f.status === 404) return 'Check the channel id (use user:<id> for a DM); the bot must be able to see the channel.';
   if (f.code === 50001 || f.code === 50013 || f.status === 403) return 'Give the bot View Channel and Send Messages in that channel (Server Settings → Roles / channel permissions).';
   if (f.code === 50035) return 'Discord rejected the message body (too long or malformed); check textChunkLimit (max 2000).';

@@ -10,6 +10,7 @@ import { ChannelSendError, type AdapterRuntime, type ChannelAdapter, type Inboun
 import { readLinkedNumber, type WhatsAppResolvedAccount, defaultAuthDir } from './config.js';
 import { runWhatsAppLogout } from './login.js';
 import { e164FromJid, messageToFacts, type WaMessage, type WaSelf } from './facts.js';
+import { loginFix, NETWORK_FIX, PROBE_FIX, relinkFix } from './fixes.js';
 import { defaultBaileysSocketFactory, disconnectStatus, guardedSaveCreds, secureAuthDir, socketFactoryFromEnv, WA_STATUS, type WaConnectionUpdate, type WaEvents, type WaSocketFactory, type WaSocketLike } from './socket.js';
 
 export const WHATSAPP_TEXT_LIMIT = 4000;
@@ -21,13 +22,6 @@ export interface WhatsAppAdapterDeps {
   /** Builds the socket; default: Baileys (or the env test hook). */
   socketFactory?: WaSocketFactory;
 }
-
-const accountFlag = (id: string) => (id === 'default' ? '' : ` --account ${id}`);
-export const loginFix = (accountId: string) => `openclaw channels login --channel whatsapp${accountFlag(accountId)}`;
-export const relinkFix = (accountId: string) => `openclaw channels logout --channel whatsapp${accountFlag(accountId)} --yes, then ${loginFix(accountId)}`;
-const PROBE_FIX = 'openclaw channels status --probe --channel whatsapp';
-/** A connection that keeps dropping: the network path to WhatsApp Web (login uses the same words). */
-const NETWORK_FIX = 'check network access to web.whatsapp.com (proxy: HTTPS_PROXY), then openclaw channels status --probe --channel whatsapp';
 
 /** `+15551234567` / `15551234567` → `15551234567@s.whatsapp.net`; JIDs pass unchanged. */
 export function toJid(chatId: string): string {

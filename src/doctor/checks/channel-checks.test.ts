@@ -1,16 +1,14 @@
 // The channel-* doctor checks: config fixtures for the offline causes, and an in-process control
-// plane (named by this state dir's pid file, as a real gateway is) whose channels.status is a stub.
+// plane (testing/channel-status.ts) whose channels.status is a stub.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import JSON5 from 'json5';
 import { localConfig, stateDirsForFile, type StateDir } from '../../testing/harness.js';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/control-plane/test-support.js';
-import { pidRecordFor, writePidFile } from '../../gateway/pidfile.js';
-import { statePaths } from '../../config/paths.js';
-import type { OpenClawConfig } from '../../config/schema.js';
-import type { ChannelAccountSnapshot, ChannelsStatusPayload } from '../../channels/types.js';
+import { TEST_TOKEN } from '../../gateway/control-plane/test-support.js';
+import type { ChannelAccountSnapshot } from '../../channels/types.js';
+import { stubChannelGateway } from '../testing/channel-status.js';
 import { applyRepairs, buildContext } from '../runner.js';
 import type { Check, Finding } from '../types.js';
 import { channels } from './channels.js';
@@ -169,25 +167,10 @@ function snap(extra: Partial<ChannelAccountSnapshot> = {}): ChannelAccountSnapsh
   return { accountId: 'default', enabled: true, configured: true, running: true, connected: true, mode: 'polling', healthState: 'healthy', probe: { ok: true, bot: { username: 'my_bot', canReadAllGroupMessages: false } }, ...extra };
 }
 
-async function liveGateway(s: StateDir, answer: () => ChannelAccountSnapshot[]): Promise<TestGateway> {
-  const gw = await startTestGateway({
-    state: s,
-    config: JSON5.parse(fs.readFileSync(s.configPath, 'utf8')) as OpenClawConfig,
-    extraMethods: [{
-      name: 'channels.status',
-      scope: 'operator.read',
-      handler: (): ChannelsStatusPayload => ({ ts: Date.now(), channelOrder: ['telegram'], channelLabels: { telegram: 'Telegram' }, channels: {}, channelAccounts: { telegram: answer() }, channelDefaultAccountId: { telegram: 'default' }, statusIssues: [] }),
-    }],
-  });
-  const paths = statePaths(s.env);
-  writePidFile(paths.pidFile, pidRecordFor({ host: '127.0.0.1', port: gw.port, configPath: s.configPath, version: 'test', startedAt: Date.now() }));
-  return gw;
-}
-
 test('live: a 401 token, an unreachable Bot API, a 409 poller, a stray webhook, privacy mode confirmed', async (t) => {
   const s = withChannels({ telegram: { botToken: TOKEN, groups: { '-1001': { requireMention: false } } } });
   let accounts: ChannelAccountSnapshot[] = [snap()];
-  const gw = await liveGateway(s, () => accounts);
+  const gw = await stubChannelGateway(s, 'telegram', () => accounts);
   t.after(() => gw.close());
 
   const healthy = await run(channelTelegramToken, s);

@@ -1,8 +1,10 @@
-// Shared by the channel-* checks: the Telegram accounts the raw config defines (works even when the
-// config fails validation), and one `channels.status {probe:true}` call to this state dir's gateway
-// per doctor run (the checks that need live facts share it; a stopped gateway is a value, not an error).
+// Shared by the channel-* checks: the Telegram and Discord accounts the raw config defines (works
+// even when the config fails validation), and one `channels.status {probe:true}` call to this state
+// dir's gateway per doctor run (the checks that need live facts share it; a stopped gateway is a
+// value, not an error).
 import { resolveTelegramAccounts, type ResolvedAccount, type TelegramChannelConfig } from '../../channels/config.js';
-import type { ChannelAccountSnapshot, ChannelsStatusPayload } from '../../channels/types.js';
+import { resolveDiscordAccounts, type DiscordChannelConfig } from '../../channels/discord/config.js';
+import type { ChannelAccountSnapshot, ChannelId, ChannelsStatusPayload, ChannelStatusIssue, GroupPolicy } from '../../channels/types.js';
 import { isPlainObject } from '../../config/path-ops.js';
 import { locateGateway } from '../locate.js';
 import type { DoctorContext } from '../types.js';
@@ -15,31 +17,38 @@ export function channelsBlock(ctx: DoctorContext): Record<string, unknown> {
   return isPlainObject(c) ? c : {};
 }
 
-export function telegramBlock(ctx: DoctorContext): Record<string, unknown> | undefined {
-  const t = channelsBlock(ctx).telegram;
-  return isPlainObject(t) ? t : undefined;
+export function channelBlock(ctx: DoctorContext, channel: ChannelId): Record<string, unknown> | undefined {
+  const b = channelsBlock(ctx)[channel];
+  return isPlainObject(b) ? b : undefined;
 }
 
-/** Every Telegram account of the raw config, resolved with ctx.env (tokenFile read, env fallback). */
-export function telegramAccounts(ctx: DoctorContext): ResolvedAccount[] {
-  const block = telegramBlock(ctx);
+export const telegramBlock = (ctx: DoctorContext) => channelBlock(ctx, 'telegram');
+
+/** The accounts of one channel block, resolved with ctx.env; [] when absent or too broken to resolve. */
+function accountsOf<B>(ctx: DoctorContext, channel: ChannelId, resolve: (block: B, env: DoctorContext['env'], defaults?: { groupPolicy?: GroupPolicy }) => ResolvedAccount[]): ResolvedAccount[] {
+  const block = channelBlock(ctx, channel);
   if (!block) return [];
   const defaults = channelsBlock(ctx).defaults;
   try {
-    return resolveTelegramAccounts(block as TelegramChannelConfig, ctx.env, isPlainObject(defaults) ? (defaults as { groupPolicy?: 'open' | 'disabled' | 'allowlist' }) : undefined);
+    return resolve(block as B, ctx.env, isPlainObject(defaults) ? (defaults as { groupPolicy?: GroupPolicy }) : undefined);
   } catch {
     return []; // a block too broken to resolve is config-file's finding
   }
 }
 
-/** Where an account's keys live: `channels.telegram` (single-account block) or `channels.telegram.accounts.<id>`. */
-export function accountKeyPath(ctx: DoctorContext, accountId: string, key: string): string {
-  const block = telegramBlock(ctx);
+/** Every Telegram account of the raw config (tokenFile read, env fallback). */
+export const telegramAccounts = (ctx: DoctorContext) => accountsOf<TelegramChannelConfig>(ctx, 'telegram', resolveTelegramAccounts);
+/** Every Discord account of the raw config (SecretRef resolved, DISCORD_BOT_TOKEN fallback). */
+export const discordAccounts = (ctx: DoctorContext) => accountsOf<DiscordChannelConfig>(ctx, 'discord', resolveDiscordAccounts);
+
+/** Where an account's keys live: `channels.<channel>` (single-account block) or `channels.<channel>.accounts.<id>`. */
+export function accountKeyPath(ctx: DoctorContext, accountId: string, key: string, channel: ChannelId = 'telegram'): string {
+  const block = channelBlock(ctx, channel);
   const accounts = block && isPlainObject(block.accounts) ? block.accounts : undefined;
   const own = accounts && isPlainObject(accounts[accountId]) ? (accounts[accountId] as Record<string, unknown>) : undefined;
-  if (own && own[key] !== undefined) return `channels.telegram.accounts.${accountId}.${key}`;
-  if (block && block[key] !== undefined) return `channels.telegram.${key}`;
-  return accounts && Object.keys(accounts).length > 0 ? `channels.telegram.accounts.${accountId}.${key}` : `channels.telegram.${key}`;
+  if (own && own[key] !== undefined) return `channels.${channel}.accounts.${accountId}.${key}`;
+  if (block && block[key] !== undefined) return `channels.${channel}.${key}`;
+  return accounts && Object.keys(accounts).length > 0 ? `channels.${channel}.accounts.${accountId}.${key}` : `channels.${channel}.${key}`;
 }
 
 /** `openclaw channels add --channel telegram [--account id] <rest>`. */
@@ -87,11 +96,19 @@ async function ask(ctx: DoctorContext): Promise<GatewayChannelStatus> {
   }
 }
 
-/** The Telegram snapshots of a live answer. */
-export function telegramSnapshots(status: GatewayChannelStatus): ChannelAccountSnapshot[] {
+/** One channel's account snapshots of a live answer. */
+export function channelSnapshots(status: GatewayChannelStatus, channel: ChannelId): ChannelAccountSnapshot[] {
   if (status.kind !== 'ok') return [];
-  const list = status.payload.channelAccounts?.telegram;
+  const list = status.payload.channelAccounts?.[channel];
   return Array.isArray(list) ? list : [];
+}
+
+export const telegramSnapshots = (status: GatewayChannelStatus) => channelSnapshots(status, 'telegram');
+
+/** One channel's status issues of a live answer (the `Warnings:` of `channels status`). */
+export function channelIssues(status: GatewayChannelStatus, channel: ChannelId): ChannelStatusIssue[] {
+  if (status.kind !== 'ok' || !Array.isArray(status.payload.statusIssues)) return [];
+  return status.payload.statusIssues.filter((i) => i.channel === channel);
 }
 
 /** The sentence a check skips with when the live facts are missing. */

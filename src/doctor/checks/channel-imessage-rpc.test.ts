@@ -1,16 +1,12 @@
 // channel-imessage-rpc: cliPath resolution offline, and the gateway's iMessage probe through a stub
-// control plane (named by this state dir's pid file, as a real gateway is).
+// control plane (testing/channel-status.ts).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import JSON5 from 'json5';
 import { localConfig, stateDirsForFile, type StateDir } from '../../testing/harness.js';
-import { startTestGateway, TEST_TOKEN, type TestGateway } from '../../gateway/control-plane/test-support.js';
-import { pidRecordFor, writePidFile } from '../../gateway/pidfile.js';
-import { statePaths } from '../../config/paths.js';
-import type { OpenClawConfig } from '../../config/schema.js';
-import type { ChannelAccountSnapshot, ChannelsStatusPayload } from '../../channels/types.js';
+import { TEST_TOKEN } from '../../gateway/control-plane/test-support.js';
+import type { ChannelAccountSnapshot } from '../../channels/types.js';
+import { stubChannelGateway } from '../testing/channel-status.js';
 import { INSTALL_FIX, PERMISSIONS_FIX, RESTART_FIX } from '../../channels/imessage/fixes.js';
 import { FAKE_IMSG } from '../../channels/imessage/testing/fake-imsg-control.js';
 import { buildContext } from '../runner.js';
@@ -42,26 +38,12 @@ test('offline: no block → skipped; imsg missing → error with the install fix
   assert.match(f.message, /whether imsg answers was not checked/);
 });
 
-async function liveGateway(s: StateDir, answer: () => ChannelAccountSnapshot[]): Promise<TestGateway> {
-  const gw = await startTestGateway({
-    state: s,
-    config: JSON5.parse(fs.readFileSync(s.configPath, 'utf8')) as OpenClawConfig,
-    extraMethods: [{
-      name: 'channels.status',
-      scope: 'operator.read',
-      handler: (): ChannelsStatusPayload => ({ ts: Date.now(), channelOrder: ['imessage'], channelLabels: { imessage: 'iMessage' }, channels: {}, channelAccounts: { imessage: answer() }, channelDefaultAccountId: { imessage: 'default' }, statusIssues: [] }),
-    }],
-  });
-  writePidFile(statePaths(s.env).pidFile, pidRecordFor({ host: '127.0.0.1', port: gw.port, configPath: s.configPath, version: 'test', startedAt: Date.now() }));
-  return gw;
-}
-
 const snap = (extra: Partial<ChannelAccountSnapshot> = {}): ChannelAccountSnapshot => ({ accountId: 'default', enabled: true, configured: true, running: true, connected: true, mode: 'rpc', healthState: 'healthy', probe: { ok: true }, ...extra });
 
 test('live: probe works → ok; never ready → error naming Full Disk Access; exited → warn; other probe failure → error', async (t) => {
   const s = withIMessage({ cliPath: FAKE_IMSG });
   let accounts = [snap()];
-  const gw = await liveGateway(s, () => accounts);
+  const gw = await stubChannelGateway(s, 'imessage', () => accounts);
   t.after(() => gw.close());
   assert.deepEqual(await run(s), { level: 'ok', message: 'imsg answers over RPC (1 iMessage account).' });
 
@@ -72,6 +54,11 @@ test('live: probe works → ok; never ready → error naming Full Disk Access; e
   assert.equal(nr.message, `iMessage account "default": ${notReady}.`);
   assert.equal(nr.fix, PERMISSIONS_FIX);
   assert.match(nr.fix ?? '', /Full Disk Access.*Automation/);
+
+  // The gateway's PATH may lack imsg though this shell finds it: the gateway's own "not found" gets the install fix.
+  const missing = 'imsg rpc not ready after 30000ms (Error: imsg not found: cannot run "imsg" (spawn imsg ENOENT))';
+  accounts = [snap({ connected: false, lastError: missing, probe: { ok: false, error: missing }, healthState: 'probe-failed' })];
+  assert.equal((await run(s)).fix, INSTALL_FIX);
 
   accounts = [snap({ connected: false, lastError: 'imsg rpc exited (code 1)', probe: undefined })];
   const ex = await run(s);

@@ -6,10 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveIMessageAccounts, type IMessageChannelConfig } from '../../channels/imessage/config.js';
 import { INSTALL_FIX, PERMISSIONS_FIX, RESTART_FIX } from '../../channels/imessage/fixes.js';
-import type { ChannelAccountSnapshot } from '../../channels/types.js';
 import { isPlainObject } from '../../config/path-ops.js';
 import { type Check, error, ok, skipped, warn } from '../types.js';
-import { channelsBlock, errorTexts, gatewayChannelStatus, skippedBecause } from './channel-common.js';
+import { channelsBlock, channelSnapshots, errorTexts, gatewayChannelStatus, skippedBecause } from './channel-common.js';
+
+/** What the adapter says when it cannot run imsg at all (as opposed to imsg not answering). */
+const MISSING_IMSG = /imsg not found|ENOENT|EACCES|not executable/;
 
 function executable(file: string): boolean {
   try {
@@ -28,11 +30,6 @@ export function resolveCliPath(cliPath: string, env: Record<string, string | und
     if (executable(candidate)) return candidate;
   }
   return undefined;
-}
-
-function imessageSnapshots(payload: { channelAccounts?: Record<string, ChannelAccountSnapshot[]> }): ChannelAccountSnapshot[] {
-  const list = payload.channelAccounts?.imessage;
-  return Array.isArray(list) ? list : [];
 }
 
 export const channelIMessageRpc: Check = {
@@ -57,13 +54,17 @@ export const channelIMessageRpc: Check = {
     }
     const status = await gatewayChannelStatus(ctx);
     if (status.kind !== 'ok') return skipped(skippedBecause(status, 'whether imsg answers'));
-    const snaps = imessageSnapshots(status.payload).filter((s) => s.enabled !== false);
+    const snaps = channelSnapshots(status, 'imessage').filter((s) => s.enabled !== false);
     const notReady = snaps.find((s) => errorTexts(s).some((t) => /imsg rpc not ready after/.test(t)));
-    if (notReady) return error(`iMessage account "${notReady.accountId}": ${errorTexts(notReady).find((t) => /not ready/.test(t))}.`, PERMISSIONS_FIX);
+    if (notReady) {
+      const text = errorTexts(notReady).find((t) => /not ready/.test(t))!;
+      // The gateway's PATH may differ from this shell's: its own "imsg not found" wins over the permissions guess.
+      return error(`iMessage account "${notReady.accountId}": ${text}.`, MISSING_IMSG.test(text) ? INSTALL_FIX : PERMISSIONS_FIX);
+    }
     const failed = snaps.find((s) => s.probe && s.probe.ok === false);
     if (failed) {
       const why = errorTexts(failed)[0] ?? 'no answer';
-      return error(`The iMessage probe of account "${failed.accountId}" failed (${why}).`, /not found|ENOENT|EACCES/.test(why) ? INSTALL_FIX : PERMISSIONS_FIX);
+      return error(`The iMessage probe of account "${failed.accountId}" failed (${why}).`, MISSING_IMSG.test(why) ? INSTALL_FIX : PERMISSIONS_FIX);
     }
     const exited = snaps.find((s) => !s.connected && errorTexts(s).some((t) => /imsg rpc exited/.test(t)));
     if (exited) return warn(`iMessage account "${exited.accountId}": ${errorTexts(exited)[0]}.`, RESTART_FIX);

@@ -1,15 +1,13 @@
 // WhatsApp's linked session: every enabled account needs one (`channels login`), its auth dir
 // holds the device's private keys (0700 dir, 0600 files), and a session the phone logged out is
 // terminal until relinked (only the running gateway can tell; when it is down that part skips).
-// Not registered in doctor/registry.ts yet (the integrator adds it beside channelTelegramToken).
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPlainObject } from '../../config/path-ops.js';
 import { resolveWhatsAppAccounts, type WhatsAppChannelConfig, type WhatsAppResolvedAccount } from '../../channels/whatsapp/config.js';
 import { type Check, error, ok, skipped, warn } from '../types.js';
-import { channelsBlock, gatewayChannelStatus, quoteIds } from './channel-common.js';
-
-const flag = (id: string) => (id === 'default' ? '' : ` --account ${id}`);
+import { loginFix, relinkFix } from '../../channels/whatsapp/fixes.js';
+import { channelsBlock, channelSnapshots, gatewayChannelStatus, quoteIds } from './channel-common.js';
 
 function whatsappAccounts(ctx: Parameters<Check['run']>[0]): WhatsAppResolvedAccount[] {
   const block = channelsBlock(ctx).whatsapp;
@@ -47,7 +45,7 @@ export const channelWhatsAppSession: Check = {
     if (unlinked.length > 0) {
       const a = unlinked[0];
       const which = unlinked.length === 1 ? `WhatsApp account "${a.accountId}" is` : `WhatsApp accounts ${quoteIds(unlinked.map((x) => x.accountId))} are`;
-      return warn(`${which} not linked (no session in ${a.authDir}), so it cannot connect.`, `openclaw channels login --channel whatsapp${flag(a.accountId)}  (scan the QR: WhatsApp → Settings → Linked devices → Link a device)`);
+      return warn(`${which} not linked (no session in ${a.authDir}), so it cannot connect.`, `${loginFix(a.accountId)}  (scan the QR: WhatsApp → Settings → Linked devices → Link a device)`);
     }
     for (const a of accounts) {
       const loose = loosePermissions(a.authDir);
@@ -57,10 +55,10 @@ export const channelWhatsAppSession: Check = {
     }
     const status = await gatewayChannelStatus(ctx);
     if (status.kind !== 'ok') return ok(`WhatsApp ${accounts.length === 1 ? 'is' : 'accounts are'} linked (${accounts.map((a) => a.selfNumber ?? a.accountId).join(', ')}); the live session was not checked (gateway not answering).`);
-    const snaps = status.payload.channelAccounts?.whatsapp ?? [];
+    const snaps = channelSnapshots(status, 'whatsapp');
     const dead = snaps.find((s) => s.healthState === 'terminal-disconnect' && /logged out|status 401|refused this session/i.test(String(s.lastError ?? '')));
     if (dead) {
-      return error(`WhatsApp logged out account "${dead.accountId}" (${dead.lastError}); the gateway does not reconnect it.`, `openclaw channels logout --channel whatsapp${flag(dead.accountId)} --yes, then openclaw channels login --channel whatsapp${flag(dead.accountId)}`);
+      return error(`WhatsApp logged out account "${dead.accountId}" (${dead.lastError}); the gateway does not reconnect it.`, relinkFix(dead.accountId));
     }
     return ok(`WhatsApp ${accounts.length === 1 ? 'is' : 'accounts are'} linked (${accounts.map((a) => a.selfNumber ?? a.accountId).join(', ')}).`);
   },

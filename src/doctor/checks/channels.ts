@@ -1,5 +1,6 @@
 // Enabled chat channels need their credentials; doctor checks presence (the gateway checks validity:
-// channel-telegram-token, and channel-token-file for a tokenFile it cannot read).
+// channel-telegram-token, and channel-token-file for a tokenFile it cannot read). Discord's token
+// (env, SecretRef, accounts) is channel-discord-token's, WhatsApp's session channel-whatsapp-session's.
 import { isPlainObject } from '../../config/path-ops.js';
 import { valueAt } from '../config-view.js';
 import { type Check, isFinding, ok, settingsOf, skipped, warn } from '../types.js';
@@ -7,7 +8,6 @@ import { accountKeyPath, channelsAddCommand, telegramAccounts } from './channel-
 
 /** The credential key other channels need (Telegram is resolved per account, env included). */
 const CREDENTIAL_KEYS: Record<string, string[]> = {
-  discord: ['token'],
   slack: ['botToken'],
 };
 
@@ -44,6 +44,6 @@ export const channels: Check = {
       return keys && !keys.some((k) => (c as Record<string, unknown>)[k]) ? [`channels.${name}.${keys[0]}`] : [];
     });
     if (missing.length) return warn(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set, so that channel cannot connect.`, `openclaw config set ${missing[0]} "<token>"`);
-    return ok(`${enabled.map(([n]) => n).join(', ')} configured with credentials (live status: openclaw channels status --probe).`);
+    return ok(`${enabled.map(([n]) => n).join(', ')} configured (credentials: the channel-* checks; live status: openclaw channels status --probe).`);
   },
 };

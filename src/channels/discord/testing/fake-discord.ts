@@ -18,6 +18,8 @@ export interface FakeDiscordBot {
   applicationId?: string;
   /** Application flags (GET /oauth2/applications/@me, READY). Default: GATEWAY_MESSAGE_CONTENT_LIMITED (1 << 19), a small bot with the Portal toggle on. */
   flags?: number;
+  /** `approximate_guild_count` of GET /oauth2/applications/@me (omitted when unset). */
+  guildCount?: number;
   /** Intent bits this bot may not request (IDENTIFY with one of them → close 4014). */
   disallowedIntents?: number;
 }
@@ -353,7 +355,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     }
     if (method === 'GET' && path === '/users/@me') return json(res, 200, botUser(bot));
     if (method === 'GET' && (path === '/oauth2/applications/@me' || path === '/applications/@me')) {
-      return json(res, 200, { id: bot.applicationId ?? bot.id, name: bot.username, description: '', bot_public: true, bot_require_code_grant: false, flags: bot.flags ?? FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, bot: botUser(bot) });
+      return json(res, 200, { id: bot.applicationId ?? bot.id, name: bot.username, description: '', bot_public: true, bot_require_code_grant: false, flags: bot.flags ?? FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, ...(bot.guildCount !== undefined ? { approximate_guild_count: bot.guildCount } : {}), bot: botUser(bot) });
     }
     if (method === 'POST' && path === '/users/@me/channels') {
       const recipient = String(body?.recipient_id ?? '');
