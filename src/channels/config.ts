@@ -178,6 +178,8 @@ export interface GroupRule {
   /** Role ids that admit a sender (Discord `roles`; `users` map onto allowFrom). */
   roles?: string[];
   systemPrompt?: string;
+  /** Drop messages addressed to someone else but not the bot (Discord guild / channel `ignoreOtherMentions`). */
+  ignoreOtherMentions?: boolean;
   topics?: Record<string, GroupRule>;
 }
 
@@ -200,13 +202,15 @@ export interface ResolvedAccount {
   groupAllowFrom?: string[];
   /** undefined: no membership map (every group passes the map gate). */
   groups?: Record<string, GroupRule>;
+  /** Account-wide default of GroupRule.ignoreOtherMentions (below every group entry); undefined: false. */
+  ignoreOtherMentions?: boolean;
   /** undefined: messages.groupChat.historyLimit, else DEFAULT_HISTORY_LIMIT. */
   historyLimit?: number;
   textChunkLimit?: number;
   apiRoot?: string;
   webhook?: { url: string; secret?: string; path: string; host: string; port: number };
   healthMonitor: boolean;
-  /** Discord only: applicationId, intents, allowBots, ignoreOtherMentions (discord/config.ts). */
+  /** Discord only: applicationId, intents, allowBots (discord/config.ts). */
   discord?: DiscordExtras;
   /** iMessage: how `imsg rpc` is spawned and what `send` is told. */
   imessage?: { cliPath: string; dbPath?: string; service?: 'imessage' | 'sms' | 'auto'; region?: string; probeTimeoutMs?: number };

@@ -108,6 +108,25 @@ describe('discord guilds', () => {
   });
 });
 
+describe('discord ignoreOtherMentions', () => {
+  test('a guild message addressed to someone else is dropped even without requireMention; mentioning the bot too still gets an answer', async () => {
+    const alice = { id: '200000000000000005', username: 'alice' };
+    const bob = { id: '200000000000000006', username: 'bob' };
+    const state = newState(config({ guilds: { '3002': { requireMention: false, ignoreOtherMentions: true } } }));
+    const gw = await up(state);
+    dc.guildMessage(BOT.token, '3002', '4002', alice, `<@${bob.id}> can you look at this?`);
+    await gw.waitFor(/\[discord\] discord: drop guild message \(addressed to another identity, ignoreOtherMentions=true, botId=\d+\); kept as context \(fix: mention the bot explicitly, or openclaw config set 'channels\.discord\.guilds\["3002"\]\.ignoreOtherMentions' false\)/, GATEWAY_WAIT_MS);
+    dc.guildMessage(BOT.token, '3002', '4002', alice, 'anyone around?');
+    await eventually(() => sentTo('4002')[0], GATEWAY_WAIT_MS);
+    dc.guildMessage(BOT.token, '3002', '4002', alice, `<@${BOT.id}> and <@${bob.id}>, thoughts?`);
+    await eventually(() => sentTo('4002')[1], GATEWAY_WAIT_MS);
+    await settle();
+    assert.equal(sentTo('4002').length, 2, 'only the message addressed to bob went unanswered');
+    assert.match(sentTo('4002')[0].content, /@alice: anyone around\?$/);
+    assert.match(sentTo('4002')[1].content, /@alice: and <@200000000000000006>, thoughts\?$/);
+  });
+});
+
 describe('discord durability', () => {
   test('kill -9 between receiving a DM and sending the reply: after a restart exactly one reply', async () => {
     const bob = { id: '200000000000000003', username: 'bob' };
@@ -148,6 +167,31 @@ describe('discord durability', () => {
 });
 
 describe('discord status', () => {
+  test('no READY within OPENCLAW_DISCORD_READY_TIMEOUT_MS: channels status shows the error with the fix, then the next session connects', async () => {
+    BOT.holdReady = 1;
+    const state = newState(config({}));
+    state.env.OPENCLAW_DISCORD_READY_TIMEOUT_MS = '3000';
+    state.env.OPENCLAW_DISCORD_RETRY_BASE_MS = '4000'; // a wide window to read the failed state in
+    const { gw } = await runs.start(state);
+    await gw.waitFor(/Discord gateway READY not received within 3000 ms; reconnecting in 4000 ms\. Fix: check that this host can open a WebSocket/, GATEWAY_WAIT_MS);
+    const failing = JSON.parse((await runCli(['channels', 'status', '--json'], { env: state.env })).stdout);
+    const acct = failing.channelAccounts.discord[0];
+    assert.equal(acct.connected, false);
+    assert.match(acct.lastError, /^Discord gateway READY not received within 3000 ms; reconnecting in 4000 ms$/);
+    assert.ok(failing.statusIssues.some((i: { message: string; fix?: string }) => /READY not received/.test(i.message) && /OPENCLAW_DISCORD_READY_TIMEOUT_MS/.test(i.fix ?? '')), 'the fix is in the status issues');
+    const text = await runCli(['channels', 'status'], { env: state.env });
+    assert.match(text.stdout, /^- Discord default: enabled, configured, error:Discord gateway READY not received within 3000 ms; reconnecting in 4000 ms, running, disconnected/m);
+    assert.match(text.stdout, /^- discord default: Discord gateway READY not received within 3000 ms; reconnecting in 4000 ms \(check that this host can open a WebSocket to the Discord gateway/m);
+    await gw.waitFor(/\[discord\] \[default\] starting provider \(@claw_discord_bot\)/, GATEWAY_WAIT_MS);
+    const r = await eventually(async () => {
+      const out = await runCli(['channels', 'status'], { env: state.env });
+      return /^- Discord default: .*, connected,/m.test(out.stdout) && out;
+    }, GATEWAY_WAIT_MS, 300);
+    assert.doesNotMatch(r.stdout, /error:/);
+    assert.equal(identifies(), 2, 'one IDENTIFY per session');
+    assert.equal(dc.liveSockets(BOT.token), 1);
+  });
+
   test('a 4014 close (Message Content intent not enabled) is shown in channels status with the fix', async () => {
     BOT.disallowedIntents = 1 << 15;
     const state = newState(config({}));
@@ -157,12 +201,13 @@ describe('discord status', () => {
       const out = await runCli(['channels', 'status'], { env: state.env });
       return /4014 \(disallowed intents\)/.test(out.stdout) && out;
     }, GATEWAY_WAIT_MS, 300);
-    assert.match(r.stdout, /^- Discord default: .*disconnected/m);
+    assert.match(r.stdout, /^- Discord default: .*disconnected.*, intents:content=disabled,/m);
     assert.match(r.stdout, /Message Content intent/);
     const json = JSON.parse((await runCli(['channels', 'status', '--json'], { env: state.env })).stdout);
     const acct = json.channelAccounts.discord[0];
     assert.equal(acct.healthState, 'terminal-disconnect');
     assert.match(acct.lastError, /4014/);
+    assert.deepEqual(acct.application, { intents: { messageContent: 'disabled' } });
     assert.ok(!r.stdout.includes(BOT.token.split('.')[2]) && !gw.output().includes(BOT.token.split('.')[2]), 'token never printed');
     await settle(1000);
     assert.equal(identifies(), 1, 'no reconnect loop after a terminal close');
@@ -189,19 +234,22 @@ describe('discord status', () => {
     assert.equal((await doctorCheck(state, 'channel-discord-token')).message, `Discord accepts the bot token (@${BOT.username}).`);
   });
 
-  test('channels status --probe: works, bot and Message Content intent state', async () => {
+  test('channels status and --probe: works, bot and Message Content intent state (READY flags, then the probe)', async () => {
     const state = newState(config({}));
     await up(state);
+    const plain = await runCli(['channels', 'status'], { env: state.env });
+    assert.match(plain.stdout, /^- Discord default: enabled, configured, running, connected, .*intents:content=limited/m, 'from READY, before any probe');
     const r = await runCli(['channels', 'status', '--probe', '--json'], { env: state.env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const acct = JSON.parse(r.stdout).channelAccounts.discord[0];
     assert.equal(acct.probe.ok, true);
     assert.deepEqual(acct.probe.bot, { id: BOT.id, username: BOT.username });
-    assert.deepEqual(acct.probe.intents, { content: 'limited' });
+    assert.deepEqual(acct.probe.application.intents, { messageContent: 'limited' });
+    assert.deepEqual(acct.application, { id: BOT.id, flags: 1 << 19, intents: { messageContent: 'limited' } });
     assert.equal(acct.healthState, 'healthy');
     assert.equal(acct.mode, 'gateway');
     const text = await runCli(['channels', 'status', '--probe'], { env: state.env });
-    assert.match(text.stdout, /^- Discord default: enabled, configured, running, connected, .*bot:@claw_discord_bot.* intents:content=limited/m);
+    assert.match(text.stdout, /^- Discord default: enabled, configured, running, connected, .*bot:@claw_discord_bot.*intents:content=limited.*works/m);
     const intents = await doctorCheck(state, 'channel-discord-intents');
     assert.equal(intents.level, 'ok', 'limited (the Portal toggle) is enough for a small bot');
   });

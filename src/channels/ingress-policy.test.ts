@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveTelegramAccounts, type ResolvedAccount } from './config.js';
-import { decideIngress, resolveRequireMention } from './ingress-policy.js';
+import { decideIngress, resolveIgnoreOtherMentions, resolveRequireMention } from './ingress-policy.js';
+import { resolveDiscordAccounts, type DiscordChannelConfig } from './discord/config.js';
 import type { InboundFacts } from './types.js';
 
 function account(block: Record<string, unknown>): ResolvedAccount {
@@ -129,4 +130,51 @@ test('discord: guilds are the allowlist, a guild\'s channels map narrows it, use
   const no = decideIngress(msg('G1', 'C1', 'u2', { wasMentioned: true, senderRoles: ['R-other'] }), gated, none);
   assert.equal(no.action === 'drop' && no.log, 'Blocked discord guild sender (not in users/roles allowlist)');
   assert.match(no.action === 'drop' ? no.fix : '', /channels\.discord\.guilds\["G1"\]\.users/);
+});
+
+test('discord ignoreOtherMentions: a message addressed to someone else is dropped even without requireMention; an explicit bot mention wins', () => {
+  const discord = (block: Record<string, unknown>) => resolveDiscordAccounts({ token: 't', ...block } as DiscordChannelConfig, {})[0];
+  const msg = (guild: string, channel: string, extra: Partial<InboundFacts> = {}) => on('discord', group(guild, 'u1', { chatId: channel, threadId: channel, botId: 'B0T', ...extra }));
+  const a = discord({ guilds: { G1: { requireMention: false, ignoreOtherMentions: true } } });
+
+  const d = decideIngress(msg('G1', 'C1', { addressedToOthers: true }), a, none);
+  assert.equal(d.action === 'drop' && d.gate, 'addressed-to-other');
+  assert.equal(d.action === 'drop' && d.log, 'discord: drop guild message (addressed to another identity, ignoreOtherMentions=true, botId=B0T); kept as context');
+  assert.equal(d.action === 'drop' && d.fix, `mention the bot explicitly, or openclaw config set 'channels.discord.guilds["G1"].ignoreOtherMentions' false`);
+  assert.equal(d.action === 'drop' && d.keepAsContext, true);
+
+  assert.equal(decideIngress(msg('G1', 'C1'), a, none).action, 'dispatch', 'not addressed to anyone: requireMention false lets it through');
+  assert.equal(decideIngress(msg('G1', 'C1', { addressedToOthers: true, wasMentioned: true }), a, none).action, 'dispatch', 'the bot mentioned too');
+  assert.equal(decideIngress(msg('G1', 'C1', { addressedToOthers: true, implicitMention: 'reply_to_bot' }), a, none).action, 'drop', 'only an explicit mention wins');
+  assert.equal(decideIngress(msg('G1', 'C1', { addressedToOthers: true, canDetectMention: false }), a, none).action, 'dispatch', 'no bot identity: fail open');
+  assert.equal(decideIngress(msg('G1', 'C1', { addressedToOthers: true, text: 'claw?' }), a, { approvedSenders: [], mentionPatterns: ['claw'] }).action, 'drop', 'a mention pattern is not an explicit mention');
+
+  // off by default; the earlier gates still come first
+  const off = discord({ guilds: { G1: { requireMention: false } } });
+  assert.equal(decideIngress(msg('G1', 'C1', { addressedToOthers: true }), off, none).action, 'dispatch');
+  const unlisted = decideIngress(msg('G9', 'C1', { addressedToOthers: true }), a, none);
+  assert.equal(unlisted.action === 'drop' && unlisted.gate, 'group-not-allowed');
+  // with requireMention (the default) too: this gate names the reason, not "mention required"
+  const gated = decideIngress(msg('G2', 'C1', { addressedToOthers: true }), discord({ guilds: { G2: { ignoreOtherMentions: true } } }), none);
+  assert.equal(gated.action === 'drop' && gated.gate, 'addressed-to-other');
+});
+
+test('discord ignoreOtherMentions resolution: channel → guild → "*" guild → account, with the path that decided', () => {
+  const discord = (block: Record<string, unknown>, accountId = 'default') => resolveDiscordAccounts({ token: 't', ...block } as DiscordChannelConfig, {}).find((x) => x.accountId === accountId)!;
+  const model = { mapKey: 'guilds', subMapKey: 'channels' };
+  const base = 'channels.discord';
+  const a = discord({
+    ignoreOtherMentions: true,
+    guilds: { '*': { ignoreOtherMentions: false }, G1: { ignoreOtherMentions: true, channels: { C1: { ignoreOtherMentions: false }, C2: {} } }, G2: {} },
+  });
+  assert.deepEqual(resolveIgnoreOtherMentions(a, 'G1', 'C1', base, model), { on: false, key: 'channels.discord.guilds["G1"].channels["C1"]' });
+  assert.deepEqual(resolveIgnoreOtherMentions(a, 'G1', 'C2', base, model), { on: true, key: 'channels.discord.guilds["G1"]' });
+  assert.deepEqual(resolveIgnoreOtherMentions(a, 'G2', 'C1', base, model), { on: false, key: 'channels.discord.guilds["*"]' });
+  assert.deepEqual(resolveIgnoreOtherMentions(a, 'G7', 'C1', base, model), { on: false, key: 'channels.discord.guilds["*"]' });
+  const accountWide = discord({ groupPolicy: 'open', ignoreOtherMentions: true });
+  assert.deepEqual(resolveIgnoreOtherMentions(accountWide, 'G1', 'C1', base, model), { on: true, key: 'channels.discord' });
+  assert.deepEqual(resolveIgnoreOtherMentions(discord({}), 'G1', undefined, base, model), { on: false, key: 'channels.discord' });
+  // an open-policy account without a guilds map: the account-wide key decides, and the fix names it
+  const d = decideIngress(on('discord', group('G1', 'u1', { chatId: 'C1', threadId: 'C1', botId: 'B0T', addressedToOthers: true, wasMentioned: false })), discord({ groupPolicy: 'open', ignoreOtherMentions: true, accounts: { work: {} } }, 'work'), none);
+  assert.equal(d.action === 'drop' && d.fix, `mention the bot explicitly, or openclaw config set 'channels.discord.accounts.work.ignoreOtherMentions' false`);
 });

@@ -1,8 +1,8 @@
 // The one place that decides what happens to an inbound channel message. Pure: the caller passes
 // the facts, the resolved account, and the pairing-store approvals it just read. Order follows
 // upstream: DM policy and allowlists (+ pairing) → group policy, membership map, sender allowlist
-// → mention gating. Every drop says which gate dropped it and what to change, because upstream
-// users could not tell why their messages vanished.
+// → addressed to someone else (ignoreOtherMentions) → mention gating. Every drop says which gate
+// dropped it and what to change, because upstream users could not tell why their messages vanished.
 import type { GroupRule, ResolvedAccount } from './config.js';
 import type { ChannelId, GroupPolicy, InboundFacts } from './types.js';
 
@@ -14,6 +14,7 @@ export type IngressGate =
   | 'group-not-allowed'
   | 'group-entry-disabled'
   | 'group-sender-not-allowed'
+  | 'addressed-to-other'
   | 'mention-required';
 
 export type IngressDecision =
@@ -46,9 +47,12 @@ interface GroupModel {
   sendersOnlyFromEntry: boolean;
   /** The config key of the group map (`groups`; Discord `guilds`). */
   mapKey: string;
+  /** The config key of a group entry's sub-chat map (`topics`; Discord `channels`). */
+  subMapKey: string;
   notAllowed(ch: ChannelId, groupId: string, why: string, base: string): string;
   senderBlocked(ch: ChannelId, senderId: string, groupId: string): string;
   mentionSkipped(f: InboundFacts, groupId: string): string;
+  otherAddressed(f: InboundFacts, groupId: string): string;
 }
 
 const DEFAULT_MODEL: GroupModel = {
@@ -56,9 +60,11 @@ const DEFAULT_MODEL: GroupModel = {
   topicsAreAllowlist: false,
   sendersOnlyFromEntry: false,
   mapKey: 'groups',
+  subMapKey: 'topics',
   notAllowed: (ch, groupId, why) => `${ch}: drop group message (group ${groupId} not allowed: ${why})`,
   senderBlocked: (ch, senderId, groupId) => `Blocked ${ch} group sender ${senderId} in ${groupId} (groupPolicy=allowlist, not in groupAllowFrom/allowFrom)`,
   mentionSkipped: (f, groupId) => `${f.channel}: skipping group message (mention required, chat=${groupId}${f.threadId ? `, topic=${f.threadId}` : ''}, reason=no-mention); kept as context`,
+  otherAddressed: (f, groupId) => `${f.channel}: drop group message (addressed to another identity, ignoreOtherMentions=true, chat=${groupId}); kept as context`,
 };
 
 const GROUP_MODELS: Partial<Record<ChannelId, GroupModel>> = {
@@ -67,10 +73,12 @@ const GROUP_MODELS: Partial<Record<ChannelId, GroupModel>> = {
     topicsAreAllowlist: true,
     sendersOnlyFromEntry: true,
     mapKey: 'guilds',
+    subMapKey: 'channels',
     notAllowed: (_ch, groupId, why) => `discord: drop guild message (guild ${groupId} not allowed: ${why.replace('groups', 'guilds')})`,
     senderBlocked: () => 'Blocked discord guild sender (not in users/roles allowlist)',
     // Upstream's line, quoted by the troubleshooting guides.
     mentionSkipped: (f) => `discord: drop guild message (mention required, botId=${f.botId ?? '<missing>'}); kept as context`,
+    otherAddressed: (f) => `discord: drop guild message (addressed to another identity, ignoreOtherMentions=true, botId=${f.botId ?? '<missing>'}); kept as context`,
   },
   whatsapp: {
     ...DEFAULT_MODEL,
@@ -145,7 +153,7 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
     const entry = a.groups?.[groupId] ?? a.groups?.['*'];
     const subs = entry?.topics;
     if (subs && Object.keys(subs).length > 0 && !subs[f.threadId] && !subs['*']) {
-      return drop('group-not-allowed', `${ch}: drop guild message (channel ${f.threadId} not allowed in guild ${groupId})`, `openclaw config set '${groupKey}.channels[${JSON.stringify(f.threadId)}]' '{"requireMention":true}'`);
+      return drop('group-not-allowed', `${ch}: drop guild message (channel ${f.threadId} not allowed in guild ${groupId})`, `openclaw config set '${groupKey}.${model.subMapKey}[${JSON.stringify(f.threadId)}]' '{"requireMention":true}'`);
     }
   }
   if (rule?.enabled === false) {
@@ -160,6 +168,22 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
     if (checked && !byRole && !listed(senders, f.senderId)) {
       const fix = model.sendersOnlyFromEntry ? `add ${f.senderId} to ${groupKey}.users (or one of their roles to .roles)` : `add ${f.senderId} (or "*") to ${base}.groupAllowFrom`;
       return drop('group-sender-not-allowed', model.senderBlocked(ch, f.senderId, groupId), fix);
+    }
+  }
+
+  // Addressed to someone else: dropped even where no mention is required. Upstream: "an explicit
+  // mention of the current bot still wins" (a reply to the bot that tags @alice does not); without
+  // a bot identity nothing is "someone else", so the gate stays open.
+  if (f.addressedToOthers && !f.wasMentioned && f.canDetectMention) {
+    const ignore = resolveIgnoreOtherMentions(a, groupId, f.threadId, base, model);
+    if (ignore.on) {
+      return {
+        action: 'drop',
+        gate: 'addressed-to-other',
+        log: model.otherAddressed(f, groupId),
+        fix: `mention the bot explicitly, or openclaw config set '${ignore.key}.ignoreOtherMentions' false`,
+        keepAsContext: true,
+      };
     }
   }
 
@@ -180,6 +204,25 @@ function decideGroup(f: InboundFacts, a: ResolvedAccount, ctx: IngressContext): 
     fix: `mention the bot, reply to it, or openclaw config set '${groupKey}.requireMention' false`,
     keepAsContext: true,
   };
+}
+
+/**
+ * ignoreOtherMentions: sub-chat entry → group entry → the `"*"` entry → the account → false, with
+ * the config path of the scope that decided (for the fix).
+ */
+export function resolveIgnoreOtherMentions(a: ResolvedAccount, groupId: string, threadId: string | undefined, base: string, model: Pick<GroupModel, 'mapKey' | 'subMapKey'>): { on: boolean; key: string } {
+  const key = (id: string) => `${base}.${model.mapKey}[${JSON.stringify(id)}]`;
+  const scopes: Array<[GroupRule | undefined, string]> = [];
+  const groupKey = a.groups?.[groupId] ? groupId : a.groups?.['*'] ? '*' : undefined;
+  const entry = groupKey !== undefined ? a.groups![groupKey] : undefined;
+  if (entry && threadId && entry.topics) {
+    const sub = entry.topics[threadId] ? threadId : entry.topics['*'] ? '*' : undefined;
+    if (sub !== undefined) scopes.push([entry.topics[sub], `${key(groupKey!)}.${model.subMapKey}[${JSON.stringify(sub)}]`]);
+  }
+  if (entry) scopes.push([entry, key(groupKey!)]);
+  if (groupKey !== '*' && a.groups?.['*']) scopes.push([a.groups['*'], key('*')]);
+  for (const [rule, k] of scopes) if (rule?.ignoreOtherMentions !== undefined) return { on: rule.ignoreOtherMentions, key: k };
+  return { on: a.ignoreOtherMentions ?? false, key: base };
 }
 
 /** Case-insensitive "safe" match: an invalid pattern never matches (and never throws). */

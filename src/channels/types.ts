@@ -47,6 +47,12 @@ export interface InboundFacts {
   senderRoles?: string[];
   /** The bot's own id on this channel, for drop logs (`botId=<id>`). */
   botId?: string;
+  /**
+   * The message is addressed to another identity: it mentions other users or roles (not
+   * @everyone/@here), or replies to another bot. Only set when the adapter can tell (it knows the
+   * bot's id); the `ignoreOtherMentions` gate reads it.
+   */
+  addressedToOthers?: boolean;
 }
 
 /** Text going out to one chat. */
@@ -84,6 +90,8 @@ export interface ProbeResult {
   status?: number | null;
   error?: string | null;
   elapsedMs?: number;
+  /** One command or config change that fixes a failed probe (the 401 token fix…). */
+  fix?: string;
   /** Channel specifics (Telegram: bot {id, username, canJoinGroups, canReadAllGroupMessages}, webhook {url}). */
   [key: string]: unknown;
 }

@@ -5,7 +5,7 @@
 // mapping), probe, a prompt stop(), and the token never showing up in logs or errors.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDiscordAdapter, restBase, messageContentIntent } from './adapter.js';
+import { createDiscordAdapter, restBase, messageContentIntent, readyTimeoutFix, READY_TIMEOUT_MS, RUNTIME_READY_TIMEOUT_MS } from './adapter.js';
 import { DM_BLOCKED_FIX, INTENT_FIX, TOKEN_FIX } from './errors.js';
 import { resolveDiscordAccounts, type DiscordChannelConfig } from './config.js';
 import { FLAG_GATEWAY_MESSAGE_CONTENT, FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, snowflake, startFakeDiscord, type FakeDiscord, type FakeDiscordBot } from './testing/fake-discord.js';
@@ -237,6 +237,7 @@ test('close 4014 (disallowed intents) → terminal, lastError names the Message 
   assert.equal(closeLine?.level, 'error', h.logText());
   assert.ok(closeLine?.msg.endsWith(`Fix: ${INTENT_FIX}`), closeLine?.msg);
   assert.match(INTENT_FIX, /Developer Portal → Bot → Privileged Gateway Intents.*then: openclaw gateway restart$/);
+  assert.deepEqual(rt.snapshot, { application: { intents: { messageContent: 'disabled' } } }, 'status shows intents:content=disabled');
   await pause(800);
   assert.equal(h.fake.connectUrls.length, 1, 'no reconnect after a terminal close');
   assertNoToken(h);
@@ -265,15 +266,66 @@ test('a rejected token: GET /gateway/bot 401 → terminal before any socket open
   assert.ok(!h.logText().includes('this-token-is-wrong-and-secret-xyz'));
 });
 
-test('no READY within OPENCLAW_DISCORD_READY_TIMEOUT_MS: start resolves with the error shown; it keeps trying', async (t) => {
-  // A gateway that never answers: /gateway/bot points at a socket that never sends HELLO.
-  const h = await harness(t, { env: { OPENCLAW_DISCORD_READY_TIMEOUT_MS: '300' } });
-  h.fake.failNext('GET /gateway/bot', { status: 200, body: { url: 'ws://127.0.0.1:9', shards: 1, session_start_limit: { total: 1, remaining: 1, reset_after: 1000, max_concurrency: 1 } } });
+test('READY timeouts: upstream defaults (15 s at startup, 30 s after a reconnect) unless the env says otherwise', () => {
+  assert.equal(READY_TIMEOUT_MS, 15_000);
+  assert.equal(RUNTIME_READY_TIMEOUT_MS, 30_000);
+  assert.match(readyTimeoutFix('OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS'), /proxy, firewall, DNS.*discordstatus\.com.*OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS$/);
+});
+
+test('no READY at startup within OPENCLAW_DISCORD_READY_TIMEOUT_MS: the session is closed, start resolves with the error and fix, and a new session after the backoff gets READY', async (t) => {
+  // Discord lets one IDENTIFY through per 5 s; the retry's IDENTIFY waits for that inside the next window.
+  const h = await harness(t, { bot: { holdReady: 1 }, env: { OPENCLAW_DISCORD_READY_TIMEOUT_MS: '3000' } });
+  const t0 = Date.now();
+  await h.adapter.start(recordingSink(h));
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 2900 && waited < 4500, `start resolved after ${waited} ms`);
+  const rt = h.adapter.runtime();
+  assert.equal(rt.connected, false);
+  assert.equal(rt.terminal, false, 'not terminal: it keeps trying');
+  assert.match(rt.lastError ?? '', /^Discord gateway READY not received within 3000 ms; reconnecting in 20 ms$/);
+  assert.deepEqual(rt.issues?.[0], { message: rt.lastError, fix: readyTimeoutFix('OPENCLAW_DISCORD_READY_TIMEOUT_MS') });
+  assert.match(h.logText(), /warn Discord default: Discord gateway READY not received within 3000 ms; reconnecting in 20 ms\. Fix: check that this host can open a WebSocket/);
+  await eventually(() => h.adapter.runtime().connected, 'READY on the next session', 6000);
+  assert.equal(h.adapter.runtime().lastError, null);
+  assert.equal(h.adapter.runtime().issues, undefined);
+  assert.equal(h.fake.received.filter((r) => r.op === 2).length, 2, 'one IDENTIFY per session');
+  assert.equal(h.fake.connectUrls.length, 2, 'the held socket was closed, not kept alongside');
+  assert.equal(h.fake.liveSockets(h.bot.token), 1);
+  h.fake.dm(h.bot.token, alice, 'after the retry');
+  await eventually(() => h.got.some((f) => f.text === 'after the retry'), 'a DM on the new session');
+  assertNoToken(h);
+});
+
+test('a reconnect that does not get back within OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS fails: closed, backoff, a fresh session', async (t) => {
+  const h = await harness(t, { env: { OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS: '3000', OPENCLAW_DISCORD_READY_TIMEOUT_MS: '60000' } });
+  await h.adapter.start(recordingSink(h));
+  h.bot.holdResumed = 1;
+  h.fake.dropConnection(h.bot.token);
+  await eventually(() => h.fake.received.some((r) => r.op === 6), 'the RESUME');
+  await eventually(() => /READY not received within 3000 ms/.test(h.adapter.runtime().lastError ?? ''), 'the runtime READY timeout', 5000);
+  assert.equal(h.adapter.runtime().issues?.[0]?.fix, readyTimeoutFix('OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS'));
+  await eventually(() => h.adapter.runtime().connected, 'a new session', 8000);
+  assert.equal(h.fake.received.filter((r) => r.op === 2).length, 2, 'the stuck resume was replaced by a new IDENTIFY');
+  assert.equal(h.adapter.runtime().lastError, null);
+  await pause(300);
+  assert.equal(h.fake.liveSockets(h.bot.token), 1, 'no second socket from the retired shard');
+  h.fake.dm(h.bot.token, alice, 'back');
+  await eventually(() => h.got.some((f) => f.text === 'back'), 'a DM on the new session');
+});
+
+test('a gateway that never answers (no HELLO): each session times out and backs off; stop() ends the loop', async (t) => {
+  const h = await harness(t, { env: { OPENCLAW_DISCORD_READY_TIMEOUT_MS: '300', OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS: '300' } });
+  h.fake.failNext('GET /gateway/bot', { status: 200, body: { url: 'ws://127.0.0.1:9', shards: 1, session_start_limit: { total: 1, remaining: 1, reset_after: 60_000, max_concurrency: 1 } } });
   const t0 = Date.now();
   await h.adapter.start(recordingSink(h));
   assert.ok(Date.now() - t0 < 1500);
-  assert.match(h.adapter.runtime().lastError ?? '', /READY not received within 300 ms/);
+  assert.match(h.adapter.runtime().lastError ?? '', /READY not received within 300 ms; reconnecting in 20 ms/);
+  await eventually(() => /reconnecting in 80 ms/.test(h.logText()), 'the backoff growing', 5000);
   assert.equal(h.adapter.runtime().connected, false);
+  await h.adapter.stop();
+  const lines = h.lines.length;
+  await pause(800);
+  assert.equal(h.lines.filter((l) => /READY not received/.test(l.msg)).length, h.lines.slice(0, lines).filter((l) => /READY not received/.test(l.msg)).length, 'no attempt after stop()');
 });
 
 test('stop() is prompt and closes the socket; nothing reconnects afterwards', async (t) => {
@@ -386,30 +438,55 @@ test('typing: POST /channels/{id}/typing, best effort (a failure never throws)',
 
 // ---- probe
 
-test('probe: bot and application; Message Content limited / enabled / disabled from the flags; 401', async (t) => {
+test('probe: bot and application; Message Content limited / enabled / disabled from the flags, in upstream\'s application.intents and in the status snapshot; 401 with the token fix', async (t) => {
   const h = await harness(t, { bot: { applicationId: '880000000000000001' } });
   const limited = await h.adapter.probe(2000);
   assert.equal(limited.ok, true);
   assert.equal(limited.status, 200);
   assert.equal(limited.error, null);
+  assert.equal(limited.fix, undefined);
   assert.deepEqual(limited.bot, { id: h.bot.id, username: h.bot.username });
-  assert.deepEqual(limited.application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED });
-  assert.deepEqual(limited.intents, { content: 'limited' });
+  assert.deepEqual(limited.application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, intents: { messageContent: 'limited' } });
   assert.equal(typeof limited.elapsedMs, 'number');
+  assert.deepEqual(h.adapter.runtime().snapshot, { application: limited.application }, 'status without --probe shows the last probe');
   h.bot.guildCount = 42;
-  assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, approximateGuildCount: 42 });
+  assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, intents: { messageContent: 'limited' }, approximateGuildCount: 42 });
   h.fake.setApplicationFlags(FLAG_GATEWAY_MESSAGE_CONTENT);
-  assert.deepEqual((await h.adapter.probe(2000)).intents, { content: 'enabled' });
-  assert.deepEqual(h.adapter.runtime().snapshot, { application: { intents: { messageContent: 'enabled' } } });
+  assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT, intents: { messageContent: 'enabled' } });
   h.fake.setApplicationFlags(0);
-  assert.deepEqual((await h.adapter.probe(2000)).intents, { content: 'disabled' });
+  assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: 0, intents: { messageContent: 'disabled' } });
+  assert.deepEqual(h.adapter.runtime().snapshot, { application: { id: '880000000000000001', flags: 0, intents: { messageContent: 'disabled' } } });
   assert.match(h.adapter.runtime().issues?.[0]?.message ?? '', /Message Content intent is not enabled/);
 
   h.fake.failNext('GET /users/@me', { status: 401, body: { message: '401: Unauthorized', code: 0 } });
   const unauth = await h.adapter.probe(2000);
   assert.deepEqual([unauth.ok, unauth.status], [false, 401]);
   assert.match(String(unauth.error), /401 \(Unauthorized\)/);
+  assert.equal(unauth.fix, TOKEN_FIX, 'the same fix as a 4004 close');
+  h.fake.failNext('GET /users/@me', { status: 503, body: { message: 'Service Unavailable', code: 0 } });
+  const down = await h.adapter.probe(2000);
+  assert.deepEqual([down.ok, down.status], [false, 503]);
+  assert.match(down.fix ?? '', /discordstatus\.com/);
   assert.equal((await h.adapter.probe(2000)).ok, true, 'the next probe works again');
+  await h.fake.close();
+  const unreachable = await h.adapter.probe(2000);
+  assert.equal(unreachable.ok, false);
+  assert.equal(unreachable.fix, `check network access to ${h.fake.apiRoot} (proxy, DNS, firewall), then openclaw channels status --probe --channel discord`);
+});
+
+test('status snapshot: READY\'s application flags give application.intents.messageContent before any probe', async (t) => {
+  const h = await harness(t, { bot: { applicationId: '880000000000000002', flags: FLAG_GATEWAY_MESSAGE_CONTENT } });
+  assert.equal(h.adapter.runtime().snapshot, undefined, 'unknown before READY');
+  await h.adapter.start(recordingSink(h));
+  assert.deepEqual(h.adapter.runtime().snapshot, { application: { id: '880000000000000002', flags: FLAG_GATEWAY_MESSAGE_CONTENT, intents: { messageContent: 'enabled' } } });
+});
+
+test('a 4014 while other privileged intents are asked for and the flags grant Message Content: the content state stays as the flags say', async (t) => {
+  const h = await harness(t, { config: { intents: { guildMembers: true } } });
+  await h.adapter.start(recordingSink(h));
+  h.fake.closeWith(4014, h.bot.token, 'Disallowed intent(s).');
+  await eventually(() => h.adapter.runtime().terminal === true, 'terminal');
+  assert.deepEqual((h.adapter.runtime().snapshot as { application?: unknown }).application, { id: h.bot.id, flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, intents: { messageContent: 'limited' } });
 });
 
 test('probe without a token says why; a missing SecretRef env var is the token error', async () => {
@@ -420,6 +497,7 @@ test('probe without a token says why; a missing SecretRef env var is the token e
   const p = await adapter.probe(1000);
   assert.equal(p.ok, false);
   assert.match(String(p.error), /NOPE_DISCORD/);
+  assert.equal(p.fix, TOKEN_FIX);
   await adapter.start(async () => {});
   assert.equal(adapter.runtime().terminal, true);
   assert.match(text(), /cannot start: token SecretRef/);

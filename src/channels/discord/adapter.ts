@@ -3,7 +3,7 @@
 // Channel trouble never throws out of here and never crashes the process: it becomes runtime()
 // state plus one log line. The token is scrubbed from every text that leaves this file.
 import { REST } from '@discordjs/rest';
-import { WebSocketManager, WebSocketShardEvents, type SessionInfo } from '@discordjs/ws';
+import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler, type SessionInfo } from '@discordjs/ws';
 import {
   ApplicationFlags,
   GatewayDispatchEvents,
@@ -36,7 +36,11 @@ import { messageToFacts } from './facts.js';
 
 export interface DiscordAdapterDeps {
   log: Logger;
-  /** OPENCLAW_DISCORD_READY_TIMEOUT_MS (default 15000), OPENCLAW_DISCORD_RETRY_BASE_MS (default 1000). */
+  /**
+   * OPENCLAW_DISCORD_READY_TIMEOUT_MS (READY wait until the first session, default 15000),
+   * OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS (READY / RESUMED wait after a session was lost,
+   * default 30000), OPENCLAW_DISCORD_RETRY_BASE_MS (default 1000).
+   */
   env?: Record<string, string | undefined>;
 }
 
@@ -44,6 +48,33 @@ export const DISCORD_TEXT_LIMIT = 2000;
 const SEND_TIMEOUT_MS = 15_000;
 const SINK_ATTEMPTS = 3;
 const TERMINAL_CLOSE_CODES = new Set([4004, 4010, 4011, 4012, 4013, 4014]);
+/** Upstream's READY waits: at startup, and after a runtime reconnect. */
+export const READY_TIMEOUT_MS = 15_000;
+export const RUNTIME_READY_TIMEOUT_MS = 30_000;
+const RETRY_CAP_MS = 30_000;
+/** Discord lets a bot IDENTIFY once per 5 s (per max_concurrency bucket; this gateway runs one shard). */
+const IDENTIFY_INTERVAL_MS = 5000;
+
+/** The fix for a session that never reached READY, naming the env var that sets the wait. */
+export function readyTimeoutFix(envVar: string): string {
+  return `check that this host can open a WebSocket to the Discord gateway (proxy, firewall, DNS) and https://discordstatus.com; to wait longer set ${envVar}`;
+}
+
+/** The fix for a probe that got no answer from the REST API. */
+function networkFix(apiRoot: string | undefined): string {
+  return `check network access to ${apiRoot ?? DISCORD_DEFAULT_API_ROOT} (proxy, DNS, firewall), then openclaw channels status --probe --channel discord`;
+}
+
+/**
+ * What this adapter touches of a @discordjs/ws shard beyond the public API (see retireShards);
+ * pinned by the READY-timeout and stop tests in adapter.test.ts.
+ */
+interface ShardInternals {
+  destroy(options?: { code?: number; reason?: string }): Promise<void>;
+  removeAllListeners(): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  internalConnect?: () => Promise<void>;
+}
 
 /** @discordjs/rest wants the base without the version (`https://discord.com/api`) and `version: '10'`. */
 export function restBase(apiRoot: string | undefined): { api: string; version: string } {
@@ -52,7 +83,7 @@ export function restBase(apiRoot: string | undefined): { api: string; version: s
   return m ? { api: m[1], version: m[2] } : { api: root, version: '10' };
 }
 
-const DEFAULT_EXTRAS: DiscordExtras = { messageContent: true, guildMembers: false, presence: false, voiceStates: false, allowBots: false, ignoreOtherMentions: false };
+const DEFAULT_EXTRAS: DiscordExtras = { messageContent: true, guildMembers: false, presence: false, voiceStates: false, allowBots: false };
 
 /** The intents we identify with: what a text assistant needs, plus the privileged ones the config asks for. */
 export function intentsFor(x: DiscordExtras): number {
@@ -64,8 +95,10 @@ export function intentsFor(x: DiscordExtras): number {
   return bits;
 }
 
+export type IntentState = 'enabled' | 'limited' | 'disabled';
+
 /** Message Content as the application flags say: approved (any size), Portal toggle (< 100 servers), or off. */
-export function messageContentIntent(flags: number | undefined): 'enabled' | 'limited' | 'disabled' {
+export function messageContentIntent(flags: number | undefined): IntentState {
   const f = flags ?? 0;
   if (f & ApplicationFlags.GatewayMessageContent) return 'enabled';
   if (f & ApplicationFlags.GatewayMessageContentLimited) return 'limited';
@@ -93,6 +126,7 @@ class DiscordAdapter implements ChannelAdapter {
   private readonly log: Logger;
   private readonly extras: DiscordExtras;
   private readonly readyTimeoutMs: number;
+  private readonly runtimeReadyTimeoutMs: number;
   private readonly retryBaseMs: number;
   private rest?: REST;
   private manager?: WebSocketManager;
@@ -102,13 +136,26 @@ class DiscordAdapter implements ChannelAdapter {
   private stopping?: Promise<void>;
   private stopped = false;
   private bootDone?: () => void;
+  /** Armed while a session is expected but has not reached READY / RESUMED (see armReadyWatchdog). */
   private readyTimer?: NodeJS.Timeout;
+  private readyDeadline = 0;
+  private readyTimeout: { ms: number; envVar: string } = { ms: 0, envVar: '' };
+  /** Aborted when the current shards are retired: their IDENTIFY waits give up (identifyPacer). */
+  private shardGeneration = new AbortController();
+  /** A READY was seen since start(): later waits use the runtime timeout. */
+  private established = false;
+  /** Failed session attempts in a row (backoff exponent); reset by READY / RESUMED. */
+  private failures = 0;
+  private retryPending = false;
   /** Per channel: the tail of its delivery chain (messages of one channel reach the sink in order). */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly dmChannels = new Map<string, string>();
 
   private me?: { id: string; username: string };
+  private applicationId?: string;
   private applicationFlags?: number;
+  /** A 4014 close said the Message Content intent is not allowed; newer flags (a probe) replace it. */
+  private contentDisallowed = false;
   private running = false;
   private connected = false;
   private terminal = false;
@@ -127,7 +174,8 @@ class DiscordAdapter implements ChannelAdapter {
     this.token = account.token;
     this.extras = account.discord ?? DEFAULT_EXTRAS;
     const env = deps.env ?? {};
-    this.readyTimeoutMs = envMs(env, 'OPENCLAW_DISCORD_READY_TIMEOUT_MS', 15_000);
+    this.readyTimeoutMs = envMs(env, 'OPENCLAW_DISCORD_READY_TIMEOUT_MS', READY_TIMEOUT_MS);
+    this.runtimeReadyTimeoutMs = envMs(env, 'OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS', RUNTIME_READY_TIMEOUT_MS);
     this.retryBaseMs = envMs(env, 'OPENCLAW_DISCORD_RETRY_BASE_MS', 1000);
     if (this.token) this.rest = this.newRest(this.token);
   }
@@ -184,19 +232,42 @@ class DiscordAdapter implements ChannelAdapter {
       lastConnectedAt: this.lastConnectedAt,
       ...(this.me ? { bot: { id: this.me.id, username: this.me.username } } : {}),
       ...(issues.length ? { issues } : {}),
-      ...(snapshot ? { snapshot } : {}),
+      ...(this.application() ? { snapshot: { application: this.application() } } : {}),
     };
   }
 
+  /** Message Content as last seen: a 4014 close, else the flags of READY or the last probe; undefined before either. */
+  private messageContentState(): IntentState | undefined {
+    if (this.contentDisallowed) return 'disabled';
+    return this.applicationFlags === undefined ? undefined : messageContentIntent(this.applicationFlags);
+  }
+
+  /** Upstream's `application` status field (`application.intents.messageContent` → `intents:content=…`). */
+  private application(): { id?: string; flags?: number; intents: { messageContent: IntentState } } | undefined {
+    const messageContent = this.messageContentState();
+    if (!messageContent) return undefined;
+    return {
+      ...(this.applicationId ? { id: this.applicationId } : {}),
+      ...(this.applicationFlags !== undefined ? { flags: this.applicationFlags } : {}),
+      intents: { messageContent },
+    };
+  }
+
+  /** Fresh application flags (READY, probe) replace what a 4014 close implied. */
+  private setApplication(id: string | undefined, flags: number): void {
+    if (id) this.applicationId = id;
+    this.applicationFlags = flags;
+    this.contentDisallowed = false;
+  }
+
   private finishBoot(): void {
-    if (this.readyTimer) clearTimeout(this.readyTimer);
-    this.readyTimer = undefined;
     const done = this.bootDone;
     this.bootDone = undefined;
     done?.();
   }
 
   private failTerminal(reason: string, fix: string): void {
+    this.disarmReadyWatchdog();
     this.setError('gateway', reason, true);
     this.issue = { message: this.redact(reason), fix };
     this.running = false;
@@ -219,12 +290,17 @@ class DiscordAdapter implements ChannelAdapter {
     }
     this.running = true;
     this.stopped = false;
+    this.established = false;
+    this.failures = 0;
     this.life = new AbortController();
     const manager = (this.manager = new WebSocketManager({
       token: this.token,
       intents: intentsFor(this.extras),
       rest: this.rest,
-      readyTimeout: this.readyTimeoutMs,
+      // The READY wait is ours (armReadyWatchdog): the library's would reconnect at once, with no
+      // backoff and no word in status, and it does not cover RESUME or a socket that never opens.
+      readyTimeout: null,
+      buildIdentifyThrottler: () => this.identifyPacer(),
       identifyProperties: { browser: 'openclaw', device: 'openclaw', os: process.platform },
       // The library's default session store is one map per process keyed by shard id: two
       // accounts (or a restart of this adapter) would resume each other's sessions.
@@ -234,39 +310,143 @@ class DiscordAdapter implements ChannelAdapter {
       },
     }));
     this.wire(manager);
+    // Resolves at the first READY, a terminal failure, or the first failed attempt (then it keeps trying).
     await new Promise<void>((bootDone) => {
       this.bootDone = bootDone;
-      this.readyTimer = setTimeout(() => {
-        if (this.connected || this.terminal) return;
-        this.setError('boot', `Discord gateway READY not received within ${this.readyTimeoutMs} ms (still trying)`);
-        this.log.warn(`Discord ${this.accountId}: ${this.lastError}`, { accountId: this.accountId });
-        this.finishBoot();
-      }, this.readyTimeoutMs);
-      this.readyTimer.unref();
-      void this.connectLoop(manager, this.life!.signal);
+      void this.connectAttempt();
     });
   }
 
-  /** GET /gateway/bot and the first IDENTIFY; REST trouble before the socket opens is retried with backoff. */
-  private async connectLoop(manager: WebSocketManager, signal: AbortSignal): Promise<void> {
-    for (let attempt = 0; !signal.aborted; attempt++) {
-      try {
-        // Resolves at the first READY, never for a terminal close: do not wait on it beyond errors.
-        await manager.connect();
-        return;
-      } catch (err) {
-        // A terminal close rejects connect() too (the shard's 'error' event): already reported.
-        if (signal.aborted || this.terminal) return;
-        const f = this.classify(err);
-        if (f.status === 401) return this.failTerminal('GET /gateway/bot returned 401 (Unauthorized): the bot token was rejected', TOKEN_FIX);
-        this.connected = false;
-        this.setError('boot', `Discord gateway connect failed: ${f.summary}`);
-        const delay = backoffDelay(attempt, this.retryBaseMs, 30_000);
-        this.log.warn(`Discord ${this.accountId}: ${this.lastError}; retrying in ${delay} ms`, { accountId: this.accountId });
-        if (attempt === 0) this.finishBoot();
-        if (!(await sleep(delay, signal))) return;
-      }
+  /**
+   * One session attempt: GET /gateway/bot (its own REST timeout; a 401 is final), then the READY
+   * clock starts and the manager opens a fresh shard (IDENTIFY; a retired shard took its session along).
+   */
+  private async connectAttempt(): Promise<void> {
+    this.retryPending = false;
+    const manager = this.manager;
+    const signal = this.life?.signal;
+    if (!manager || !signal || signal.aborted || this.terminal) return;
+    try {
+      await manager.fetchGatewayInformation();
+    } catch (err) {
+      if (signal.aborted || this.terminal) return;
+      const f = this.classify(err);
+      return this.connectFailed(f);
     }
+    if (signal.aborted || this.terminal) return;
+    this.armReadyWatchdog();
+    // Resolves at READY; rejects for a terminal close (already reported by onClosed) or a REST
+    // failure inside; never settles for a shard retired before its READY.
+    manager.connect().catch((err: unknown) => {
+      if (signal.aborted || this.terminal) return;
+      this.connectFailed(this.classify(err));
+    });
+  }
+
+  /** GET /gateway/bot (or connect()) failed: a 401 is final, anything else is retried. */
+  private connectFailed(f: RestFailure): void {
+    if (f.status === 401) return this.failTerminal('GET /gateway/bot returned 401 (Unauthorized): the bot token was rejected', TOKEN_FIX);
+    this.sessionFailed(`Discord gateway connect failed: ${f.summary}`);
+  }
+
+  /**
+   * Starts the READY clock unless it runs already (a flapping reconnect keeps the first deadline):
+   * OPENCLAW_DISCORD_READY_TIMEOUT_MS until the first session, then OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS.
+   */
+  private armReadyWatchdog(): void {
+    if (this.readyTimer || this.stopped) return;
+    const runtime = this.established;
+    const ms = runtime ? this.runtimeReadyTimeoutMs : this.readyTimeoutMs;
+    this.readyTimeout = { ms, envVar: runtime ? 'OPENCLAW_DISCORD_RUNTIME_READY_TIMEOUT_MS' : 'OPENCLAW_DISCORD_READY_TIMEOUT_MS' };
+    this.readyDeadline = Date.now() + ms;
+    this.scheduleReadyWatchdog();
+  }
+
+  /** The wait Discord imposes between IDENTIFYs does not count against the session. */
+  private extendReadyWatchdog(ms: number): void {
+    if (!this.readyTimer) return;
+    this.readyDeadline += ms;
+    this.scheduleReadyWatchdog();
+  }
+
+  private scheduleReadyWatchdog(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      this.readyTimer = undefined;
+      if (this.stopped || this.terminal || this.connected) return;
+      const { ms, envVar } = this.readyTimeout;
+      this.sessionFailed(`Discord gateway READY not received within ${ms} ms`, readyTimeoutFix(envVar));
+    }, Math.max(0, this.readyDeadline - Date.now()));
+    this.readyTimer.unref();
+  }
+
+  private disarmReadyWatchdog(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
+  }
+
+  /**
+   * Stands in for the library's identify throttle: the same 5 s pacing (without its jitter, which
+   * is for many processes sharing a token), a wait that a retired shard gives up instead of
+   * holding the next session's IDENTIFY, and a READY clock that does not count the wait.
+   */
+  private identifyPacer(): IIdentifyThrottler {
+    let next = 0;
+    return {
+      waitForIdentify: async (_shardId, signal) => {
+        const gone = AbortSignal.any([signal, this.shardGeneration.signal]);
+        const wait = next - Date.now();
+        if (wait > 0) {
+          this.extendReadyWatchdog(wait);
+          await sleep(wait, gone);
+        }
+        if (gone.aborted) throw new Error('IDENTIFY abandoned: the shard was closed');
+        next = Date.now() + IDENTIFY_INTERVAL_MS;
+      },
+    };
+  }
+
+  /** A session attempt failed: its shard is ended for good, then a fresh attempt follows the backoff. */
+  private sessionFailed(reason: string, fix?: string): void {
+    const manager = this.manager;
+    if (!manager || this.stopped || this.terminal || this.retryPending) return;
+    this.retryPending = true;
+    this.disarmReadyWatchdog();
+    void this.retireShards(manager, 'openclaw: session attempt failed');
+    this.connected = false;
+    const delay = backoffDelay(this.failures++, this.retryBaseMs, RETRY_CAP_MS);
+    this.setError('gateway', `${reason}; reconnecting in ${delay} ms`);
+    this.issue = fix ? { message: this.lastError!, fix } : undefined;
+    this.log.warn(`Discord ${this.accountId}: ${this.lastError}${fix ? `. Fix: ${fix}` : ''}`, { accountId: this.accountId });
+    this.finishBoot();
+    void sleep(delay, this.life?.signal).then((ok) => {
+      if (ok) return this.connectAttempt();
+      this.retryPending = false;
+    });
+  }
+
+  /**
+   * Ends the manager's shards for good. @discordjs/ws reconnects a shard on its own after most
+   * closes (500 ms later; also when it is destroyed while waiting for READY), and its strategy
+   * forgets shards only after their close handshake, which would then drop a newer shard. So each
+   * shard leaves the strategy now, loses its listeners (no late event reaches this adapter), and
+   * has its reconnect disabled before it is destroyed; the next manager.connect() spawns a new one.
+   */
+  private retireShards(manager: WebSocketManager, reason: string): Promise<void> {
+    const shards = (manager as unknown as { strategy?: { shards?: Map<number, ShardInternals> } }).strategy?.shards;
+    if (!shards) return Promise.resolve();
+    const retired = [...shards.values()];
+    shards.clear();
+    this.shardGeneration.abort();
+    this.shardGeneration = new AbortController();
+    return Promise.all(
+      retired.map((shard) => {
+        shard.removeAllListeners();
+        shard.on('error', () => {}); // an 'error' emitted without a listener would throw
+        shard.internalConnect = async () => {};
+        return shard.destroy({ code: 1000, reason }).catch(() => {});
+      }),
+    ).then(() => {});
   }
 
   private wire(manager: WebSocketManager): void {
@@ -274,6 +454,7 @@ class DiscordAdapter implements ChannelAdapter {
     manager.on(WebSocketShardEvents.Resumed, () => {
       this.markConnected();
       this.clearError('gateway', 'boot');
+      this.issue = undefined;
       this.log.info(`Discord ${this.accountId}: gateway session resumed`, { accountId: this.accountId });
     });
     manager.on(WebSocketShardEvents.Closed, (code: number) => this.onClosed(code));
@@ -286,8 +467,8 @@ class DiscordAdapter implements ChannelAdapter {
     });
     manager.on(WebSocketShardEvents.Hello, () => {
       this.lastTransportActivityAt = Date.now();
-      // The library reconnects 500 ms after a close on its own; one that began before stop() is ended here.
-      if (this.stopped) void this.destroyShards(manager);
+      // A shard spawned by a connect() that was already under way when stop() ran is ended here.
+      if (this.stopped) void this.retireShards(manager, 'openclaw gateway stopping');
     });
     // Close-code errors ("Used disallowed intents") are reported by onClosed; an unhandled
     // 'error' event would throw out of the emitter.
@@ -296,6 +477,9 @@ class DiscordAdapter implements ChannelAdapter {
   }
 
   private markConnected(): void {
+    this.disarmReadyWatchdog();
+    this.failures = 0;
+    this.established = true;
     const at = Date.now();
     if (!this.connected) this.lastConnectedAt = at;
     this.connected = true;
@@ -305,7 +489,7 @@ class DiscordAdapter implements ChannelAdapter {
   private onReady(data: GatewayReadyDispatchData): void {
     const first = !this.me;
     this.me = { id: data.user.id, username: data.user.username };
-    if (typeof data.application?.flags === 'number') this.applicationFlags = data.application.flags;
+    if (typeof data.application?.flags === 'number') this.setApplication(data.application.id, data.application.flags);
     this.markConnected();
     this.clearError('gateway', 'boot');
     this.issue = undefined;
@@ -319,13 +503,26 @@ class DiscordAdapter implements ChannelAdapter {
     if (this.stopped) return;
     this.connected = false;
     const t = terminalClose(code);
+    if (code === 4014 && this.contentCaused4014()) this.contentDisallowed = true;
     if (t || TERMINAL_CLOSE_CODES.has(code)) return this.failTerminal(t?.reason ?? `Discord gateway closed with ${code}`, t?.fix ?? TOKEN_FIX);
-    // Anything else: the library resumes (abnormal close) or re-identifies (1000, invalid session).
+    // Anything else: the library resumes (abnormal close) or re-identifies (1000, invalid session)
+    // on its own; the READY clock bounds how long that may take.
+    this.armReadyWatchdog();
     const previous = this.lastError;
     this.setError('gateway', `Discord gateway connection closed (code ${code}); reconnecting`);
     const line = `Discord ${this.accountId}: ${this.lastError}`;
     if (previous === this.lastError) this.log.debug(line, { accountId: this.accountId });
     else this.log.warn(line, { accountId: this.accountId });
+  }
+
+  /**
+   * A 4014 names no intent. It is Message Content's when that is the only privileged intent we
+   * asked for, or when the flags we know do not grant it.
+   */
+  private contentCaused4014(): boolean {
+    if (!this.extras.messageContent) return false;
+    const othersAsked = this.extras.guildMembers || this.extras.presence;
+    return !othersAsked || this.applicationFlags === undefined || messageContentIntent(this.applicationFlags) === 'disabled';
   }
 
   private onMessage(msg: GatewayMessageCreateDispatchData): void {
@@ -362,25 +559,17 @@ class DiscordAdapter implements ChannelAdapter {
     }
   }
 
-  private async destroyShards(manager: WebSocketManager): Promise<void> {
-    // The strategy forgets its shards on destroy; keep them so a late reconnect can still be ended.
-    const shards = [...((manager as unknown as { strategy?: { shards?: Map<number, { destroy(o?: object): Promise<void> }> } }).strategy?.shards?.values() ?? [])];
-    this.shardRefs.push(...shards.filter((s) => !this.shardRefs.includes(s)));
-    await Promise.all(this.shardRefs.map((s) => s.destroy({ code: 1000, reason: 'openclaw gateway stopping' }).catch(() => {})));
-  }
-
-  private shardRefs: Array<{ destroy(o?: object): Promise<void> }> = [];
-
   stop(): Promise<void> {
     if (!this.life) return this.stopping ?? Promise.resolve();
     const life = this.life;
     this.stopping ??= (async () => {
       this.stopped = true;
       life.abort();
+      this.disarmReadyWatchdog();
       this.finishBoot();
       const manager = this.manager;
       // A close handshake that never completes must not hold up a shutdown.
-      if (manager) await Promise.race([this.destroyShards(manager), sleep(2000)]);
+      if (manager) await Promise.race([this.retireShards(manager, 'openclaw gateway stopping'), sleep(2000)]);
       this.rest?.clearHashSweeper();
       this.rest?.clearHandlerSweeper();
       this.running = false;
@@ -389,6 +578,7 @@ class DiscordAdapter implements ChannelAdapter {
       this.manager = undefined;
       this.session = null;
       this.stopping = undefined;
+      this.retryPending = false;
     })();
     return this.stopping;
   }
@@ -444,32 +634,39 @@ class DiscordAdapter implements ChannelAdapter {
   async probe(timeoutMs: number): Promise<ProbeResult> {
     const t0 = Date.now();
     const elapsed = () => Date.now() - t0;
-    if (!this.rest) return { ok: false, status: null, error: this.account.tokenError ?? 'no bot token configured', elapsedMs: 0 };
+    if (!this.rest) return { ok: false, status: null, error: this.account.tokenError ?? 'no bot token configured', fix: TOKEN_FIX, elapsedMs: 0 };
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     let me: APIUser;
     try {
       me = (await this.rest.get(Routes.user('@me'), { signal })) as APIUser;
     } catch (err) {
       const f = this.classify(err);
-      if (f.status === 401) return { ok: false, status: 401, error: 'GET /users/@me returned 401 (Unauthorized): the bot token was rejected', elapsedMs: elapsed() };
-      const error = signal.aborted ? `GET /users/@me timed out after ${timeoutMs} ms` : f.kind === 'network' ? `GET /users/@me failed: ${f.description}` : `GET /users/@me returned ${f.summary}`;
-      return { ok: false, status: f.status, error, elapsedMs: elapsed() };
+      if (f.status === 401) return { ok: false, status: 401, error: 'GET /users/@me returned 401 (Unauthorized): the bot token was rejected', fix: TOKEN_FIX, elapsedMs: elapsed() };
+      const timedOut = signal.aborted;
+      const error = timedOut ? `GET /users/@me timed out after ${timeoutMs} ms` : f.kind === 'network' ? `GET /users/@me failed: ${f.description}` : `GET /users/@me returned ${f.summary}`;
+      return { ok: false, status: f.status, error, ...probeFailureFix(f, timedOut, this.account.apiRoot), elapsedMs: elapsed() };
     }
     this.me = { id: me.id, username: me.username };
     const result: ProbeResult = { ok: true, status: 200, error: null, elapsedMs: 0, bot: { id: me.id, username: me.username } };
     try {
       const app = (await this.rest.get(Routes.oauth2CurrentApplication(), { signal })) as APIApplication;
-      const flags = app.flags ?? 0;
-      this.applicationFlags = flags;
-      // The guild count says how close a `limited` (Portal toggle) intent is to Discord's 100-server line.
-      result.application = { id: app.id, flags, ...(typeof app.approximate_guild_count === 'number' ? { approximateGuildCount: app.approximate_guild_count } : {}) };
-      result.intents = { content: messageContentIntent(flags) };
+      this.setApplication(app.id, app.flags ?? 0);
+      // The guild count says how close a `limited` (Portal toggle) intent is to Discord's 100-server line (doctor).
+      result.application = { ...this.application(), ...(typeof app.approximate_guild_count === 'number' ? { approximateGuildCount: app.approximate_guild_count } : {}) };
     } catch (err) {
       result.applicationError = this.classify(err).summary;
     }
     result.elapsedMs = elapsed();
     return result;
   }
+}
+
+/** The fix for a probe failure other than 401, when there is a specific one. */
+function probeFailureFix(f: RestFailure, timedOut: boolean, apiRoot: string | undefined): { fix?: string } {
+  if (timedOut || f.kind === 'network') return { fix: networkFix(apiRoot) };
+  if (f.status === 429) return { fix: 'rate limited by Discord: wait a minute, then openclaw channels status --probe --channel discord' };
+  if (f.status !== null && f.status >= 500) return { fix: 'Discord answered with a server error: check https://discordstatus.com, then openclaw channels status --probe --channel discord' };
+  return {};
 }
 
 export function createDiscordAdapter(account: ResolvedAccount, deps: DiscordAdapterDeps): ChannelAdapter {

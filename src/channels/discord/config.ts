@@ -104,7 +104,6 @@ export interface DiscordExtras {
   presence: boolean;
   voiceStates: boolean;
   allowBots: boolean | 'mentions';
-  ignoreOtherMentions: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -126,13 +125,13 @@ function accountIds(block: { accounts?: Record<string, unknown> }): string[] {
 }
 
 function channelRule(c: ChannelEntry): GroupRule {
-  return { requireMention: c.requireMention, enabled: c.enabled, allowFrom: norm(c.users), roles: c.roles?.map(String), systemPrompt: c.systemPrompt };
+  return { requireMention: c.requireMention, enabled: c.enabled, allowFrom: norm(c.users), roles: c.roles?.map(String), systemPrompt: c.systemPrompt, ignoreOtherMentions: c.ignoreOtherMentions };
 }
 
 /** A guild entry as the shared GroupRule: `users` → allowFrom, channels → topics. */
 export function guildRule(g: GuildEntry): GroupRule {
   const topics = g.channels ? Object.fromEntries(Object.entries(g.channels).map(([id, c]) => [id, channelRule(c)])) : undefined;
-  return { requireMention: g.requireMention, enabled: g.enabled, allowFrom: norm(g.users), roles: g.roles?.map(String), systemPrompt: g.systemPrompt, ...(topics ? { topics } : {}) };
+  return { requireMention: g.requireMention, enabled: g.enabled, allowFrom: norm(g.users), roles: g.roles?.map(String), systemPrompt: g.systemPrompt, ignoreOtherMentions: g.ignoreOtherMentions, ...(topics ? { topics } : {}) };
 }
 
 
@@ -168,7 +167,6 @@ export function resolveDiscordAccounts(block: DiscordChannelConfig | undefined, 
       presence: acc.intents?.presence === true,
       voiceStates: acc.intents?.voiceStates === true,
       allowBots: acc.allowBots ?? false,
-      ignoreOtherMentions: acc.ignoreOtherMentions ?? false,
     };
     return {
       channel: 'discord' as const,
@@ -181,6 +179,8 @@ export function resolveDiscordAccounts(block: DiscordChannelConfig | undefined, 
       tokenError,
       ...sharedAccessFields(acc, norm, channelDefaults),
       groups,
+      // Upstream sets it per guild / guild channel; the account-level key is this gateway's default for all guilds.
+      ...(acc.ignoreOtherMentions !== undefined ? { ignoreOtherMentions: acc.ignoreOtherMentions } : {}),
       apiRoot: acc.apiRoot ?? DISCORD_DEFAULT_API_ROOT,
       discord,
     };

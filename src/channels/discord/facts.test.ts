@@ -99,3 +99,25 @@ test('without a bot id nothing can be detected; a leading /word is a command', (
   assert.equal(messageToFacts(msg({ guild_id: '1', content: `<@${BOT.id}> /reset now` }), ctx)!.isCommand, true);
   assert.equal(messageToFacts(msg({ content: '/ not a command' }), ctx)!.isCommand, undefined);
 });
+
+test('addressed to others (ignoreOtherMentions facts): other users or roles mentioned, or a reply to another bot; never @everyone, the bot or the author', () => {
+  const guild = (extra: Partial<GatewayMessageCreateDispatchData> & Record<string, unknown>) => messageToFacts(msg({ guild_id: '1', ...extra }), ctx)!;
+  const bob = { ...alice, id: '100000000000000002', username: 'bob' };
+  assert.equal(guild({ content: '<@100000000000000002> look', mentions: [bob] }).addressedToOthers, true, 'another user');
+  assert.equal(guild({ content: '<@&700> heads up', mention_roles: ['700'] }).addressedToOthers, true, 'a role');
+  const otherBot = { ...msg(), author: { ...alice, id: '42', username: 'helper', bot: true } };
+  assert.equal(guild({ type: 19, referenced_message: otherBot as never }).addressedToOthers, true, 'a reply to another bot');
+  // not addressed to someone else
+  assert.equal(guild({ content: 'hi all', mention_everyone: true }).addressedToOthers, undefined, '@everyone / @here');
+  assert.equal(guild({ content: `<@${BOT.id}> hi`, mentions: [{ ...alice, id: BOT.id }] }).addressedToOthers, undefined, 'only the bot');
+  assert.equal(guild({ content: `<@${alice.id}> me`, mentions: [alice] }).addressedToOthers, undefined, 'the author themself');
+  assert.equal(guild({ type: 19, referenced_message: { ...otherBot, webhook_id: '9' } as never }).addressedToOthers, undefined, 'a reply to a webhook post');
+  assert.equal(guild({ type: 19, referenced_message: msg({ author: bob }) as never }).addressedToOthers, undefined, 'an unpinged reply to a person');
+  assert.equal(guild({ type: 19, referenced_message: { ...msg(), author: { ...alice, id: BOT.id, bot: true } } as never }).addressedToOthers, undefined, 'a reply to the bot');
+  // the bot and someone else: a fact; the policy lets the explicit bot mention win
+  const both = guild({ content: `<@${BOT.id}> and <@${bob.id}>`, mentions: [{ ...alice, id: BOT.id }, bob] });
+  assert.deepEqual([both.wasMentioned, both.addressedToOthers], [true, true]);
+  // DMs and an unknown bot identity: never set
+  assert.equal(messageToFacts(msg({ mentions: [bob] }), ctx)!.addressedToOthers, undefined, 'a DM');
+  assert.equal(messageToFacts(msg({ guild_id: '1', mentions: [bob] }), { accountId: 'default', bot: {} })!.addressedToOthers, undefined, 'no bot id');
+});

@@ -43,6 +43,18 @@ function implicitMention(msg: GatewayMessageCreateDispatchData, botId: string | 
   return msg.referenced_message?.author?.id === botId ? 'reply_to_bot' : undefined;
 }
 
+/**
+ * Addressed to another identity (upstream's `ignoreOtherMentions` facts): a user other than the bot
+ * and the author, or a role, is mentioned (@everyone / @here are neither), or the message replies
+ * to another bot that is not a webhook. Discord lists a pinged reply's author in `mentions`.
+ */
+function addressedToOthers(msg: GatewayMessageCreateDispatchData, botId: string): boolean {
+  if (msg.mentions?.some((u) => u.id !== botId && u.id !== msg.author.id)) return true;
+  if ((msg.mention_roles?.length ?? 0) > 0) return true;
+  const ref = msg.referenced_message;
+  return !!ref?.author?.bot && ref.author.id !== botId && !ref.webhook_id;
+}
+
 export function messageToFacts(msg: GatewayMessageCreateDispatchData, ctx: DiscordFactsContext): InboundFacts | null {
   const { bot } = ctx;
   if (!msg.author || (bot.id && msg.author.id === bot.id)) return null;
@@ -83,6 +95,7 @@ export function messageToFacts(msg: GatewayMessageCreateDispatchData, ctx: Disco
     facts.groupId = msg.guild_id!;
     facts.threadId = msg.channel_id;
     facts.senderRoles = msg.member?.roles ?? [];
+    if (bot.id && addressedToOthers(msg, bot.id)) facts.addressedToOthers = true;
   }
   if (bot.id) facts.botId = bot.id;
   if (implicit) facts.implicitMention = implicit;

@@ -16,7 +16,7 @@ export const LIMITED_WARN_AT = 90;
 
 /** The probe's reading (fresher), else the one READY gave (upstream's snapshot field `application.intents.messageContent`). */
 export function messageContentOf(s: ChannelAccountSnapshot): MessageContent | undefined {
-  const probe = (s.probe as { intents?: { content?: unknown } } | undefined)?.intents?.content;
+  const probe = (s.probe as { application?: { intents?: { messageContent?: unknown } } } | undefined)?.application?.intents?.messageContent;
   const ready = (s as { application?: { intents?: { messageContent?: unknown } } }).application?.intents?.messageContent;
   const v = probe ?? ready;
   return v === 'enabled' || v === 'limited' || v === 'disabled' ? v : undefined;

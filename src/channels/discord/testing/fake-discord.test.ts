@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { startFakeDiscord, type GatewayEvent } from './fake-discord.js';
+import { startFakeDiscord, type FakeDiscordBot, type GatewayEvent } from './fake-discord.js';
 
 const BOT = { token: 'MTAwMDAwMDAwMDAwMDAwMDAx.GfAkE1.fake-discord-self-test-secret-abcdefghijk', id: '100000000000000001', username: 'fake_bot' };
 
@@ -84,6 +84,38 @@ test('gateway: HELLO, IDENTIFY → READY, heartbeat → ACK, dispatch seq, drop 
     await bad.next((e) => e.op === 10);
     bad.ws.send(JSON.stringify({ op: 2, d: { token: 'wrong', intents: 0, properties: {} } }));
     assert.equal(await bad.closed, 4004);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('gateway: holdReady withholds READY from the next IDENTIFY (heartbeats still ACKed); holdResumed withholds the replay and RESUMED', async () => {
+  const bot: FakeDiscordBot = { ...BOT, holdReady: 1 };
+  const fake = await startFakeDiscord({ bots: [bot] });
+  try {
+    const held = client(fake.gatewayUrl);
+    await held.next((e) => e.op === 10);
+    held.ws.send(JSON.stringify({ op: 2, d: { token: BOT.token, intents: 0, properties: {} } }));
+    held.ws.send(JSON.stringify({ op: 1, d: null }));
+    await held.next((e) => e.op === 11);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(held.got.some((e) => e.t === 'READY'), false, 'no READY');
+    assert.equal(bot.holdReady, 0);
+    held.ws.close();
+
+    const c = client(fake.gatewayUrl);
+    await c.next((e) => e.op === 10);
+    c.ws.send(JSON.stringify({ op: 2, d: { token: BOT.token, intents: 0, properties: {} } }));
+    const ready = await c.next((e) => e.t === 'READY');
+    fake.dropConnection(BOT.token);
+    await c.closed;
+    bot.holdResumed = 1;
+    const r = client(fake.gatewayUrl);
+    await r.next((e) => e.op === 10);
+    r.ws.send(JSON.stringify({ op: 6, d: { token: BOT.token, session_id: ready.d.session_id, seq: 1 } }));
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(r.got.some((e) => e.t === 'RESUMED'), false, 'no RESUMED');
+    r.ws.close();
   } finally {
     await fake.close();
   }

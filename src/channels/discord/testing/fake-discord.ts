@@ -4,8 +4,9 @@
 // resume_gateway_url pointing back here, heartbeats and ACKs, MESSAGE_CREATE dispatches with
 // increasing `s`, RESUME replaying what was dispatched while the client was away, then RESUMED,
 // INVALID_SESSION for unknown sessions, and the close codes Discord uses (4004 bad token, 4014
-// disallowed intents). Point `channels.discord.apiRoot` at `apiRoot` and drive it with dm() /
-// guildMessage() / dropConnection() / closeWith().
+// disallowed intents); READY or RESUMED can be withheld (`holdReady`, `holdResumed`). Point
+// `channels.discord.apiRoot` at `apiRoot` and drive it with dm() / guildMessage() /
+// dropConnection() / closeWith().
 import http from 'node:http';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,10 @@ export interface FakeDiscordBot {
   guildCount?: number;
   /** Intent bits this bot may not request (IDENTIFY with one of them → close 4014). */
   disallowedIntents?: number;
+  /** The next this many IDENTIFYs get no READY (the socket stays open, heartbeats are ACKed). */
+  holdReady?: number;
+  /** The next this many RESUMEs get neither the replay nor RESUMED. */
+  holdResumed?: number;
 }
 
 export interface FakeDiscordOptions {
@@ -245,6 +250,11 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         if (!bot) return void ws.close(4004, 'Authentication failed.');
         const intents = Number(p.d?.intents ?? 0);
         if (bot.disallowedIntents && intents & bot.disallowedIntents) return void ws.close(4014, 'Disallowed intent(s).');
+        if (bot.holdReady && bot.holdReady > 0) {
+          bot.holdReady--;
+          st.token = bot.token;
+          return;
+        }
         const old = current.get(bot.token);
         if (old) endSession(old);
         const s: Session = { id: crypto.randomBytes(16).toString('hex'), token: bot.token, seq: 0, events: [], socket: ws, closed: false };
@@ -277,6 +287,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         // RESUME
         const s = sessions.get(String(p.d?.session_id ?? ''));
         if (!s || s.closed || s.token !== p.d?.token) return void send(ws, { op: 9, d: false });
+        const holder = bots.get(s.token);
+        if (holder?.holdResumed && holder.holdResumed > 0) {
+          holder.holdResumed--;
+          st.token = s.token;
+          return;
+        }
         if (s.socket && s.socket !== ws) s.socket.terminate();
         s.socket = ws;
         st.token = s.token;
