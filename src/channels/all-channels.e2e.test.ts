@@ -92,7 +92,7 @@ test('channels status --probe: one correct line per channel; a stopped server tu
   const healthy = await runCli(['channels', 'status', '--probe'], { env: state.env });
   assert.equal(healthy.code, 0, healthy.stdout + healthy.stderr);
   assert.deepEqual(accountLines(healthy.stdout), [
-    '- Discord default: enabled, configured, running, connected, transport:<age>, mode:gateway, bot:@claw_discord_bot, dm:pairing, token:config, health:healthy, works',
+    '- Discord default: enabled, configured, running, connected, transport:<age>, mode:gateway, bot:@claw_discord_bot, dm:pairing, token:config, intents:content=limited, health:healthy, works',
     '- iMessage default: enabled, configured, running, connected, transport:<age>, mode:rpc, dm:pairing, health:healthy, works',
     '- Telegram default: enabled, configured, running, connected, transport:<age>, mode:polling, bot:@claw_all_bot, dm:pairing, token:config, health:healthy, works, audit ok',
     '- WhatsApp default: enabled, configured, linked, running, connected, transport:<age>, mode:web, dm:pairing, health:healthy, works',

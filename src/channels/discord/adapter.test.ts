@@ -110,7 +110,7 @@ test('start: GET /gateway/bot, IDENTIFY with our intents over ?v=10&encoding=jso
   assert.deepEqual(rt.bot, { id: h.bot.id, username: h.bot.username });
   assert.equal(rt.lastError, null);
   // READY's application flags (the fake's default: the Portal toggle) in upstream's snapshot field
-  assert.deepEqual(rt.snapshot, { application: { intents: { messageContent: 'limited' } } });
+  assert.deepEqual(rt.snapshot, { application: { id: h.bot.id, flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, intents: { messageContent: 'limited' } } });
   assert.ok(h.fake.calls.some((c) => c.method === 'GET' && c.path === '/gateway/bot'));
   assert.match(h.fake.connectUrls[0], /^\/?\?v=10&encoding=json$/);
   const identify = h.fake.received.find((r) => r.op === 2)!;
@@ -451,6 +451,7 @@ test('probe: bot and application; Message Content limited / enabled / disabled f
   assert.deepEqual(h.adapter.runtime().snapshot, { application: limited.application }, 'status without --probe shows the last probe');
   h.bot.guildCount = 42;
   assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED, intents: { messageContent: 'limited' }, approximateGuildCount: 42 });
+  h.bot.guildCount = undefined;
   h.fake.setApplicationFlags(FLAG_GATEWAY_MESSAGE_CONTENT);
   assert.deepEqual((await h.adapter.probe(2000)).application, { id: '880000000000000001', flags: FLAG_GATEWAY_MESSAGE_CONTENT, intents: { messageContent: 'enabled' } });
   h.fake.setApplicationFlags(0);

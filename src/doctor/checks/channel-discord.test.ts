@@ -73,7 +73,7 @@ function snap(extra: Partial<ChannelAccountSnapshot> & Record<string, unknown> =
   return {
     accountId: 'default', enabled: true, configured: true, running: true, connected: true, mode: 'gateway', healthState: 'healthy', tokenSource: 'config',
     application: { intents: { messageContent: 'limited' } },
-    probe: { ok: true, status: 200, bot: { id: '1', username: 'claw_bot' }, application: { id: '1', flags: 1 << 19 }, intents: { content: 'limited' } },
+    probe: { ok: true, status: 200, bot: { id: '1', username: 'claw_bot' }, application: { id: '1', flags: 1 << 19, intents: { messageContent: 'limited' } } },
     ...extra,
   } as ChannelAccountSnapshot;
 }
@@ -126,14 +126,14 @@ test('live: Message Content: 4014, disabled (probe or READY snapshot), limited n
   t.after(() => gw.close());
   assert.deepEqual(await run(channelDiscordIntents, s), { level: 'ok', message: 'Discord grants the Message Content intent ("default": limited (the Developer Portal toggle; enough below 100 servers)).' });
 
-  accounts = [snap({ ...terminal(4014), probe: { ok: true, intents: { content: 'limited' } } })];
+  accounts = [snap({ ...terminal(4014), probe: { ok: true, application: { intents: { messageContent: 'limited' } } } })];
   const closed = await run(channelDiscordIntents, s);
   assert.equal(closed.level, 'error');
   assert.equal(closed.message, `Discord account "default": ${terminalClose(4014)!.reason}; the gateway does not reconnect it. This account also asks for the Server Members intent, which must be enabled there too.`);
   assert.equal(closed.fix, INTENT_FIX);
   assert.match(INTENT_FIX, /Developer Portal → Bot → Privileged Gateway Intents.*then: openclaw gateway restart$/);
 
-  accounts = [snap({ probe: { ok: true, intents: { content: 'disabled' } } })];
+  accounts = [snap({ probe: { ok: true, application: { intents: { messageContent: 'disabled' } } } })];
   const disabled = await run(channelDiscordIntents, s);
   assert.equal(disabled.level, 'error');
   assert.equal(disabled.message, `Discord account "default" (intents:content=disabled): ${INTENT_DISABLED_MESSAGE}`);
@@ -142,15 +142,15 @@ test('live: Message Content: 4014, disabled (probe or READY snapshot), limited n
   accounts = [snap({ probe: undefined, application: { intents: { messageContent: 'disabled' } } })];
   assert.equal((await run(channelDiscordIntents, s)).level, 'error', 'READY\'s snapshot counts when no probe ran');
 
-  accounts = [snap({ probe: { ok: true, intents: { content: 'limited' }, application: { id: '1', flags: 1 << 19, approximateGuildCount: 95 } } })];
+  accounts = [snap({ probe: { ok: true, application: { id: '1', flags: 1 << 19, intents: { messageContent: 'limited' }, approximateGuildCount: 95 } } })];
   const near = await run(channelDiscordIntents, s);
   assert.equal(near.level, 'warn');
   assert.equal(near.message, 'Discord account "default" has the Message Content intent only as the Developer Portal toggle (intents:content=limited), which Discord honours for bots in fewer than 100 servers; this bot is in 95.');
   assert.equal(near.fix, INTENT_LIMITED_FIX);
 
-  accounts = [snap({ probe: { ok: true, intents: { content: 'limited' }, application: { id: '1', flags: 1 << 19, approximateGuildCount: 12 } } })];
+  accounts = [snap({ probe: { ok: true, application: { id: '1', flags: 1 << 19, intents: { messageContent: 'limited' }, approximateGuildCount: 12 } } })];
   assert.equal((await run(channelDiscordIntents, s)).level, 'ok');
-  accounts = [snap({ probe: { ok: true, intents: { content: 'enabled' } }, application: { intents: { messageContent: 'limited' } } })];
+  accounts = [snap({ probe: { ok: true, application: { intents: { messageContent: 'enabled' } } }, application: { intents: { messageContent: 'limited' } } })];
   assert.equal((await run(channelDiscordIntents, s)).message, 'Discord grants the Message Content intent ("default": enabled).', 'the probe is fresher than READY');
   accounts = [snap({ probe: undefined, application: undefined })];
   assert.equal((await run(channelDiscordIntents, s)).level, 'skipped');
