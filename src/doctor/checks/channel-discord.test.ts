@@ -14,6 +14,7 @@ import type { Check, Finding } from '../types.js';
 import { channelDiscordDm } from './channel-discord-dm.js';
 import { channelDiscordIntents } from './channel-discord-intents.js';
 import { channelDiscordToken } from './channel-discord-token.js';
+import { channelProbe } from './channel-probe.js';
 
 const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB';
 const state = stateDirsForFile();
@@ -174,4 +175,22 @@ test('live: a DM refused with 50007 (the outbound warning) → warn with the sha
 
   issues = [outbound('1 outbound message(s) failed for good in the last 24 h (last, to 4001: 403: Missing Permissions (50013))'), { ...outbound(refused), channel: 'telegram' }];
   assert.equal((await run(channelDiscordDm, s)).level, 'ok');
+});
+
+test('channel-probe: a Discord probe that failed for a network reason is an error with the adapter\'s fix; a 401 or 4014 is left to the token / intents checks', async (t) => {
+  const s = withDiscord({ token: BOT_TOKEN });
+  let accounts: ChannelAccountSnapshot[] = [{ accountId: 'default', enabled: true, configured: true, running: true, connected: true, healthState: 'healthy', probe: { ok: true } }];
+  const gw = await stubChannelGateway(s, 'discord', () => accounts);
+  t.after(() => gw.close());
+  assert.deepEqual(await run(channelProbe, s), { level: 'ok', message: 'Every Discord probe reached Discord (1 account).' });
+  const fix = 'check network access to https://discord.com/api/v10 (proxy, DNS, firewall), then openclaw channels status --probe';
+  accounts = [{ ...accounts[0], healthState: 'probe-failed', probe: { ok: false, error: 'GET /users/@me failed: connect ECONNREFUSED', fix } }];
+  const down = await run(channelProbe, s);
+  assert.equal(down.level, 'error');
+  assert.equal(down.message, 'The Discord probe of account "default" failed (GET /users/@me failed: connect ECONNREFUSED), so the bot cannot reach Discord from the gateway host.');
+  assert.equal(down.fix, fix);
+  accounts = [{ ...accounts[0], probe: { ok: false, status: 401, error: 'GET /users/@me returned 401 (Unauthorized): the bot token was rejected' } }];
+  assert.equal((await run(channelProbe, s)).level, 'ok');
+  accounts = [{ ...accounts[0], probe: { ok: false, error: 'Discord closed the gateway connection with 4014 (disallowed intents)' } }];
+  assert.equal((await run(channelProbe, s)).level, 'ok');
 });
