@@ -34,3 +34,16 @@ test('formatTable shows values, ratio to baseline, target and result', () => {
   assert.match(rss, /^startup\s+rss\s+70\.0 MB\s+-\s+-\s+< 60 MB\s+FAIL$/);
   assert.match(fanOut, /^handshake\s+fan-out\s+1234 \/s\s+-\s+-\s+reported\s+reported$/);
 });
+
+test('formatTable numbers the rows\' notes and prints them under the table', () => {
+  const out = formatTable([
+    { bench: 'channels', metric: 'a', unit: 'ms', ours: 1, target: 'reported', note: 'first note' },
+    { bench: 'channels', metric: 'b', unit: 'ms', ours: 2, target: 'reported' },
+    { bench: 'channels', metric: 'c', unit: 'ms', ours: 3, target: 'reported', note: 'second note' },
+  ]);
+  const lines = out.split('\n');
+  assert.match(lines[2], /^channels\s+a \[1\]\s+1\.0 ms/);
+  assert.match(lines[3], /^channels\s+b\s+2\.0 ms/);
+  assert.match(lines[4], /^channels\s+c \[2\]\s+3\.0 ms/);
+  assert.deepEqual(lines.slice(5), ['', '[1] first note', '[2] second note']);
+});

@@ -1,5 +1,7 @@
-// Small helpers shared by bench modules: medians, spawning until /ready, idle RSS.
+// Small helpers shared by bench modules: medians, spawning until /ready, idle RSS, tailing a
+// stand-in's JSON-lines file.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { readRssBytes } from '../infra/proc.js';
 
 export function median(values: number[]): number {
@@ -48,4 +50,35 @@ export async function stop(child: ChildProcess): Promise<void> {
 
 export function rssMb(pid: number): number {
   return (readRssBytes(pid) ?? NaN) / (1024 * 1024);
+}
+
+/** The records of a JSON-lines file another process appends to, read incrementally (cheap to poll). */
+export class JsonlTail<T> {
+  private readonly records: T[] = [];
+  private offset = 0;
+  private partial = '';
+
+  constructor(private readonly file: string) {}
+
+  /** Every complete record so far. */
+  read(): T[] {
+    let size = 0;
+    try {
+      size = fs.statSync(this.file).size;
+    } catch {
+      return this.records; // not written yet
+    }
+    if (size <= this.offset) return this.records;
+    const buf = Buffer.alloc(size - this.offset);
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      this.offset += fs.readSync(fd, buf, 0, buf.length, this.offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const lines = (this.partial + buf.toString('utf8')).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) this.records.push(JSON.parse(l) as T);
+    return this.records;
+  }
 }

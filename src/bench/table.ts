@@ -16,9 +16,10 @@ function result(pass: boolean | undefined): string {
 
 export function formatTable(rows: TableRow[]): string {
   const header = ['bench', 'metric', 'ours', 'baseline', 'ratio', 'target', 'result'];
+  const notes: string[] = [];
   const body = rows.map((r) => [
     r.bench,
-    r.metric,
+    r.note ? `${r.metric} [${notes.push(r.note)}]` : r.metric,
     fmt(r.ours, r.unit),
     r.baseline === undefined ? '-' : `${fmt(r.baseline, r.unit)}${r.baselineName ? ` (${r.baselineName})` : ''}`,
     r.baseline ? `${(r.ours / r.baseline).toFixed(2)}×` : '-',
@@ -27,5 +28,5 @@ export function formatTable(rows: TableRow[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...(notes.length ? ['', ...notes.map((n, i) => `[${i + 1}] ${n}`)] : [])].join('\n');
 }

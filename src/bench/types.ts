@@ -13,6 +13,8 @@ export interface BenchRow {
   target: string;
   /** undefined: reported only, no target to pass or fail. */
   pass?: boolean;
+  /** What the figure covers and leaves out; printed as a numbered note under the table. */
+  note?: string;
 }
 
 export interface BenchOptions {

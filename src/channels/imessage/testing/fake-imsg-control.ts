@@ -19,7 +19,7 @@ export interface FakeImsg {
   inbound(m: Partial<ImsgMessage> & { sender: string; text: string | null }): ImsgMessage;
   dm(sender: string, text: string | null, extra?: Partial<ImsgMessage>): ImsgMessage;
   crash(): void;
-  set(file: 'send-error' | 'chats-error' | 'ignore-sigterm' | 'watch-error', text?: string): void;
+  set(file: 'send-error' | 'chats-error' | 'ignore-sigterm' | 'watch-error' | 'timing', text?: string): void;
   clear(file: 'send-error' | 'chats-error' | 'ignore-sigterm'): void;
   sent(): Array<Record<string, unknown>>;
   calls(method?: string): Array<{ pid: number; method: string; params: Record<string, unknown> | null }>;

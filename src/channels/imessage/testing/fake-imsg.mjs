@@ -11,6 +11,9 @@
 //   send-error    when present, `send` answers a JSON-RPC error with this text
 //   chats-error   when present, `chats.list` answers a JSON-RPC error with this text
 //   ignore-sigterm  when present at start, SIGTERM and the end of stdin are ignored (stop() must SIGKILL)
+//   timing        when present at start, timing.jsonl gets `{event: 'message', id, hr}` as a message
+//                 notification is written and `{event: 'send', text, hr}` as a `send` request is read;
+//                 hr is process.hrtime.bigint() (the system-wide monotonic clock), as a string
 // It writes: spawns.log (one line per start: pid and argv), calls.jsonl (every request), sent.jsonl
 // (the params of every accepted `send`).
 import fs from 'node:fs';
@@ -39,6 +42,8 @@ if (mode === 'exit') {
 }
 const stubborn = fs.existsSync(file('ignore-sigterm'));
 if (stubborn) process.on('SIGTERM', () => {});
+const timing = fs.existsSync(file('timing'));
+const stamp = (fields, hr) => fs.appendFileSync(file('timing.jsonl'), `${JSON.stringify({ ...fields, hr: String(hr) })}\n`);
 
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
 const inbox = () => (read('inbox.jsonl') ?? '').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
@@ -66,7 +71,9 @@ function pump() {
     let c = cursor;
     for (const r of rows) {
       if ((r.id ?? 0) <= c) continue;
+      const hr = process.hrtime.bigint();
       out({ jsonrpc: '2.0', method: 'message', params: { subscription: sub, message: r } });
+      if (timing) stamp({ event: 'message', id: r.id }, hr);
       c = r.id;
     }
     subs.set(sub, c);
@@ -82,6 +89,7 @@ const chats = () => {
 
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   if (!line.trim()) return;
+  const hr = timing ? process.hrtime.bigint() : 0n;
   let req;
   try {
     req = JSON.parse(line);
@@ -110,6 +118,7 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
       subs.delete(p.subscription);
       return ok({ ok: true });
     case 'send': {
+      if (timing) stamp({ event: 'send', text: p.text }, hr);
       const err = read('send-error');
       if (err !== undefined) return fail(err.trim() || 'send failed');
       if (!p.to && p.chat_id === undefined && !p.chat_guid && !p.chat_identifier) return fail('to or chat_id is required', -32602);

@@ -7,7 +7,10 @@
 //                              ones close at once instead of opening, until /up
 //   GET  /state              → {connected, sockets}
 // and reads what the gateway sent from `<control>.sent.jsonl` (appended synchronously, so it
-// survives a kill -9 of the gateway).
+// survives a kill -9 of the gateway). Each line also carries `hr`: process.hrtime.bigint() (the
+// system-wide monotonic clock, comparable across processes) when the gateway called sendMessage.
+// OPENCLAW_WHATSAPP_FAKE_LOAD_BAILEYS=1 also loads the Baileys library (never opening its socket),
+// so a memory measurement counts what a real WhatsApp account loads.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { WaSocketFactory } from '../socket.js';
@@ -66,14 +69,16 @@ function listen(): void {
 }
 
 export const createSocket: WaSocketFactory = async () => {
+  if (process.env.OPENCLAW_WHATSAPP_FAKE_LOAD_BAILEYS === '1') await import('baileys');
   listen();
   const sock = new FakeWaSocket();
   count++;
   live = sock;
   const send = sock.sendMessage.bind(sock);
   sock.sendMessage = async (jid, content, opts) => {
+    const hr = String(process.hrtime.bigint());
     const r = await send(jid, content, opts);
-    fs.appendFileSync(`${control()}.sent.jsonl`, `${JSON.stringify({ jid, text: content.text, id: r?.key?.id, pid: process.pid })}\n`);
+    fs.appendFileSync(`${control()}.sent.jsonl`, `${JSON.stringify({ jid, text: content.text, id: r?.key?.id, pid: process.pid, hr })}\n`);
     return r;
   };
   setImmediate(() => (down ? sock.close(CONNECTION_LOST) : sock.open(SELF)));
