@@ -33,10 +33,10 @@ Examples:
 `;
 
 const LOGOUT_EPILOG = `
-Unlinks the account on this machine: its auth dir is moved to <dir>.bak-<timestamp> (nothing is
-deleted). Also remove the device on the phone (Settings → Linked devices) if it is still listed.
-If the running gateway is connected with that session, stop its listener first (there is no RPC
-to stop one listener yet): openclaw channels remove --channel whatsapp --disable, or openclaw gateway stop.
+Unlinks the account: its auth dir is moved to <dir>.bak-<timestamp> (nothing is deleted). When a
+gateway is running, it does this itself (RPC channels.logout): it stops the listener first and
+tells WhatsApp, so the phone drops the device. Otherwise the dir is moved here; then also remove the
+device on the phone (Settings → Linked devices) if it is still listed.
 
 Examples:
   openclaw channels logout --channel whatsapp --yes

@@ -759,7 +759,7 @@ export async function channelsRemove(o: RemoveOpts, env: Env = process.env): Pro
 export function register(program: Command): void {
   const channels = program
     .command('channels')
-    .description('List, check, add and remove chat channel accounts (Telegram; Discord, WhatsApp, iMessage coming).')
+    .description('List, check, add and remove chat channel accounts (Telegram, Discord, WhatsApp, iMessage).')
     .addHelpText('after', EPILOG);
 
   channels
