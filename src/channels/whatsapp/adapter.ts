@@ -62,6 +62,11 @@ class WhatsAppAdapter implements ChannelAdapter {
   private readonly recent = new Map<string, WaMessage>();
   private me?: WaSelf;
   private loggingOut = false;
+  /**
+   * A session on disk. runtime() is read on every outbound send, so this is not a file read: it
+   * changes only by login (the account's fingerprint changes, a new adapter starts) or logout here.
+   */
+  private linked: boolean;
 
   constructor(
     private readonly account: WhatsAppResolvedAccount,
@@ -71,6 +76,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     this.log = deps.log;
     this.env = deps.env ?? {};
     this.authDir = account.authDir ?? defaultAuthDir(account.accountId, this.env);
+    this.linked = readLinkedNumber(this.authDir).linked;
   }
 
   private get selfNumber(): string | undefined {
@@ -88,7 +94,7 @@ class WhatsAppAdapter implements ChannelAdapter {
       lastTransportActivityAt: this.lastTransportActivityAt,
       lastConnectedAt: this.lastConnectedAt,
       // Upstream's WhatsApp line says `linked` (a session on disk), not `bot:`; the number is in `self`.
-      linked: readLinkedNumber(this.authDir).linked,
+      linked: this.linked,
       ...(self ? { snapshot: { self: { e164: self } } } : {}),
       ...(this.issue ? { issues: [this.issue] } : {}),
     };
@@ -98,6 +104,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     if (this.running) return;
     this.sink = sink;
     const linked = readLinkedNumber(this.authDir);
+    this.linked = linked.linked;
     if (!linked.linked) {
       this.setTerminal(`not linked: no WhatsApp Web session in ${this.authDir}`, loginFix(this.accountId));
       this.log.warn(`[${this.accountId}] not linked (fix: ${loginFix(this.accountId)})`);
@@ -321,6 +328,7 @@ class WhatsAppAdapter implements ChannelAdapter {
     await this.stop();
     this.loggingOut = false;
     const r = runWhatsAppLogout({ authDir: this.authDir });
+    this.linked = false;
     return { cleared: !!r.backupPath, loggedOut, wasLinked: r.wasLinked, authDir: this.authDir, ...(r.backupPath ? { backupPath: r.backupPath } : {}), ...(r.selfNumber ? { selfNumber: r.selfNumber } : {}) };
   }
 
