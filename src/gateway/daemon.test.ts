@@ -102,17 +102,68 @@ test('status and call with no gateway: stopped, probe failed with the connect-fa
   assert.ok(r.stderr.includes(refused), r.stderr);
 
   r = await runCli(['status', '--json'], { env: s.env });
+  assert.equal(r.code, 1, 'a stopped gateway fails `openclaw status` (the guides put it in a HEALTHCHECK)');
   const st = JSON.parse(r.stdout);
   assert.equal(st.gateway, 'stopped');
+  assert.equal(st.ready, false);
   assert.equal(st.config.valid, true);
   assert.equal(st.url, `ws://127.0.0.1:${port}`);
 });
 
-test('start of a gateway that cannot start: did not become ready, followed by the child\'s own error', async () => {
-  const s = await state({ gateway: { auth: { mode: 'token', token: TOKEN } } });
-  const r = await runCli(['gateway', 'start', '--timeout', '7'], { env: s.env });
+test('start of a gateway that cannot start leads with the child\'s own reason; --allow-unconfigured starts it', async () => {
+  const port = await freePort();
+  const s = await state({ gateway: { port, auth: { mode: 'token', token: TOKEN } } });
+  let r = await runCli(['gateway', 'start', '--timeout', '7'], { env: s.env });
   assert.equal(r.code, 78);
-  assert.match(r.stderr, /^gateway did not become ready within 7s$/m);
-  assert.ok(r.stderr.includes('gateway start blocked: set gateway.mode=local (current: unset)'), r.stderr);
+  assert.match(r.stderr, /^(error: )?gateway start blocked: set gateway\.mode=local \(current: unset\)$/m);
+  assert.ok(!r.stderr.includes('did not become ready'), r.stderr);
   assert.match(r.stderr, /exited with code 78/);
+
+  r = await runCli(['gateway', 'start', '--allow-unconfigured', '--timeout', '30'], { env: s.env, timeoutMs: 45_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+  r = await runCli(['gateway', 'stop'], { env: s.env });
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('two concurrent starts: both succeed on the same gateway (the loser reports it running, not a timeout)', async () => {
+  const port = await freePort();
+  const s = await state(localConfig(TOKEN, { gateway: { port } }));
+  const [a, b] = await Promise.all([0, 1].map(() => runCli(['gateway', 'start', '--json', '--timeout', '30'], { env: s.env, timeoutMs: 45_000 })));
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const [ra, rb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+  assert.equal(ra.pid, rb.pid);
+  assert.deepEqual([ra.status, rb.status].sort(), ['already-running', 'started']);
+  assert.equal((await runCli(['gateway', 'stop'], { env: s.env })).code, 0);
+});
+
+test('pid file deleted under a live gateway: ps shows it as openclaw gateway; status, stop and restart still find it', async () => {
+  const port = await freePort();
+  const s = await state(localConfig(TOKEN, { gateway: { port } }));
+  let r = await runCli(['gateway', 'start', '--timeout', '30'], { env: s.env, timeoutMs: 45_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const pid = Number(r.stdout.match(/gateway started \(pid (\d+)\)/)![1]);
+  // What `ps aux | grep "openclaw gateway"` and `pkill -f openclaw` match on.
+  const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+  assert.match(cmdline, /^openclaw-gateway: openclaw gateway run/);
+  assert.match(cmdline, /openclaw gateway/);
+
+  fs.rmSync(path.join(s.dir, 'gateway.pid'));
+  r = await runCli(['gateway', 'status'], { env: s.env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`^Runtime: running \\(pid ${pid},`, 'm'));
+  assert.match(r.stdout, /^Pid file: missing \(found pid \d+ listening on the configured port/m);
+  r = await runCli(['status', '--json'], { env: s.env });
+  assert.equal(r.code, 0, r.stdout);
+  assert.equal(JSON.parse(r.stdout).foundByPort, true);
+
+  r = await runCli(['restart'], { env: s.env, timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`gateway stopped \\(pid ${pid}\\)`));
+  const pid2 = Number(r.stdout.match(/gateway started \(pid (\d+)\)/)![1]);
+  fs.rmSync(path.join(s.dir, 'gateway.pid'));
+  r = await runCli(['gateway', 'stop'], { env: s.env });
+  assert.equal(r.stdout.trim(), `gateway stopped (pid ${pid2})`);
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/ready`));
 });

@@ -9,6 +9,7 @@ import { isPortInUse } from '../infra/port-owner.js';
 import { formatLogRecord, parseLogLine } from '../logging/format.js';
 import { readLogTail } from '../logging/tail.js';
 import { ProcessFailures } from '../protocol/errors.js';
+import { locateGateway } from './locate.js';
 import { inspectPidFile, isRecordAlive, removePidFile, type PidRecord } from './pidfile.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
@@ -51,9 +52,9 @@ export class DaemonStartError extends Error {
 
 const wsOf = (r: PidRecord) => `ws://${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`;
 
-export async function startDetached(opts: { env: NodeJS.ProcessEnv; timeoutSec: number }): Promise<StartResult> {
+export async function startDetached(opts: { env: NodeJS.ProcessEnv; timeoutSec: number; allowUnconfigured?: boolean }): Promise<StartResult> {
   const paths = statePaths(opts.env);
-  const existing = inspectPidFile(paths.pidFile);
+  const existing = await locateGateway(opts.env);
   if (existing.state === 'running') return { status: 'already-running', pid: existing.record.pid, url: wsOf(existing.record) };
 
   const outLog = outLogPath(opts.env);
@@ -61,7 +62,8 @@ export async function startDetached(opts: { env: NodeJS.ProcessEnv; timeoutSec: 
   const outFd = fs.openSync(outLog, 'a', 0o600);
   const outStart = fs.fstatSync(outFd).size;
   const logStart = fileSize(paths.gatewayLog);
-  const child = spawn(process.execPath, [CLI_MAIN, 'gateway', 'run', '--no-dashboard'], { env: opts.env, detached: true, stdio: ['ignore', outFd, outFd] });
+  const runArgs = ['gateway', 'run', '--no-dashboard', ...(opts.allowUnconfigured ? ['--allow-unconfigured'] : [])];
+  const child = spawn(process.execPath, [CLI_MAIN, ...runArgs], { env: opts.env, detached: true, stdio: ['ignore', outFd, outFd] });
   fs.closeSync(outFd);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   child.on('exit', (code, signal) => (exit = { code, signal }));
@@ -81,10 +83,22 @@ export async function startDetached(opts: { env: NodeJS.ProcessEnv; timeoutSec: 
     child.kill('SIGTERM');
     await sleep(200);
   }
-  const lines = [ProcessFailures.NOT_READY.message({ timeoutSec: opts.timeoutSec })];
   const childOut = readFrom(outLog, outStart).trim();
-  if (exit) lines.push(`gateway process exited with ${exit.signal ?? `code ${exit.code}`}:`);
-  if (childOut) lines.push(...indent(childOut.split('\n').slice(-15)));
+  if (exit) {
+    // Lost a start race: the winner is up, which is what this start asked for.
+    for (;;) {
+      const winner = await locateGateway(opts.env);
+      if (winner.state !== 'running') break;
+      if (await isReady(winner.record)) return { status: 'already-running', pid: winner.record.pid, url: wsOf(winner.record) };
+      if (Date.now() > deadline) break;
+      await sleep(100);
+    }
+  }
+  // A process that exited says why itself (gateway start blocked, already listening, bad config):
+  // lead with its words, not with a timeout that never happened.
+  const lines = exit && childOut ? [...childOut.split('\n').slice(-15), `(gateway process exited with ${exit.signal ?? `code ${exit.code}`})`] : [ProcessFailures.NOT_READY.message({ timeoutSec: opts.timeoutSec })];
+  if (exit && !childOut) lines.push(`gateway process exited with ${exit.signal ?? `code ${exit.code}`}`);
+  if (!exit && childOut) lines.push(...indent(childOut.split('\n').slice(-15)));
   const logLines = readLogTail(paths.gatewayLog, { cursor: logStart, limit: 10 }).lines.map((l) => formatLogRecord(parseLogLine(l)));
   if (logLines.length) lines.push(`last log lines (${paths.gatewayLog}):`, ...indent(logLines));
   lines.push(`full output: ${outLog}`);
@@ -98,7 +112,7 @@ const STOP_GRACE_MS = 5000;
 
 export async function stopGateway(opts: { env: NodeJS.ProcessEnv; graceMs?: number }): Promise<StopResult> {
   const paths = statePaths(opts.env);
-  const state = inspectPidFile(paths.pidFile);
+  const state = await locateGateway(opts.env);
   if (state.state === 'absent') return { status: 'not-running' };
   if (state.state === 'stale') {
     fs.rmSync(paths.pidFile, { force: true });

@@ -6,6 +6,8 @@ import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings } from '../config/resolve.js';
 import type { ResolvedGatewaySettings } from '../config/types.js';
 import { isGatewayCmdline, listPids, readCmdline } from '../infra/proc.js';
+import { isReady } from './daemon.js';
+import { locateGateway } from './locate.js';
 import { inspectPidFile, type PidRecord } from './pidfile.js';
 
 export interface ConfigSummary {
@@ -35,6 +37,8 @@ export interface RuntimeInfo {
   uptimeMs?: number;
   /** The pid file named a process that is gone (reclaimed by the next start). */
   stalePidFile?: boolean;
+  /** No usable pid file, but the gateway was found as the owner of its configured port. */
+  foundByPort?: boolean;
 }
 
 export function runtimeInfo(pidFile: string, now = Date.now()): { runtime: RuntimeInfo; record?: PidRecord } {
@@ -44,6 +48,16 @@ export function runtimeInfo(pidFile: string, now = Date.now()): { runtime: Runti
     return { runtime: { status: 'running', pid: r.pid, startedAt: r.startedAt, uptimeMs: Math.max(0, now - r.startedAt) }, record: r };
   }
   return { runtime: { status: 'stopped', ...(state.state === 'stale' ? { stalePidFile: true } : {}) } };
+}
+
+/** runtimeInfo, also finding a gateway whose pid file was deleted (by its port). */
+export async function locateRuntime(env: NodeJS.ProcessEnv, settings: ResolvedGatewaySettings | undefined, now = Date.now()): Promise<{ runtime: RuntimeInfo; record?: PidRecord }> {
+  const found = await locateGateway(env, settings ? { host: settings.host, port: settings.port } : undefined);
+  if (found.state === 'running') {
+    const r = found.record;
+    return { runtime: { status: 'running', pid: r.pid, startedAt: r.startedAt, uptimeMs: Math.max(0, now - r.startedAt), ...(found.via === 'port' ? { foundByPort: true } : {}) }, record: r };
+  }
+  return { runtime: { status: 'stopped', ...(found.state === 'stale' ? { stalePidFile: true } : {}) } };
 }
 
 export interface ProbeResult {
@@ -99,7 +113,7 @@ function probeUrl(url: string): string {
 export async function gatewayStatus(opts: { env: NodeJS.ProcessEnv; deep?: boolean; timeoutMs: number }): Promise<GatewayStatusReport> {
   const paths = statePaths(opts.env);
   const { settings, ...config } = summarizeConfig(opts.env);
-  const { runtime, record } = runtimeInfo(paths.pidFile);
+  const { runtime, record } = await locateRuntime(opts.env, settings);
   const url = listenUrl(record, settings);
   const rpc = await probeRpc('health', { env: opts.env, url: probeUrl(url), settings, timeoutMs: opts.timeoutMs });
   delete rpc.result; // the health payload is for `gateway call health`; status stays small
@@ -129,6 +143,9 @@ export interface OverallStatus extends LocalSetup {
   gateway: 'running' | 'stopped';
   pid?: number;
   reachable: boolean;
+  /** GET /ready answered 200: what a container HEALTHCHECK asks. */
+  ready: boolean;
+  foundByPort?: boolean;
   pendingPairings?: number;
   error?: string;
 }
@@ -136,9 +153,12 @@ export interface OverallStatus extends LocalSetup {
 export async function overallStatus(opts: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<OverallStatus> {
   const paths = statePaths(opts.env);
   const { settings, ...config } = summarizeConfig(opts.env);
-  const { runtime, record } = runtimeInfo(paths.pidFile);
+  const { runtime, record } = await locateRuntime(opts.env, settings);
   const url = listenUrl(record, settings);
-  const probe = await probeRpc('device.pair.list', { env: opts.env, url: probeUrl(url), settings, timeoutMs: opts.timeoutMs });
+  const [probe, ready] = await Promise.all([
+    probeRpc('device.pair.list', { env: opts.env, url: probeUrl(url), settings, timeoutMs: opts.timeoutMs }),
+    isReady({ host: record?.host ?? settings?.host ?? '127.0.0.1', port: record?.port ?? settings?.port ?? 18789 }, opts.timeoutMs),
+  ]);
   const pending = (probe.result as { pending?: unknown[] } | undefined)?.pending;
   const reachable = probe.ok || !/connect failed|ECONNREFUSED|timed out|timeout/i.test(probe.error ?? '');
   return {
@@ -146,6 +166,8 @@ export async function overallStatus(opts: { env: NodeJS.ProcessEnv; timeoutMs: n
     gateway: runtime.status === 'running' || probe.ok ? 'running' : 'stopped',
     ...(runtime.pid ? { pid: runtime.pid } : {}),
     reachable,
+    ready,
+    ...(runtime.foundByPort ? { foundByPort: true } : {}),
     ...localSetup(url, settings, config, paths),
     ...(Array.isArray(pending) ? { pendingPairings: pending.length } : {}),
     ...(probe.ok ? {} : { error: probe.error }),

@@ -58,8 +58,22 @@ export function listPids(): number[] {
   }
 }
 
+/** /proc/stat `btime`: when the system booted, in ms since the epoch. */
+export function readSystemBootTimeMs(): number | undefined {
+  try {
+    const m = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process title a running gateway sets (what `ps` shows); see cli/process-title.ts. */
+export const GATEWAY_PROCESS_TITLE = 'openclaw-gateway';
+
 /** Whether an argv is an `openclaw gateway run` (or bare `openclaw gateway`) process. */
 export function isGatewayCmdline(argv: readonly string[]): boolean {
+  if (argv[0]?.startsWith(`${GATEWAY_PROCESS_TITLE}:`) || argv[0] === GATEWAY_PROCESS_TITLE) return true;
   const i = argv.findIndex((a) => a === 'gateway');
   if (i < 0) return false;
   const next = argv[i + 1];

@@ -47,6 +47,8 @@ async function runForeground(opts: RunOptions): Promise<void> {
     const models = describeFirstRunModels(setup);
     if (models) println(models);
   }
+  const { setGatewayProcessTitle } = await import('../process-title.js');
+  setGatewayProcessTitle();
   const server = await import('../../gateway/server.js');
   let handle;
   try {
@@ -80,11 +82,11 @@ export function dashboardUrl(host: string, port: number, token: string | undefin
   return token ? `${base}#token=${encodeURIComponent(token)}` : base;
 }
 
-async function start(opts: { timeout: number; json?: boolean }): Promise<void> {
+async function start(opts: { timeout: number; json?: boolean; allowUnconfigured?: boolean }): Promise<void> {
   const daemon = await import('../../gateway/daemon.js');
   let result;
   try {
-    result = await daemon.startDetached({ env: process.env, timeoutSec: opts.timeout });
+    result = await daemon.startDetached({ env: process.env, timeoutSec: opts.timeout, allowUnconfigured: opts.allowUnconfigured });
   } catch (err) {
     if (err instanceof daemon.DaemonStartError) throw new CliError(err.message, { exitCode: err.exitCode, data: { childExitCode: err.childExitCode } });
     throw err;
@@ -143,6 +145,7 @@ async function status(opts: { json?: boolean; deep?: boolean; timeout: number })
     println(`Config: ${r.config.path}${r.config.valid ? '' : ` (invalid: ${r.config.problem}; fix: ${r.config.fix})`}`);
     println(`Log: ${r.logFile}`);
     if (r.runtime.stalePidFile) println('Pid file: stale (the next start reclaims it)');
+    if (r.runtime.foundByPort) println(`Pid file: missing (found pid ${r.runtime.pid} listening on the configured port; gateway stop and restart act on it)`);
     if (r.deep) {
       const others = r.deep.gatewayProcesses.filter((p) => !p.ours);
       println(others.length ? `Other gateway processes: ${others.map((p) => `pid ${p.pid} (${p.command})`).join(', ')}` : 'Other gateway processes: none');
@@ -183,6 +186,7 @@ export function register(program: Command): void {
     .command('start')
     .description('Start the gateway in the background and wait until /ready answers.')
     .option('--timeout <seconds>', 'how long to wait for /ready', parsePositive, 30)
+    .option('--allow-unconfigured', 'start even though gateway.mode is unset')
     .option('--json', 'machine-readable result')
     .action(start);
 

@@ -81,6 +81,15 @@ test('gateway-running and token-drift: a stopped gateway, a running one, and one
     assert.equal(running.level, 'ok', running.message);
     assert.equal((await runOne('port-owner', s.env)).level, 'ok');
     assert.equal((await runOne('pid-file', s.env)).level, 'ok');
+    // The guides' stale-PID advice deletes the file under a live gateway: doctor names it and --fix writes it back.
+    const record = fs.readFileSync(`${s.dir}/gateway.pid`, 'utf8');
+    fs.rmSync(`${s.dir}/gateway.pid`);
+    const missing = await runOne('pid-file', s.env);
+    assert.equal(missing.level, 'warn');
+    assert.match(missing.message, new RegExp(`gateway pid ${gw.proc.pid} listens on port ${port}`));
+    await fixAll(s.env, {}, ['pid-file']);
+    assert.equal(JSON.parse(fs.readFileSync(`${s.dir}/gateway.pid`, 'utf8')).pid, JSON.parse(record).pid);
+    assert.equal((await runOne('pid-file', s.env)).level, 'ok');
     const drift = await runOne('token-drift', s.env);
     assert.equal(drift.level, 'error');
     assert.match(drift.message, /running gateway rejects the configured token/);
