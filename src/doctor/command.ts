@@ -1,4 +1,6 @@
-// `openclaw doctor`: diagnose; with --fix, ask, back up, repair, and diagnose again.
+// `openclaw doctor`: diagnose; with --fix, back up, repair, and diagnose again. --fix is the
+// consent (the guides run `openclaw doctor --fix && openclaw restart` in scripts and docker exec,
+// where nobody could answer a prompt); --dry-run shows the plan instead.
 import type { Env } from '../config/paths.js';
 import { exitCodeFor, renderReport, type DoctorReport } from './report.js';
 import { generateGatewayToken } from '../config/setup.js';
@@ -8,7 +10,9 @@ import type { DoctorOptions } from './types.js';
 
 export interface DoctorCommandOptions {
   fix?: boolean;
+  /** Accepted for older scripts; --fix no longer asks. */
   yes?: boolean;
+  dryRun?: boolean;
   json?: boolean;
   deep?: boolean;
   generateGatewayToken?: boolean;
@@ -22,27 +26,10 @@ export interface DoctorCommandOptions {
 export interface DoctorIo {
   env: Env;
   out(line: string): void;
-  /** Whether a person can answer a question (stdin and stdout are terminals). */
-  interactive: boolean;
-  ask(question: string): Promise<boolean>;
 }
 
 export function processIo(env: Env = process.env): DoctorIo {
-  return {
-    env,
-    out: (line) => process.stdout.write(line + '\n'),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    async ask(question) {
-      // Imported here, not at the top: the CLI bundle would otherwise load readline on every start.
-      const readline = await import('node:readline/promises');
-      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-      try {
-        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-      } finally {
-        rl.close();
-      }
-    },
-  };
+  return { env, out: (line) => process.stdout.write(line + '\n') };
 }
 
 function describeFix(f: AppliedFix): string[] {
@@ -76,17 +63,10 @@ export async function runDoctorCommand(opts: DoctorCommandOptions, io: DoctorIo)
 
   const planned = [...first.repairs.map((r) => `${r.check.id}: ${r.finding.message}`), ...(token ? ['generate-gateway-token: store a new token in gateway.auth.token'] : [])];
   if (planned.length === 0) return print(first.report, { fixes: [] });
-  if (!opts.yes) {
-    if (!io.interactive) {
-      if (!opts.json) io.out([renderReport(first.report), '', 'doctor --fix would:', ...planned.map((p) => `  - ${p}`), '', 'Nothing was written (no terminal to ask). Re-run with --yes to apply: openclaw doctor --fix --yes'].join('\n'));
-      else io.out(JSON.stringify({ ...first.report, fixes: [], pendingFixes: planned }, null, 2));
-      return exitCodeFor(first.report);
-    }
-    if (!opts.json) io.out([renderReport(first.report), '', 'doctor --fix will (backing up every file first):', ...planned.map((p) => `  - ${p}`)].join('\n'));
-    if (!(await io.ask('Apply these repairs?'))) {
-      io.out('Nothing was changed.');
-      return exitCodeFor(first.report);
-    }
+  if (opts.dryRun) {
+    if (opts.json) io.out(JSON.stringify({ ...first.report, fixes: [], pendingFixes: planned }, null, 2));
+    else io.out([renderReport(first.report), '', 'doctor --fix would (backing up every file first):', ...planned.map((p) => `  - ${p}`), '', 'Nothing was written (--dry-run). Apply with: openclaw doctor --fix'].join('\n'));
+    return exitCodeFor(first.report);
   }
 
   const applied = await applyRepairs(ctx, first.repairs, token ? storeTokenEdit(token) : undefined);

@@ -78,16 +78,27 @@ async function brokenState() {
   return s;
 }
 
-test('--fix without a terminal and without --yes prints the plan and writes nothing', async () => {
+test('--fix --dry-run prints the plan and writes nothing', async () => {
   const s = await brokenState();
   const before = fs.readFileSync(s.configPath, 'utf8');
-  const r = await runCli(['doctor', '--fix'], { env: s.env });
+  const r = await runCli(['doctor', '--fix', '--dry-run'], { env: s.env });
   assert.equal(r.code, 2);
-  assert.match(r.stdout, /doctor --fix would:/);
-  assert.match(r.stdout, /Nothing was written.*openclaw doctor --fix --yes/s);
+  assert.match(r.stdout, /doctor --fix would \(backing up every file first\):/);
+  assert.match(r.stdout, /Nothing was written \(--dry-run\)\. Apply with: openclaw doctor --fix$/m);
   assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
   assert.equal(fs.existsSync(`${s.dir}/gateway.pid`), true);
   assert.deepEqual(fs.readdirSync(s.dir).filter((f) => f.includes('.bak')), []);
+});
+
+test('--fix without a terminal applies at once (the guides\' `openclaw doctor --fix && openclaw restart` in a script), printing each backup', async () => {
+  const s = await brokenState();
+  const before = fs.readFileSync(s.configPath, 'utf8');
+  const r = await runCli(['doctor', '--fix'], { env: s.env, input: '' });
+  assert.doesNotMatch(r.stdout, /no terminal|\[y\/N\]/);
+  assert.match(r.stdout, /changed .*openclaw\.json \(backup: .*openclaw\.json\.bak\)/);
+  assert.equal(fs.readFileSync(`${s.configPath}.bak`, 'utf8'), before);
+  assert.equal(JSON5.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.mode, 'local');
+  assert.equal(fs.existsSync(`${s.dir}/gateway.pid`), false, 'the stale pid file is gone');
 });
 
 test('--fix --yes repairs mode, legacy token, permissions and the stale pid file, backs up each file, and leaves a working gateway', async () => {
@@ -136,31 +147,25 @@ test('a config that does not parse is one error with its line, never a crash; ot
   assert.equal(report.checks.find((c) => c.id === 'gateway-mode')!.level, 'skipped');
 });
 
-/** Runs the CLI under a pseudo-terminal (util-linux `script`), answering `answer` to the prompt. */
-function runInTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string): Promise<string> {
+/** Runs the CLI under a pseudo-terminal (util-linux `script`) and returns what it printed. */
+function runInTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const command = [process.execPath, CLI_MAIN, ...args].map((a) => `'${a}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('[y/N]')) child.stdin.end(`${answer}\n`);
-    });
+    child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('exit', () => resolve(out));
   });
 }
 
-test('in a terminal --fix asks first: "n" changes nothing, "y" applies with a backup', async () => {
+test('in a terminal --fix applies without a prompt, with a backup', async () => {
   const port = await freePort();
   const s = stateDir({ gateway: { port, auth: { token: STRONG } } });
   const before = fs.readFileSync(s.configPath, 'utf8');
-  const declined = await runInTerminal(['doctor', '--fix'], s.env, 'n');
-  assert.match(declined, /Apply these repairs\? \[y\/N\]/);
-  assert.match(declined, /Nothing was changed\./);
-  assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
-  const accepted = await runInTerminal(['doctor', '--fix'], s.env, 'y');
-  assert.match(accepted, /changed .*openclaw\.json \(backup: .*openclaw\.json\.bak\)/);
+  const out = await runInTerminal(['doctor', '--fix'], s.env);
+  assert.doesNotMatch(out, /\[y\/N\]/);
+  assert.match(out, /changed .*openclaw\.json \(backup: .*openclaw\.json\.bak\)/);
   assert.equal(JSON5.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.mode, 'local');
   assert.equal(fs.readFileSync(`${s.configPath}.bak`, 'utf8'), before);
 });

@@ -12,8 +12,9 @@ export function register(program: Command): void {
   program
     .command('doctor')
     .description('Diagnose the gateway setup: one line per check (ok / warn / error / skipped) with the exact fix. Writes nothing unless --fix.')
-    .option('--fix', 'apply the safe repairs (asks first; backs up every file it changes)')
-    .option('--yes', 'with --fix: do not ask (needed when there is no terminal)')
+    .option('--fix', 'apply the safe repairs now, without asking (backs up every file it changes and prints each backup)')
+    .option('--dry-run', 'with --fix: print what it would repair and write nothing')
+    .option('--yes', 'accepted for older scripts (--fix does not ask)')
     .option('--json', 'print the versioned machine-readable report {version, ok, summary, checks}')
     .option('--deep', 'also probe cloud model providers over the network')
     .option('--generate-gateway-token', 'print a fresh gateway token; with --fix also store it in gateway.auth.token')
@@ -26,7 +27,8 @@ export function register(program: Command): void {
 Exit codes: 0 all ok (skipped checks included), 1 warnings, 2 errors.
 Examples:
   openclaw doctor                           diagnose, change nothing
-  openclaw doctor --fix                     repair what is safe to repair, asking first
+  openclaw doctor --fix                     repair what is safe to repair (backups printed)
+  openclaw doctor --fix --dry-run           show those repairs, change nothing
   openclaw doctor --json                    stable report for scripts
   openclaw doctor --url https://gw.example.com --idle 90
   export OPENCLAW_GATEWAY_TOKEN="$(openclaw doctor --generate-gateway-token)"`)

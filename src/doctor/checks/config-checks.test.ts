@@ -111,6 +111,11 @@ test('legacy-keys: gateway.token, a literal bind, gateway.host and dangerouslyDi
   assert.ok(fs.readFileSync(fix.changed[0].backupPath!, 'utf8').includes('0.0.0.0:18790'));
   assert.equal((await runOne('legacy-keys', s.env)).level, 'ok');
 
+  // The multi-instance recipe: a second gateway on 18790 whose config still says port 18789.
+  const p = state({ gateway: { mode: 'local', port: 18789, bind: '0.0.0.0:18790', auth: { token: STRONG } } });
+  await fixAll(p.env, {}, ['legacy-keys']);
+  assert.deepEqual({ bind: readConfig(p).gateway.bind, port: readConfig(p).gateway.port }, { bind: 'lan', port: 18790 });
+
   const h = state({ gateway: { mode: 'local', host: '10.1.2.3', auth: { token: STRONG } } });
   assert.match((await runOne('legacy-keys', h.env)).message, /gateway\.host/);
   await fixAll(h.env, {}, ['legacy-keys']);

@@ -16,7 +16,8 @@ function setBind(c: JsonObject, host: string, port: number | undefined): void {
   const mode = bindModeForHost(host);
   setPath(c, 'gateway.bind', mode);
   if (mode === 'custom') setPath(c, 'gateway.customBindHost', host);
-  if (port !== undefined && !getPath(c, 'gateway.port').found) setPath(c, 'gateway.port', port);
+  // The literal's port wins over gateway.port at run time (config/resolve.ts), so it wins here too.
+  if (port !== undefined) setPath(c, 'gateway.port', port);
 }
 
 /** The legacy keys present in `config`. Pure. */
