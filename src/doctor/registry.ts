@@ -7,6 +7,7 @@ import { rejectedConfigs } from './checks/rejected-configs.js';
 import { gatewayMode } from './checks/gateway-mode.js';
 import { legacyKeys } from './checks/legacy-keys.js';
 import { authToken } from './checks/auth-token.js';
+import { authCredential } from './checks/auth-credential.js';
 import { bindAuth } from './checks/bind-auth.js';
 import { tokenStrength } from './checks/token-strength.js';
 import { tokenDrift } from './checks/token-drift.js';
@@ -37,7 +38,7 @@ import { channelIMessageRpc } from './checks/channel-imessage-rpc.js';
 import { channelPairing } from './checks/channel-pairing.js';
 
 export const CHECKS: readonly Check[] = [
-  nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, bindAuth,
+  nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, authCredential, bindAuth,
   tokenStrength, tokenDrift, remoteUrl, statePermissions, pidFile, portOwner, gatewayRunning, pendingPairing,
   allowedOrigins, secureContext, trustedProxies, keepalive, memory, modelProviders, channels,
   // Per channel: credentials, then the connection, then behaviour; pairing (every channel) last.

@@ -20,6 +20,7 @@ test('every detail code and process failure appears with its fix', () => {
     assert.ok(doc.includes(seen), seen);
   }
   assert.match(doc, /\| 1006 \|/);
+  assert.doesNotMatch(doc, /NaN/, 'computed numbers render as <seconds>, not NaN');
   assert.match(doc, /openclaw devices approve <requestId>/);
 });
 

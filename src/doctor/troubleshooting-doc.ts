@@ -83,7 +83,11 @@ const SEEN_ELSEWHERE: { seen: string; ref: RejectionId | FailureId | 'CLI' }[] =
 ];
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n\s*/g, ' ');
-const code = (s: string) => (s.includes('`') ? cell(s) : `\`${cell(s)}\``);
+// A placeholder where a message computes a number (`retry after ${Math.ceil(ms / 1000)}s`) renders as NaN.
+const code = (text: string) => {
+  const s = text.replace(/\bNaN/g, '<seconds>');
+  return s.includes('`') ? cell(s) : `\`${cell(s)}\``;
+};
 
 function fixOf(ref: RejectionId | FailureId | 'CLI'): string {
   if (ref in Rejections) return (Rejections[ref as RejectionId] as Rejection).fix(PLACEHOLDERS);

@@ -126,4 +126,7 @@ test('Redactor ignores very short secrets and leaves ordinary text alone', () =>
   const r = new Redactor();
   r.addSecret('ab');
   assert.equal(r.text('about tokens and passwords'), 'about tokens and passwords');
+  assert.equal(r.text('client authenticated via password from 127.0.0.1'), 'client authenticated via password from 127.0.0.1');
+  assert.equal(r.text('auth mode password is missing'), 'auth mode password is missing');
+  assert.equal(r.text('password: hunter22 from 127.0.0.1'), 'password: *** from 127.0.0.1');
 });

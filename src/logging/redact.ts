@@ -12,8 +12,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/("(?:[A-Za-z_]*(?:token|password|secret|apiKey))"\s*:\s*")[^"]*(")/gi, `$1${REDACTED}$2`],
   // token=…, #token=…, ?password=…, access_token=…
   [/((?:token|password|secret|api_key|apikey)=)[^\s&#"',;)]+/gi, `$1${REDACTED}`],
-  // password: hunter2 / password hunter2 in prose
-  [/(\bpassword\b\s*[:=]?\s+)(?!\*\*\*)[^\s"',;)]+/gi, `$1${REDACTED}`],
+  // password: hunter2 / password hunter2 in prose, but not the prose itself ("via password from 127.0.0.1")
+  [/(\bpassword\b\s*[:=]?\s+)(?!\*\*\*|(?:from|to|for|via|is|was|are|mode|auth|missing|mismatch|required|not|and|or|with|in|on|of|set|configured|rejected|given|changed|the|a)\b)[^\s"',;)]+/gi, `$1${REDACTED}`],
   // Authorization: Bearer …
   [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/g, `$1${REDACTED}`],
 ];

@@ -73,7 +73,7 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
         }
         if (who.trustedProxy) {
           const ctx = { detail: who.trustedProxy };
-          throw new HttpError(401, 'unauthorized', { message: Rejections.AUTH_TRUSTED_PROXY.message(ctx), details: { fix: Rejections.AUTH_TRUSTED_PROXY.fix() } });
+          throw new HttpError(401, 'unauthorized', { message: Rejections.AUTH_TRUSTED_PROXY.message(ctx), details: { fix: Rejections.AUTH_TRUSTED_PROXY.fix(ctx) } });
         }
         throw new HttpError(401, 'unauthorized', { message: Rejections.HTTP_UNAUTHORIZED.message(), details: { fix: Rejections.HTTP_UNAUTHORIZED.fix() } });
       }

@@ -221,7 +221,10 @@ export const Rejections = {
     message: (c) => `unauthorized: trusted proxy ${c.detail ?? 'rejected the request'}`,
     recommendedNextStep: 'review_auth_configuration',
     cause: 'gateway.auth.mode is trusted-proxy but the request did not come through a configured proxy with the identity header.',
-    fix: () => `openclaw config set gateway.trustedProxies '["<proxy ip>"]'  and make the proxy set gateway.auth.trustedProxy.userHeader`,
+    fix: (c) =>
+      c.detail === 'rejected a loopback source'
+        ? 'openclaw config set gateway.auth.trustedProxy.allowLoopback true  (the proxy runs on this host)'
+        : `openclaw config set gateway.trustedProxies '["<proxy ip>"]'  and make the proxy set gateway.auth.trustedProxy.userHeader`,
   },
   AUTH_RATE_LIMITED: {
     detailCode: 'AUTH_RATE_LIMITED', errorCode: 'INVALID_REQUEST', closeCode: P, authReason: 'rate_limited', retryable: true,

@@ -221,3 +221,24 @@ test('remote-url: a CLI URL on this machine with a stale port is named; a remote
   assert.equal((await runOne('remote-url', state(localConfig(STRONG, { gateway: { remote: { url: 'wss://gw.example.com' } } })).env)).level, 'ok');
   assert.equal((await runOne('remote-url', state(localConfig(STRONG)).env)).level, 'skipped');
 });
+
+test('auth-credential: password mode without a password and trusted-proxy without its header or a loopback allowance are errors', async () => {
+  const pw = state({ gateway: { mode: 'local', auth: { mode: 'password' } } });
+  const f = await runOne('auth-credential', pw.env);
+  assert.equal(f.level, 'error');
+  assert.match(f.message, /password mode|mode is password/);
+  assert.equal(f.fix, 'openclaw config set gateway.auth.password "<a long passphrase>"');
+  assert.equal((await runOne('auth-credential', { ...pw.env, OPENCLAW_GATEWAY_PASSWORD: 'a long enough passphrase' })).level, 'ok');
+
+  const tp = state({ gateway: { mode: 'local', auth: { mode: 'trusted-proxy' }, trustedProxies: ['10.0.0.5'] } });
+  const t = await runOne('auth-credential', tp.env);
+  assert.equal(t.level, 'error');
+  assert.match(t.message, /gateway\.auth\.trustedProxy\.userHeader is not set/);
+
+  const lo = state({ gateway: { mode: 'local', auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user' } }, trustedProxies: ['127.0.0.1'] } });
+  const l = await runOne('auth-credential', lo.env);
+  assert.equal(l.level, 'error');
+  assert.equal(l.fix, 'openclaw config set gateway.auth.trustedProxy.allowLoopback true');
+  const fine = state({ gateway: { mode: 'local', auth: { mode: 'trusted-proxy', trustedProxy: { userHeader: 'x-forwarded-user', allowLoopback: true } }, trustedProxies: ['127.0.0.1'] } });
+  assert.equal((await runOne('auth-credential', fine.env)).level, 'ok');
+});
