@@ -138,15 +138,47 @@ export function applyConfigText(configPath: string, text: string, source: string
   });
 }
 
-/** Backs up, then writes the first-run config, keeping the existing gateway token (tokens are pinned). */
-export function resetConfig(configPath: string, opts: { dryRun?: boolean } = {}): EditResult & { tokenKept: boolean } {
+/** Where `config reset` found the token it kept. */
+export type ResetTokenSource = 'config' | 'last-good' | 'backup' | 'new';
+
+/**
+ * Backs up, then writes the first-run config, keeping the pinned gateway token (every client holds
+ * it). A file too broken to read still has its token in last-good or a backup; only `newToken`
+ * (or no token anywhere) generates one.
+ */
+export function resetConfig(configPath: string, opts: { dryRun?: boolean; newToken?: boolean } = {}): EditResult & { tokenKept: boolean; tokenSource: ResetTokenSource } {
   return underEditLock(configPath, opts, () => {
     const current = readBestEffort(configPath);
-    const existingToken = findToken(current);
-    const next = firstRunConfig(existingToken ?? generateGatewayToken(), 'openclaw config reset') as Record<string, unknown>;
+    const found = opts.newToken ? undefined : pinnedToken(configPath, current);
+    const next = firstRunConfig(found?.token ?? generateGatewayToken(), 'openclaw config reset') as Record<string, unknown>;
     // A reset is meant to shrink the file: the clobber guard does not apply.
-    return { ...commit(configPath, '', current, next, { force: true, dryRun: opts.dryRun }), tokenKept: existingToken !== undefined };
+    return { ...commit(configPath, '', current, next, { force: true, dryRun: opts.dryRun }), tokenKept: found !== undefined, tokenSource: found?.source ?? 'new' };
   });
+}
+
+function pinnedToken(configPath: string, current: Record<string, unknown>): { token: string; source: ResetTokenSource } | undefined {
+  const inFile = findToken(current);
+  if (inFile) return { token: inFile, source: 'config' };
+  const store = new ConfigStore(configPath);
+  const candidates: Array<[string | undefined, ResetTokenSource]> = [[store.readLastGood(), 'last-good'], ...store.backupPaths().map((p): [string | undefined, ResetTokenSource] => [readTextOrUndefined(p), 'backup'])];
+  for (const [text, source] of candidates) {
+    if (text === undefined) continue;
+    try {
+      const token = findToken(JSON5.parse(text) as Record<string, unknown>);
+      if (token) return { token, source };
+    } catch {
+      // an unreadable copy holds nothing we can keep
+    }
+  }
+  return undefined;
+}
+
+function readTextOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ValidationReport {

@@ -59,6 +59,22 @@ test('reset backs up and writes the first-run config but keeps the existing toke
   }
 });
 
+test('reset of a corrupt file keeps the token pinned in last-good (clients keep working); --new-token replaces it', async () => {
+  const s = makeStateDir('{ gateway: ');
+  try {
+    fs.writeFileSync(`${s.configPath}.last-good`, JSON.stringify(localConfig(TOKEN)), { mode: 0o600 });
+    const r = await runCli(['config', 'reset', '--yes'], { env: s.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Kept the gateway token pinned in .*openclaw\.json\.last-good/);
+    assert.equal(JSON.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.auth.token, TOKEN);
+    const fresh = await runCli(['config', 'reset', '--yes', '--new-token', '--json'], { env: s.env });
+    assert.equal(JSON.parse(fresh.stdout).tokenSource, 'new');
+    assert.notEqual(JSON.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.auth.token, TOKEN);
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('reset repairs a file that does not even parse', async () => {
   const s = makeStateDir('{ gateway: ');
   try {

@@ -133,24 +133,26 @@ Examples:
 
   config
     .command('reset')
-    .description('Back up the config, then write the first-run config, keeping the existing gateway token.')
+    .description('Back up the config, then write the first-run config, keeping the pinned gateway token (from the file, or its last-good copy or a backup when the file is unreadable; --new-token to replace it).')
     .option('--yes', 'do not ask for confirmation')
     .option('--dry-run', 'show what the reset would do without writing anything')
+    .option('--new-token', 'generate a new gateway token instead of keeping the pinned one (every client then needs it)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { yes?: boolean; dryRun?: boolean; json?: boolean }) => {
+    .action(async (opts: { yes?: boolean; dryRun?: boolean; newToken?: boolean; json?: boolean }) => {
       const { resetConfig } = await import('../../config/edit.js');
       const configPath = await currentConfigPath();
       if (!opts.yes && !opts.dryRun && process.stdin.isTTY && !(await confirm(`Reset ${configPath} to the first-run config (a backup is kept)? [y/N] `))) {
         throw new CliError('Reset cancelled; nothing changed.', { fix: 'openclaw config reset --yes' });
       }
-      const result = run(() => resetConfig(configPath, { dryRun: opts.dryRun }));
+      const result = run(() => resetConfig(configPath, { dryRun: opts.dryRun, newToken: opts.newToken }));
+      const kept = { config: 'Kept the existing gateway token.', 'last-good': `Kept the gateway token pinned in ${configPath}.last-good (the file itself was unreadable), so clients keep working.`, backup: 'Kept the gateway token from the newest backup that has one (the file itself was unreadable), so clients keep working.' } as const;
       if (opts.json) return printJson(result);
       if (opts.dryRun) {
         println(`Dry run (nothing written): ${configPath} would be reset to the first-run config; ${result.tokenKept ? 'the existing gateway token would be kept' : 'a new gateway token would be generated'}.`);
         return;
       }
       println(`Reset ${configPath} to the first-run config (mode local, bind loopback, port 18789).`);
-      println(result.tokenKept ? 'Kept the existing gateway token.' : 'Generated a new gateway token: openclaw config get gateway.auth.token --show-secrets');
+      println(result.tokenSource === 'new' ? 'Generated a new gateway token (clients need it): openclaw config get gateway.auth.token --show-secrets' : kept[result.tokenSource]);
       if (result.backupPath) println(`Backup: ${result.backupPath}`);
     });
 
