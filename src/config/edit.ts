@@ -6,7 +6,7 @@ import JSON5 from 'json5';
 import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue, type ParseResult } from './load.js';
 import { applyMergePatch } from './merge-patch.js';
 import { getPath, isPlainObject, parseCliValue, parsePath, setPath, unsetPath } from './path-ops.js';
-import { isSensitiveKey, REDACTED, redactConfig } from './redact.js';
+import { containsRedacted, isSensitiveKey, REDACTED, redactConfig, restoreRedacted } from './redact.js';
 import { bindModeForHost, parseBindLiteral } from './bind.js';
 import { firstRunConfig, generateGatewayToken } from './setup.js';
 import { ConfigStore, withConfigLock } from './store.js';
@@ -53,9 +53,21 @@ export function readEditableConfig(configPath: string): { exists: boolean; value
   return { exists: true, value };
 }
 
+/** The redaction placeholder as a value to store: always a copy-paste of `config get` output. */
+function refuseRedacted(path: string, value: unknown, configPath: string): void {
+  if (!containsRedacted(value)) return;
+  throw new ConfigError({
+    message: `Not written: ${path} would hold ${REDACTED}, the placeholder \`openclaw config get\` prints instead of a secret`,
+    problem: `the value is the redaction placeholder ${REDACTED}, not a secret`,
+    configPath,
+    fix: `openclaw config set ${path} --from gateway.auth.token  (copies a key's real value; or read it with: openclaw config get <key> --show-secrets)`,
+  });
+}
+
 export function setConfigValue(configPath: string, path: string, valueText: string, opts: EditOptions & { strictJson?: boolean } = {}): EditResult {
   parsePath(path);
   const parsed = parseCliValue(valueText, opts.strictJson);
+  refuseRedacted(path, parsed, configPath);
   return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
     const alias = DEPRECATED_SET_TARGETS[path];
@@ -118,12 +130,27 @@ export function unsetConfigValue(configPath: string, path: string, opts: EditOpt
   });
 }
 
+/** `config set <path> --from <source>`: the real value at `source` (a secret too), never printed. */
+export function copyConfigValue(configPath: string, path: string, source: string, opts: EditOptions = {}): EditResult {
+  parsePath(path);
+  parsePath(source);
+  return underEditLock(configPath, opts, () => {
+    const { value: current } = readEditableConfig(configPath);
+    const from = getPath(current, source);
+    if (!from.found) throw new ConfigPathNotFoundError(source);
+    return commit(configPath, path, current, withValue(current, path, structuredClone(from.value)), opts);
+  });
+}
+
 /** Applies an RFC 7386 merge patch (null deletes). */
 export function patchConfig(configPath: string, patch: unknown, opts: EditOptions = {}): EditResult {
   if (!isPlainObject(patch)) throw new ConfigError({ problem: 'a merge patch must be a JSON object', configPath, fix: `openclaw config patch --merge '{gateway:{mode:"local"}}'` });
   return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
-    return commit(configPath, '', current, applyMergePatch(current, patch) as Record<string, unknown>, opts);
+    // A patch built from `config get` output carries the placeholder where it meant "unchanged".
+    const next = restoreRedacted(applyMergePatch(current, patch), current) as Record<string, unknown>;
+    refuseRedacted('the patch', next, configPath);
+    return commit(configPath, '', current, next, opts);
   });
 }
 
@@ -131,9 +158,11 @@ export function patchConfig(configPath: string, patch: unknown, opts: EditOption
 export function applyConfigText(configPath: string, text: string, source: string, opts: EditOptions = {}): EditResult {
   const checked = checkStoredText(text, source);
   if (!checked.ok) throw new ConfigError({ message: `Not applied: ${checked.problem}`, problem: checked.problem, configPath, fix: `openclaw config validate  (after fixing ${source})` });
-  const next = JSON5.parse(text) as Record<string, unknown>;
+  const parsed = JSON5.parse(text) as Record<string, unknown>;
   return underEditLock(configPath, opts, () => {
     const { value: current } = readEditableConfig(configPath);
+    const next = restoreRedacted(parsed, current) as Record<string, unknown>;
+    refuseRedacted('the config', next, configPath); // a placeholder with no real value behind it
     return commit(configPath, '', current, next, opts);
   });
 }

@@ -24,3 +24,25 @@ function redactValue(value: unknown, sensitive: boolean): unknown {
   }
   return value;
 }
+
+/**
+ * Puts real values back where a client echoed the redaction marker from config.get, so a
+ * read-modify-write round trip never replaces a secret with the placeholder.
+ */
+export function restoreRedacted(next: unknown, current: unknown): unknown {
+  if (next === REDACTED) return current;
+  if (Array.isArray(next)) return next.map((v, i) => restoreRedacted(v, Array.isArray(current) ? current[i] : undefined));
+  if (next !== null && typeof next === 'object') {
+    const cur = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
+    return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, restoreRedacted(v, cur[k])]));
+  }
+  return next;
+}
+
+/** Whether the placeholder appears anywhere in `value`. */
+export function containsRedacted(value: unknown): boolean {
+  if (value === REDACTED) return true;
+  if (Array.isArray(value)) return value.some(containsRedacted);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsRedacted);
+  return typeof value === 'string' && value.includes(REDACTED);
+}

@@ -131,3 +131,64 @@ test('unset refuses to drop gateway.mode unless --force; a missing path exits 1'
     s.cleanup();
   }
 });
+
+test('get of a key the file lacks shows the effective value and its source; env overrides are named', async () => {
+  const s = makeStateDir({ gateway: { auth: { token: TOKEN } } });
+  try {
+    const port = await runCli(['config', 'get', 'gateway.port'], { env: s.env });
+    assert.equal(port.code, 0, port.stderr);
+    assert.equal(port.stdout, '18789\n');
+    assert.equal(port.stderr, `note: gateway.port is not in ${s.configPath}; this is the effective value (from default)\n`);
+    const env = { ...s.env, OPENCLAW_GATEWAY_PORT: '18790', OPENCLAW_GATEWAY_MODE: 'local' };
+    const fromEnv = await runCli(['config', 'get', 'gateway.port', '--json', '--source'], { env });
+    assert.deepEqual(JSON.parse(fromEnv.stdout), { value: 18790, source: 'env', env: 'OPENCLAW_GATEWAY_PORT' });
+    const mode = await runCli(['config', 'get', 'gateway.mode'], { env });
+    assert.equal(mode.stdout, 'local\n');
+    assert.match(mode.stderr, /from env OPENCLAW_GATEWAY_MODE/);
+    // Unset everywhere: still "not found", exit 1.
+    const unset = await runCli(['config', 'get', 'gateway.mode'], { env: s.env });
+    assert.equal(unset.code, 1);
+    // An env token is redacted like a file one.
+    const tok = await runCli(['config', 'get', 'gateway.auth.token'], { env: { ...s.env, OPENCLAW_GATEWAY_TOKEN: 'env-token-0123456789abcdef' } });
+    assert.equal(tok.stdout, '__OPENCLAW_REDACTED__\n');
+    assert.match(tok.stderr, /overridden by env OPENCLAW_GATEWAY_TOKEN/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('the redaction placeholder is never stored: set refuses it, --from copies the real value, patch/apply keep the secret', async () => {
+  const s = makeStateDir(localConfig(TOKEN));
+  try {
+    // doctor's old printed fix: config set gateway.remote.token "$(openclaw config get gateway.auth.token)"
+    const printed = (await runCli(['config', 'get', 'gateway.auth.token'], { env: s.env })).stdout.trim();
+    assert.equal(printed, '__OPENCLAW_REDACTED__');
+    const refused = await runCli(['config', 'set', 'gateway.remote.token', printed], { env: s.env });
+    assert.equal(refused.code, 78);
+    assert.match(refused.stderr, /the placeholder `openclaw config get` prints instead of a secret/);
+    assert.match(refused.stderr, /--from gateway\.auth\.token/);
+    assert.ok(!fs.readFileSync(s.configPath, 'utf8').includes('__OPENCLAW_REDACTED__'));
+
+    const copied = await runCli(['config', 'set', 'gateway.remote.token', '--from', 'gateway.auth.token'], { env: s.env });
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.ok(!copied.stdout.includes(TOKEN), 'the copied secret is not printed');
+    assert.equal(JSON.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.remote.token, TOKEN);
+    assert.equal((await runCli(['config', 'set', 'gateway.remote.token', '--from', 'gateway.nope'], { env: s.env })).code, 1);
+
+    // A whole config read back with `config get --json` and re-applied keeps the real secrets.
+    const whole = (await runCli(['config', 'get', '--json'], { env: s.env })).stdout;
+    const file = `${s.dir}/edited.json`;
+    const edited = JSON.parse(whole);
+    edited.gateway.port = 18790;
+    fs.writeFileSync(file, JSON.stringify(edited));
+    const applied = await runCli(['config', 'apply', '--file', file], { env: s.env });
+    assert.equal(applied.code, 0, applied.stderr);
+    const after = JSON.parse(fs.readFileSync(s.configPath, 'utf8'));
+    assert.deepEqual([after.gateway.port, after.gateway.auth.token, after.gateway.remote.token], [18790, TOKEN, TOKEN]);
+    const patched = await runCli(['config', 'patch', '--merge', '{gateway:{auth:{token:"__OPENCLAW_REDACTED__"},port:18791}}'], { env: s.env });
+    assert.equal(patched.code, 0, patched.stderr);
+    assert.equal(JSON.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.auth.token, TOKEN);
+  } finally {
+    s.cleanup();
+  }
+});

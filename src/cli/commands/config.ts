@@ -23,12 +23,39 @@ export function register(program: Command): void {
     .description('Print a config value (secrets are redacted unless --show-secrets).')
     .option('--json', 'print the value as JSON')
     .option('--show-secrets', 'print tokens, passwords and API keys in clear')
-    .action(async (path: string | undefined, opts: { json?: boolean; showSecrets?: boolean }) => {
-      const [{ readEditableConfig, DEPRECATED_GET_HINTS }, { getPath }, { redactConfig }] = await Promise.all([import('../../config/edit.js'), import('../../config/path-ops.js'), import('../../config/redact.js')]);
+    .option('--source', 'also say where the value comes from (config file, env, default)')
+    .action(async (path: string | undefined, opts: { json?: boolean; showSecrets?: boolean; source?: boolean }) => {
+      const [{ readEditableConfig, DEPRECATED_GET_HINTS }, { getPath }, { redactConfig, REDACTED }, { effectiveValue, describeSource }] = await Promise.all([
+        import('../../config/edit.js'),
+        import('../../config/path-ops.js'),
+        import('../../config/redact.js'),
+        import('../../config/effective.js'),
+      ]);
       const configPath = await currentConfigPath();
       const { value: whole } = run(() => readEditableConfig(configPath));
       const shown = opts.showSecrets ? whole : redactConfig(whole);
       const at = path === undefined ? { found: true, value: shown } : run(() => getPath(shown, path));
+      const effective = path === undefined ? undefined : effectiveValue(path, whole, process.env);
+      // The file is not the whole story for keys env or defaults can set: say which value the gateway uses.
+      if (effective && (!at.found || effective.source === 'env')) {
+        const secret = /token|password/i.test(path ?? '');
+        const value = secret && !opts.showSecrets ? REDACTED : effective.value;
+        const from = describeSource(effective);
+        if (opts.json) printJson(opts.source ? { value, source: effective.source, ...(effective.source === 'env' ? { env: effective.envVar } : {}) } : value);
+        else {
+          println(typeof value === 'string' ? value : JSON.stringify(value));
+          eprintln(at.found ? `note: ${path} in ${configPath} is overridden by ${from}` : `note: ${path} is not in ${configPath}; this is the effective value (from ${from})`);
+        }
+        return;
+      }
+      if (opts.source && at.found && path !== undefined) {
+        if (opts.json) printJson({ value: at.value, source: 'config' });
+        else {
+          println(typeof at.value === 'string' ? at.value : JSON.stringify(at.value, null, 2));
+          eprintln(`note: from ${configPath}`);
+        }
+        return;
+      }
       if (!at.found) {
         notFound(path ?? '', opts.json);
         const hint = DEPRECATED_GET_HINTS[path ?? ''];
@@ -40,8 +67,9 @@ export function register(program: Command): void {
     });
 
   config
-    .command('set <path> <value>')
+    .command('set <path> [value]')
     .description('Set a value (JSON5, else a plain string), validate the result and write it with a backup.')
+    .option('--from <key>', 'copy the real value of another key (secrets included, never printed) instead of giving one')
     .option('--strict-json', 'the value must be strict JSON (no raw-string fallback)')
     .option('--dry-run', 'validate and show the change without writing')
     .option('--force', 'write even if the clobber guard objects')
@@ -51,11 +79,23 @@ Examples:
   openclaw config set gateway.mode local
   openclaw config set gateway.auth.token "tok"
   openclaw config set gateway.trustedProxies '["127.0.0.1"]'
-  openclaw config set gateway.websocket.keepAlive 30`)
-    .action(async (path: string, value: string, opts: { strictJson?: boolean; dryRun?: boolean; force?: boolean; json?: boolean }) => {
-      const { setConfigValue } = await import('../../config/edit.js');
+  openclaw config set gateway.websocket.keepAlive 30
+  openclaw config set gateway.remote.token --from gateway.auth.token`)
+    .action(async (path: string, value: string | undefined, opts: { strictJson?: boolean; dryRun?: boolean; force?: boolean; json?: boolean; from?: string }) => {
+      if ((value === undefined) === (opts.from === undefined)) {
+        throw new CliError(value === undefined ? `config set ${path} needs a value, or --from <key> to copy one.` : 'give either a value or --from <key>, not both.', { exitCode: ExitCodes.USAGE, fix: `openclaw config set ${path} <value>  (or: openclaw config set ${path} --from <key>)` });
+      }
+      const { setConfigValue, copyConfigValue, ConfigPathNotFoundError } = await import('../../config/edit.js');
       const configPath = await currentConfigPath();
-      printEdit(run(() => setConfigValue(configPath, path, value, opts)), opts.json);
+      if (opts.from !== undefined) {
+        try {
+          return printEdit(run(() => copyConfigValue(configPath, path, opts.from!, opts)), opts.json);
+        } catch (err) {
+          if (err instanceof ConfigPathNotFoundError) return notFound(opts.from, opts.json);
+          throw err;
+        }
+      }
+      printEdit(run(() => setConfigValue(configPath, path, value!, opts)), opts.json);
     });
 
   config

@@ -22,7 +22,7 @@ export const tokenDrift: Check = {
       const fix = winner.startsWith('OPENCLAW_')
         ? `openclaw config set gateway.auth.token "$${winner}"${names.includes('gateway.remote.token') ? ` && openclaw config set gateway.remote.token "$${winner}"` : ''}`
         : names.includes('gateway.remote.token') && names.length === 1
-          ? 'openclaw config set gateway.remote.token "$(openclaw config get gateway.auth.token)"'
+          ? 'openclaw config set gateway.remote.token --from gateway.auth.token'
           : `unset ${names.filter((n) => n.startsWith('OPENCLAW_')).join(' ') || names[0]}`;
       return error(`${names.join(', ')} ${names.length === 1 ? 'differs' : 'differ'} from the token in ${winner}, so some clients fail with "unauthorized: gateway token mismatch".`, fix);
     }

@@ -22,7 +22,7 @@ export const tokenStrength: Check = {
       ? `export ${inEnv.name}="$(openclaw doctor --generate-gateway-token)"`
       : weak.some((t) => t.name === 'gateway.auth.token' || t.name === 'gateway.token')
         ? 'openclaw doctor --fix --generate-gateway-token  # then give the new token to your clients'
-        : `openclaw config set ${weak[0].name} "$(openclaw config get gateway.auth.token)"`;
+        : `openclaw config set ${weak[0].name} --from gateway.auth.token`;
     const message = `${weak.map((t) => `${t.name} ${t.why}`).join('; ')}, so it can be guessed.`;
     return isLoopbackHost(s.host) ? warn(message, fix) : error(message, fix);
   },

@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { ConfigStore, ConfigClobberError, ConfigConflictError } from '../../config/store.js';
 import { ConfigError, hashRaw, parseConfigText } from '../../config/load.js';
 import { applyMergePatch } from '../../config/merge-patch.js';
-import { REDACTED, redactConfig } from '../../config/redact.js';
+import { redactConfig, restoreRedacted } from '../../config/redact.js';
+
+export { restoreRedacted };
 import { configJsonSchema } from '../../config/schema.js';
 import { rejectionError, type RejectionContext, type RejectionId } from '../../protocol/errors.js';
 import { MethodError, type MethodDef } from './types.js';
@@ -34,19 +36,6 @@ function parseJson5(raw: string, what: string): unknown {
   }
 }
 
-/**
- * Puts real values back where a client echoed the redaction marker from config.get, so a
- * read-modify-write round trip never replaces a secret with the placeholder.
- */
-export function restoreRedacted(next: unknown, current: unknown): unknown {
-  if (next === REDACTED) return current;
-  if (Array.isArray(next)) return next.map((v, i) => restoreRedacted(v, Array.isArray(current) ? current[i] : undefined));
-  if (next !== null && typeof next === 'object') {
-    const cur = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(next).map(([k, v]) => [k, restoreRedacted(v, cur[k])]));
-  }
-  return next;
-}
 
 const writeParams = z.object({
   raw: z.string().max(5_000_000),
