@@ -87,3 +87,21 @@ test('reopening leaves a clean file alone and rewrites one with a torn last line
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('outcomes that carry a secret (a rotated token, a sign-in code) dedupe in memory but never reach the replay file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cp-idem-'));
+  try {
+    const a = new IdempotencyStore(dir);
+    const rotated = await a.run('rotate', async () => ({ ok: true as const, payload: { deviceId: 'd1', token: 'tok-SECRET-rotated-0123456789' } }));
+    const again = await a.run('rotate', async () => ({ ok: true as const, payload: { token: 'other' } }));
+    assert.deepEqual([rotated.cached, again.cached, again.ok && (again.payload as { token: string }).token], [false, true, 'tok-SECRET-rotated-0123456789']);
+    await a.run('code', async () => ({ ok: true as const, payload: { code: 'SIGNIN-CODE-abcdef0123', expiresAtMs: 1 } }));
+    await a.run('plain', async () => ({ ok: true as const, payload: { ok: true, maxTokens: 5 } }));
+    a.close();
+    const text = fs.readFileSync(path.join(dir, 'idempotency.jsonl'), 'utf8');
+    assert.ok(!text.includes('tok-SECRET') && !text.includes('SIGNIN-CODE'), text);
+    assert.match(text, /"plain"/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

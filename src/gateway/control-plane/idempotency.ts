@@ -6,6 +6,7 @@ import path from 'node:path';
 import { writeFileAtomicSync } from '../../infra/atomic-file.js';
 import { IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_TTL_MS } from '../../protocol/constants.js';
 import type { ErrorShape } from '../../protocol/errors.js';
+import { isSensitiveKey } from '../../config/redact.js';
 
 export type Outcome = { ok: true; payload: unknown } | { ok: false; error: ErrorShape };
 
@@ -68,7 +69,9 @@ export class IdempotencyStore {
     this.done.delete(s.key);
     this.done.set(s.key, s);
     this.evict();
-    if (this.fd !== null) {
+    // A rotated device token or a dashboard sign-in code must not sit in a plain-text replay file:
+    // such outcomes dedupe in memory only (a retry after a restart runs again and gets a fresh one).
+    if (this.fd !== null && !(s.outcome.ok && holdsSecret(s.outcome.payload))) {
       try {
         fs.writeSync(this.fd, JSON.stringify(s) + '\n');
         this.linesInFile++;
@@ -117,12 +120,23 @@ export class IdempotencyStore {
   }
 
   private compact(): void {
-    const text = [...this.done.values()].map((s) => JSON.stringify(s) + '\n').join('');
+    const kept = [...this.done.values()].filter((s) => !(s.outcome.ok && holdsSecret(s.outcome.payload)));
+    const text = kept.map((s) => JSON.stringify(s) + '\n').join('');
     writeFileAtomicSync(this.file, text, { mode: 0o600 });
-    this.linesInFile = this.done.size;
+    this.linesInFile = kept.length;
     if (this.fd !== null) {
       fs.closeSync(this.fd);
       this.fd = fs.openSync(this.file, 'a', 0o600);
     }
   }
+}
+
+/** Whether a result carries a credential (a token, password, key or single-use code) anywhere. */
+export function holdsSecret(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object' || depth > 8) return false;
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && v !== '' && (isSensitiveKey(k) || k === 'code')) return true;
+    if (holdsSecret(v, depth + 1)) return true;
+  }
+  return false;
 }
