@@ -124,6 +124,16 @@ describe('discord ignoreOtherMentions', () => {
     assert.equal(sentTo('4002').length, 2, 'only the message addressed to bob went unanswered');
     assert.match(sentTo('4002')[0].content, /@alice: anyone around\?$/);
     assert.match(sentTo('4002')[1].content, /@alice: and <@200000000000000006>, thoughts\?$/);
+
+    // A ping of the bot's own managed role (Discord creates one per guild, announced in GUILD_CREATE)
+    // addresses the bot; a ping of any other role does not.
+    dc.dispatch(BOT.token, 'GUILD_CREATE', { id: '3002', name: 'g', roles: [{ id: '9001', name: 'claw', tags: { bot_id: BOT.id } }, { id: '9002', name: 'ops' }] });
+    dc.guildMessage(BOT.token, '3002', '4002', alice, '<@&9002> deploy?', { extra: { mention_roles: ['9002'] } });
+    dc.guildMessage(BOT.token, '3002', '4002', alice, '<@&9001> status?', { extra: { mention_roles: ['9001'] } });
+    await eventually(() => sentTo('4002')[2], GATEWAY_WAIT_MS);
+    await settle();
+    assert.equal(sentTo('4002').length, 3);
+    assert.match(sentTo('4002')[2].content, /status\?$/);
   });
 });
 

@@ -32,7 +32,7 @@ import type { Logger } from '../../logging/types.js';
 import { backoffDelay, envMs, sleep } from '../backoff.js';
 import { DISCORD_DEFAULT_API_ROOT, type DiscordExtras } from './config.js';
 import { classifyError, INTENT_DISABLED_MESSAGE, INTENT_FIX, redactToken, terminalClose, toSendError, TOKEN_FIX, type RestFailure } from './errors.js';
-import { messageToFacts } from './facts.js';
+import { managedRoleIds, messageToFacts } from './facts.js';
 
 export interface DiscordAdapterDeps {
   log: Logger;
@@ -149,6 +149,8 @@ class DiscordAdapter implements ChannelAdapter {
   private retryPending = false;
   /** Per channel: the tail of its delivery chain (messages of one channel reach the sink in order). */
   private readonly chains = new Map<string, Promise<void>>();
+  /** The bot's managed role in each guild (from GUILD_CREATE): mentioning it addresses the bot. */
+  private readonly botRoleIds = new Set<string>();
   private readonly dmChannels = new Map<string, string>();
 
   private me?: { id: string; username: string };
@@ -461,6 +463,7 @@ class DiscordAdapter implements ChannelAdapter {
     manager.on(WebSocketShardEvents.Dispatch, (payload: GatewayDispatchPayload) => {
       this.lastTransportActivityAt = Date.now();
       if (payload.t === GatewayDispatchEvents.MessageCreate) this.onMessage(payload.d);
+      else if (payload.t === GatewayDispatchEvents.GuildCreate) for (const id of managedRoleIds(payload.d.roles, this.me?.id)) this.botRoleIds.add(id);
     });
     manager.on(WebSocketShardEvents.HeartbeatComplete, () => {
       this.lastTransportActivityAt = Date.now();
@@ -527,7 +530,7 @@ class DiscordAdapter implements ChannelAdapter {
 
   private onMessage(msg: GatewayMessageCreateDispatchData): void {
     if (this.stopped) return;
-    const facts = messageToFacts(msg, { accountId: this.accountId, bot: { id: this.me?.id, username: this.me?.username }, allowBots: this.extras.allowBots });
+    const facts = messageToFacts(msg, { accountId: this.accountId, bot: { id: this.me?.id, username: this.me?.username }, allowBots: this.extras.allowBots, botRoleIds: this.botRoleIds });
     if (!facts || !this.sink) return;
     const key = msg.channel_id;
     const tail = (this.chains.get(key) ?? Promise.resolve()).then(() => this.deliver(facts));

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
-import { messageToFacts, stripLeadingMention } from './facts.js';
+import { managedRoleIds, messageToFacts, stripLeadingMention } from './facts.js';
 
 const BOT = { id: '900000000000000001', username: 'claw' };
 const ctx = { accountId: 'default', bot: BOT };
@@ -114,6 +114,10 @@ test('addressed to others (ignoreOtherMentions facts): other users or roles ment
   assert.equal(guild({ type: 19, referenced_message: { ...otherBot, webhook_id: '9' } as never }).addressedToOthers, undefined, 'a reply to a webhook post');
   assert.equal(guild({ type: 19, referenced_message: msg({ author: bob }) as never }).addressedToOthers, undefined, 'an unpinged reply to a person');
   assert.equal(guild({ type: 19, referenced_message: { ...msg(), author: { ...alice, id: BOT.id, bot: true } } as never }).addressedToOthers, undefined, 'a reply to the bot');
+  // the bot's own managed role (learned from GUILD_CREATE) addresses the bot, not someone else
+  const withRole = messageToFacts(msg({ guild_id: '1', content: '<@&800> status?', mention_roles: ['800'] }), { ...ctx, botRoleIds: new Set(managedRoleIds([{ id: '800', tags: { bot_id: BOT.id } }, { id: '700' }], BOT.id)) })!;
+  assert.deepEqual([withRole.wasMentioned, withRole.addressedToOthers], [true, undefined], 'the bot role');
+  assert.deepEqual(managedRoleIds([{ id: '800', tags: { bot_id: '9' } }], BOT.id), [], 'another bot\'s managed role is not ours');
   // the bot and someone else: a fact; the policy lets the explicit bot mention win
   const both = guild({ content: `<@${BOT.id}> and <@${bob.id}>`, mentions: [{ ...alice, id: BOT.id }, bob] });
   assert.deepEqual([both.wasMentioned, both.addressedToOthers], [true, true]);

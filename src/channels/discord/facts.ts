@@ -16,6 +16,14 @@ export interface DiscordFactsContext {
   bot: DiscordBotIdentity;
   /** channels.discord.allowBots: true admits bot authors, 'mentions' only when they mention us. */
   allowBots?: boolean | 'mentions';
+  /** The bot's own managed role per guild (roles whose tags.bot_id is the bot): a ping of it is a ping of the bot. */
+  botRoleIds?: ReadonlySet<string>;
+}
+
+/** The bot's managed role ids in a GUILD_CREATE's role list. */
+export function managedRoleIds(roles: ReadonlyArray<{ id: string; tags?: { bot_id?: string } }> | undefined, botId: string | undefined): string[] {
+  if (!botId || !roles) return [];
+  return roles.filter((r) => r.tags?.bot_id === botId).map((r) => r.id);
 }
 
 /** Message types people write (everything else is a system message). */
@@ -23,9 +31,10 @@ const USER_TYPES: ReadonlySet<number> = new Set([MessageType.Default, MessageTyp
 
 const mentionRe = (id: string) => new RegExp(`<@!?${id}>`);
 
-function mentionsBot(msg: GatewayMessageCreateDispatchData, botId: string | undefined): boolean {
+function mentionsBot(msg: GatewayMessageCreateDispatchData, botId: string | undefined, botRoles?: ReadonlySet<string>): boolean {
   if (!botId) return false;
   if (msg.mentions?.some((u) => u.id === botId)) return true;
+  if (botRoles && msg.mention_roles?.some((r) => botRoles.has(r))) return true;
   return mentionRe(botId).test(msg.content);
 }
 
@@ -48,9 +57,9 @@ function implicitMention(msg: GatewayMessageCreateDispatchData, botId: string | 
  * and the author, or a role, is mentioned (@everyone / @here are neither), or the message replies
  * to another bot that is not a webhook. Discord lists a pinged reply's author in `mentions`.
  */
-function addressedToOthers(msg: GatewayMessageCreateDispatchData, botId: string): boolean {
+function addressedToOthers(msg: GatewayMessageCreateDispatchData, botId: string, botRoles?: ReadonlySet<string>): boolean {
   if (msg.mentions?.some((u) => u.id !== botId && u.id !== msg.author.id)) return true;
-  if ((msg.mention_roles?.length ?? 0) > 0) return true;
+  if (msg.mention_roles?.some((r) => !botRoles?.has(r))) return true;
   const ref = msg.referenced_message;
   return !!ref?.author?.bot && ref.author.id !== botId && !ref.webhook_id;
 }
@@ -62,7 +71,7 @@ export function messageToFacts(msg: GatewayMessageCreateDispatchData, ctx: Disco
   if (!USER_TYPES.has(msg.type)) return null;
   const rawText = msg.content ?? '';
   if (rawText.trim() === '') return null;
-  const wasMentioned = mentionsBot(msg, bot.id);
+  const wasMentioned = mentionsBot(msg, bot.id, ctx.botRoleIds);
   if (msg.author.bot) {
     const allow = ctx.allowBots ?? false;
     if (allow === false || (allow === 'mentions' && !wasMentioned)) return null;
@@ -95,7 +104,7 @@ export function messageToFacts(msg: GatewayMessageCreateDispatchData, ctx: Disco
     facts.groupId = msg.guild_id!;
     facts.threadId = msg.channel_id;
     facts.senderRoles = msg.member?.roles ?? [];
-    if (bot.id && addressedToOthers(msg, bot.id)) facts.addressedToOthers = true;
+    if (bot.id && addressedToOthers(msg, bot.id, ctx.botRoleIds)) facts.addressedToOthers = true;
   }
   if (bot.id) facts.botId = bot.id;
   if (implicit) facts.implicitMention = implicit;
