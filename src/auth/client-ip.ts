@@ -145,3 +145,28 @@ export function untrustedProxyHeaderNotifier(now: () => number = Date.now): (o: 
     return true;
   };
 }
+
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16', 'fc00::/7', 'fe80::/10']
+  .map(parseCidr)
+  .filter((r): r is CidrRange => r !== null);
+
+/** Loopback, RFC 1918, CGNAT (Tailscale), link-local or IPv6 ULA. */
+export const isPrivateOrLoopbackAddress: (ip: string | undefined) => boolean = perAddress((ip) => {
+  const addr = parseIp(ip);
+  if (!addr) return false;
+  return isLoopbackIp(addr) || PRIVATE_RANGES.some((r) => cidrContains(r, addr));
+});
+
+/** A Host header naming this machine or a private address (a container's published port). */
+export function isPrivateOrLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = hostWithoutPort(host.trim().toLowerCase());
+  return name === 'localhost' || isPrivateOrLoopbackAddress(name);
+}
+
+/** Whether a Host header names this machine itself (localhost or a loopback literal). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = hostWithoutPort(host.trim().toLowerCase());
+  return name === 'localhost' || isLoopbackAddress(name);
+}

@@ -359,8 +359,14 @@ describe('probe client against our gateway', { concurrency: 3 }, () => {
     });
     after(async () => gw?.stop());
 
-    test("the owner's local CLI (no Origin, right token) is still paired silently", async () => {
-      assertHello(await run({ token: TOKEN, keyFile: keyFile('owner-cli') }), { deviceToken: true });
+    test("a new CLI device waits for approval too; the owner's CLI gets in device-less with the token and keeps its scopes", async () => {
+      const paired = await run({ token: TOKEN, keyFile: keyFile('owner-cli') });
+      assert.equal(paired.error?.details?.code, 'PAIRING_REQUIRED', JSON.stringify(paired));
+      const r = await run({ token: TOKEN, noDevice: true, scopes: ['operator.read'], method: 'health' });
+      assert.equal(r.connectOk, true, JSON.stringify(r));
+      assert.equal(r.methodOk, true, JSON.stringify(r));
+      const probeMode = await run({ token: TOKEN, noDevice: true, mode: 'probe', scopes: ['operator.read'], method: 'health' });
+      assert.equal(probeMode.methodOk, false, 'a cli/probe client is not on the scope-keeping path');
     });
 
     test('Control UI from loopback: pairing required (wait_then_retry); devices approve; same key reconnects', async () => {

@@ -17,6 +17,8 @@ export const RequestFrameSchema = z.strictObject({
   method: z.string().min(1).max(256),
   params: z.unknown().optional(),
   traceparent: z.string().max(128).optional(),
+  /** Upstream's multi-profile guard; this gateway has one profile, so it is accepted and unused. */
+  expectedProfileId: z.string().min(1).max(128).optional(),
 });
 export type RequestFrame = z.infer<typeof RequestFrameSchema>;
 
@@ -52,10 +54,14 @@ export const ConnectParamsSchema = z.strictObject({
     id: caseInsensitiveEnum(GATEWAY_CLIENT_IDS),
     displayName: z.string().max(256).optional(),
     version: z.string().max(128),
+    /** Sent by the official Control UI. */
+    buildId: z.string().min(1).max(96).optional(),
     platform: z.string().max(128),
     deviceFamily: z.string().max(128).optional(),
     modelIdentifier: z.string().max(128).optional(),
     instanceId: z.string().max(256).optional(),
+    /** Self-reported IANA zone (official Control UI). */
+    timeZone: z.string().min(1).max(64).optional(),
     mode: caseInsensitiveEnum(GATEWAY_CLIENT_MODES),
   }),
   role: z.string().max(64).optional(),
@@ -85,6 +91,23 @@ export const ConnectParamsSchema = z.strictObject({
     .optional(),
   locale: z.string().max(64).optional(),
   userAgent: z.string().max(1024).optional(),
+  // Upstream's remaining closed-set keys: accepted so official clients that send them connect;
+  // this gateway has no computer-use, worker or per-connect model-catalog features yet.
+  computerUse: z.unknown().optional(),
+  workerRuns: z
+    .strictObject({
+      bundleHash: z.string().regex(/^[a-f0-9]{64}$/),
+      openclawVersion: z.string().min(1).max(128),
+      protocolFeatures: z.array(z.string().min(1).max(128)).max(64),
+      bundlePrewarm: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    })
+    .optional(),
+  modelCatalog: z
+    .union([
+      z.strictObject({ agentId: z.string().min(1).max(256).optional(), sessionKey: z.string().min(1).max(512).optional() }),
+      z.strictObject({ agentId: z.string().min(1).max(256).optional(), shortId: z.string().min(1).max(256), slugHint: z.string().min(1).max(256).optional() }),
+    ])
+    .optional(),
   /** Ours (ignored by upstream-only clients): resume a previous session's event stream. */
   resume: z
     .strictObject({

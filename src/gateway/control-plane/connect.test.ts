@@ -56,14 +56,28 @@ test('a paired device reconnects with only its device token, and gets the same t
   const again = await connectClient(gw.url, { deviceToken, device });
   assert.equal(again.res.ok, true, JSON.stringify(again.res.error));
   assert.equal(again.res.payload.auth.deviceToken, deviceToken);
+  assert.equal(again.res.payload.auth.method, 'device-token');
+  const narrow = await connectClient(gw.url, { deviceToken, device, scopes: ['operator.read'] });
+  assert.equal(narrow.res.ok, true, JSON.stringify(narrow.res.error));
+  assert.deepEqual(narrow.res.payload.auth.scopes, ['operator.read'], "the session's granted scopes, not the token's");
+  narrow.client.close();
   const status = await again.client.request('status');
   assert.equal(status.ok, true);
   assert.equal(status.payload.caller.deviceId, device.deviceId);
   again.client.close();
 });
 
-test('device-less token connect is allowed but gets no scopes (default deny)', async () => {
-  const { client, res } = await connectClient(gw.url, { token: TEST_TOKEN });
+test("device-less cli/cli on loopback with the token keeps its scopes (the official CLI's --url/--token path), and hello-ok says how it authenticated", async () => {
+  const { client, res } = await connectClient(gw.url, { token: TEST_TOKEN, scopes: ['operator.read'] });
+  assert.equal(res.ok, true, JSON.stringify(res.error));
+  assert.deepEqual(res.payload.auth.scopes, ['operator.read']);
+  assert.equal(res.payload.auth.method, 'token');
+  assert.equal((await client.request('health')).ok, true);
+  client.close();
+});
+
+test('device-less token connect of any other client is allowed but gets no scopes (default deny)', async () => {
+  const { client, res } = await connectClient(gw.url, { token: TEST_TOKEN, clientId: 'openclaw-tui', mode: 'ui' });
   assert.equal(res.ok, true, JSON.stringify(res.error));
   assert.deepEqual(res.payload.auth.scopes, []);
   assert.equal(res.payload.auth.deviceToken, undefined);

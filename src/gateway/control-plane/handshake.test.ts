@@ -10,7 +10,8 @@ import type { Logger } from '../../logging/types.js';
 import { makeStateDir } from '../../testing/harness.js';
 import { AuthLimiters } from './auth-limiters.js';
 import { BootstrapCodes } from './bootstrap-codes.js';
-import { authorizeConnect, pairingReason, silentPairing, type HandshakeOutcome, type PeerInfo } from './handshake.js';
+import { authorizeConnect, pairingLocality, pairingReason, silentPairing, type HandshakeOutcome, type PeerInfo } from './handshake.js';
+import type { ConnectParams } from '../../protocol/frames.js';
 import { configWith, connectParams, makeDevice, pairDevice, TEST_TOKEN, type ConnectOptions } from './test-support.js';
 
 const state = makeStateDir();
@@ -44,23 +45,53 @@ function connect(o: ConnectOptions, peer: PeerInfo, gateway: Record<string, unkn
   });
 }
 
-test('silentPairing: local without Origin or the local Control UI; the owner CLI even with the toggle off', () => {
-  const ui = { isLocal: true, origin: 'http://127.0.0.1:18789' };
-  const noOrigin = { isLocal: true, origin: undefined };
-  assert.equal(silentPairing('not-paired', 'token', false, noOrigin, true), true);
-  assert.equal(silentPairing('not-paired', 'token', true, ui, true), true, 'Control UI from loopback');
-  assert.equal(silentPairing('not-paired', 'token', false, ui, true), false, 'a non-UI client with an Origin');
-  assert.equal(silentPairing('not-paired', 'token', false, { isLocal: false, origin: undefined }, true), false, 'remote');
-  // autoApproveLocal off: only a valid shared token/password without Origin
-  assert.equal(silentPairing('not-paired', 'token', false, noOrigin, false), true);
-  assert.equal(silentPairing('role-upgrade', 'password', false, noOrigin, false), true);
-  assert.equal(silentPairing('not-paired', 'none', false, noOrigin, false), false);
-  assert.equal(silentPairing('not-paired', 'token', true, ui, false), false);
-  // metadata changes: silent only without an Origin
-  assert.equal(silentPairing('metadata-upgrade', 'none', false, noOrigin, true), true);
-  assert.equal(silentPairing('metadata-upgrade', 'token', true, ui, true), false);
+test('silentPairing follows upstream: never remote, never a non-UI page, metadata only for local non-browser clients, nothing with autoApproveLocal off', () => {
+  const base = { reason: 'not-paired', method: 'token', locality: 'direct_local', hasOrigin: false, isBrowserUi: false, isNativeAppUi: false, autoApproveLocal: true } as const;
+  const s = (o: Partial<Parameters<typeof silentPairing>[0]>) => silentPairing({ ...base, ...o });
+  assert.equal(s({}), true);
+  assert.equal(s({ hasOrigin: true, isBrowserUi: true }), true, 'Control UI from loopback');
+  assert.equal(s({ hasOrigin: true }), false, 'a non-UI client with an Origin');
+  assert.equal(s({ locality: 'remote' }), false, 'remote');
+  assert.equal(s({ locality: 'cli_container_local' }), true, 'container-local CLI');
+  // autoApproveLocal off: no silent pairing at all, not even the owner's CLI (it goes device-less)
+  assert.equal(s({ autoApproveLocal: false }), false);
+  assert.equal(s({ reason: 'role-upgrade', method: 'password', autoApproveLocal: false }), false);
+  assert.equal(s({ hasOrigin: true, isBrowserUi: true, autoApproveLocal: false }), false);
+  // metadata changes: a native app on this machine, or a shared-secret loopback client; never a browser
+  assert.equal(s({ reason: 'metadata-upgrade', isNativeAppUi: true }), true);
+  assert.equal(s({ reason: 'metadata-upgrade', isNativeAppUi: true, autoApproveLocal: false }), true, 'metadata cases ignore the toggle');
+  assert.equal(s({ reason: 'metadata-upgrade' }), false, 'a direct-local CLI re-approves a changed platform');
+  assert.equal(s({ reason: 'metadata-upgrade', locality: 'shared_secret_loopback_local' }), true);
+  assert.equal(s({ reason: 'metadata-upgrade', hasOrigin: true, isBrowserUi: true }), false);
   // scope upgrades need local-grade credentials
-  assert.equal(silentPairing('scope-upgrade', 'trusted-proxy', true, ui, true), false);
+  assert.equal(s({ reason: 'scope-upgrade', method: 'trusted-proxy', hasOrigin: true, isBrowserUi: true }), false);
+  assert.equal(s({ reason: 'scope-upgrade', method: 'none' }), true);
+});
+
+test('pairingLocality: direct, container-local CLI and browser, remote', () => {
+  const cli = connectParams('n', {}) as ConnectParams;
+  const ui = connectParams('n', { clientId: 'openclaw-control-ui', mode: 'webchat' }) as ConnectParams;
+  // A gateway in a container sees the published port's traffic from loopback with a private Host.
+  const container: PeerInfo = { ...REMOTE, remoteAddress: '127.0.0.1', clientIp: '127.0.0.1', host: '172.17.0.2:18789', headers: { host: '172.17.0.2:18789' } };
+  assert.equal(pairingLocality(LOCAL, cli, 'token'), 'direct_local');
+  assert.equal(pairingLocality(container, cli, 'token'), 'cli_container_local');
+  assert.equal(pairingLocality(container, ui, 'password'), 'shared_secret_loopback_local');
+  assert.equal(pairingLocality(container, cli, 'none'), 'remote', 'needs a shared secret');
+  assert.equal(pairingLocality({ ...container, headers: { ...container.headers, 'x-forwarded-for': '1.2.3.4' } }, cli, 'token'), 'remote', 'proxied');
+  assert.equal(pairingLocality(REMOTE, cli, 'token'), 'remote');
+  const bridge: PeerInfo = { ...REMOTE, remoteAddress: '172.17.0.1', clientIp: '172.17.0.1', host: 'localhost:18789', origin: 'http://localhost:18789', headers: { host: 'localhost:18789' } };
+  assert.equal(pairingLocality(bridge, ui, 'token'), 'browser_container_local');
+  assert.equal(pairingLocality({ ...bridge, origin: 'http://evil.example' }, ui, 'token'), 'remote');
+});
+
+test("device-less cli/cli with the shared secret keeps its scopes locally (official CLI's --url/--token); remote or probe clients get none", () => {
+  const scopes = ['operator.read', 'operator.admin'];
+  const ok = (r: HandshakeOutcome) => (r.ok ? r.session.scopes : r.rejection);
+  assert.deepEqual(ok(connect({ token: TEST_TOKEN, scopes }, LOCAL)), scopes);
+  assert.deepEqual(ok(connect({ password: 'pw-123456', scopes }, LOCAL, { auth: { mode: 'password', password: 'pw-123456' } })), scopes);
+  assert.deepEqual(ok(connect({ token: TEST_TOKEN, scopes }, REMOTE)), [], 'remote: default deny');
+  assert.deepEqual(ok(connect({ token: TEST_TOKEN, scopes, mode: 'probe' }, LOCAL)), [], 'cli/probe is not on this path');
+  assert.deepEqual(ok(connect({ token: TEST_TOKEN, scopes }, { ...LOCAL, origin: 'http://127.0.0.1:18789' })), [], 'with a browser Origin');
 });
 
 test('pairingReason: not paired, role, scopes, then a changed platform/deviceFamily', () => {
@@ -76,7 +107,7 @@ test('pairingReason: not paired, role, scopes, then a changed platform/deviceFam
   assert.equal(pairingReason({ ...paired!, deviceFamily: 'iPhone' }, 'operator', ['operator.read'], { deviceFamily: 'iPad' }), 'metadata-upgrade');
 });
 
-test('metadata-upgrade from a remote client → PAIRING_REQUIRED with its message variant; locally silent', () => {
+test('metadata-upgrade → PAIRING_REQUIRED with its message variant', () => {
   const device = makeDevice();
   assert.equal(connect({ token: TEST_TOKEN, device, platform: 'linux' }, LOCAL).ok, true, 'first connect pairs silently');
   const moved = connect({ token: TEST_TOKEN, device, platform: 'darwin' }, REMOTE);
@@ -86,12 +117,14 @@ test('metadata-upgrade from a remote client → PAIRING_REQUIRED with its messag
   assert.equal(moved.ctx.detail, 'device identity changed and must be re-approved');
   assert.equal(moved.extraDetails?.reason, 'metadata-upgrade');
   assert.equal(moved.extraDetails?.pauseReconnect, false);
-  assert.equal(connect({ token: TEST_TOKEN, device, platform: 'darwin' }, LOCAL).ok, true);
+  const local = connect({ token: TEST_TOKEN, device, platform: 'darwin' }, LOCAL);
+  assert.equal(local.ok ? 'ok' : local.rejection, 'PAIRING_REQUIRED', 'a CLI is not a native app: the change is re-approved, as upstream');
 });
 
-test("autoApproveLocal=false: the owner's CLI pairs silently; a Control UI and a device-token-less 'none' client do not", () => {
+test('autoApproveLocal=false: every new device waits for approval, the owner CLI included; a metadata change locally needs re-approval too', () => {
   const off = { nodes: { pairing: { autoApproveLocal: false } } };
-  assert.equal(connect({ token: TEST_TOKEN, device: makeDevice() }, LOCAL, off).ok, true);
+  const cli = connect({ token: TEST_TOKEN, device: makeDevice() }, LOCAL, off);
+  assert.equal(cli.ok ? 'ok' : cli.rejection, 'PAIRING_REQUIRED');
   const ui = connect({ token: TEST_TOKEN, device: makeDevice(), clientId: 'openclaw-control-ui', mode: 'webchat' }, { ...LOCAL, origin: 'http://127.0.0.1:18789' }, off);
   assert.equal(ui.ok ? 'ok' : ui.rejection, 'PAIRING_REQUIRED');
   const none = connect({ device: makeDevice() }, LOCAL, { ...off, auth: { mode: 'none' } });

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { ResolvedGatewaySettings } from '../../config/types.js';
 import type { Logger } from '../../logging/types.js';
 import { checkBrowserOrigin, normalizeOrigin } from '../../auth/origin.js';
-import { isLoopbackAddress, untrustedProxyHeaderNotifier, UNTRUSTED_PROXY_HEADERS_WARNING } from '../../auth/client-ip.js';
+import { hasProxyHeaders, isLoopbackAddress, isLoopbackHost, isPrivateOrLoopbackAddress, isPrivateOrLoopbackHost, untrustedProxyHeaderNotifier, UNTRUSTED_PROXY_HEADERS_WARNING } from '../../auth/client-ip.js';
 import { verifyDeviceProof } from '../../auth/device-proof.js';
 import type { DeviceTokenRecord, PairedDevice, PairingStore } from '../../auth/pairing-store.js';
 import { ConnectParamsSchema, formatIssues, type ConnectParams } from '../../protocol/frames.js';
@@ -211,7 +211,8 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
     if (shared.kind === 'absent' && !insecureBrowser) return reject('DEVICE_IDENTITY_REQUIRED');
     if (shared.kind !== 'ok') return sharedRejection(shared);
     if (role !== 'operator') return reject('DEVICE_IDENTITY_REQUIRED');
-    return { ok: true, session: { ...base, scopes: devicelessScopes(requestedScopes, shared.method, isBrowserUi, insecureBrowser, peer, params, settings), authMethod: shared.method } };
+    const where = pairingLocality(peer, params, shared.method);
+    return { ok: true, session: { ...base, scopes: devicelessScopes(requestedScopes, shared.method, isBrowserUi, insecureBrowser, peer, where, params, settings), authMethod: shared.method } };
   }
 
   // ---- device proof -------------------------------------------------------------------------
@@ -267,7 +268,15 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
   const paired = deps.pairing.getPaired(deviceId);
   const reason = pairingReason(paired, role, requestedScopes, params.client);
   if (reason) {
-    const silent = silentPairing(reason, shared.method, isBrowserUi, peer, settings.nodes.pairing.autoApproveLocal);
+    const silent = silentPairing({
+      reason,
+      method: shared.method,
+      locality: pairingLocality(peer, params, shared.method),
+      hasOrigin: peer.origin !== undefined,
+      isBrowserUi,
+      isNativeAppUi: isNativeAppUi(params.client),
+      autoApproveLocal: settings.nodes.pairing.autoApproveLocal,
+    });
     const { request, created } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, silent, Boolean(paired)));
     if (silent) {
       deps.pairing.approve(request.requestId, 'silent');
@@ -310,20 +319,62 @@ function touchThrottled(deps: HandshakeDeps, deviceId: string): void {
 }
 
 /**
- * Silent local pairing (reference §6.3): a local client without a browser Origin, or the Control
- * UI from this machine, when gateway.nodes.pairing.autoApproveLocal is on. Whatever that toggle
- * says, the owner's local CLI (no Origin, valid shared token/password) is never locked out: it is
- * the tool that approves everyone else. Metadata changes are silent only without an Origin, and
- * scope upgrades only with local-grade credentials (none, token, password).
+ * Where a connection comes from, for the pairing and scope decisions (reference §3.4): this
+ * machine directly; a browser or shared-secret client reaching a container's gateway over its
+ * loopback/bridge address (no proxy headers, local Host); or anywhere else.
  */
-export function silentPairing(reason: PairingReason, method: SharedAuthMethod, isBrowserUi: boolean, peer: Pick<PeerInfo, 'isLocal' | 'origin'>, autoApproveLocal: boolean): boolean {
-  if (!peer.isLocal) return false;
-  const noOrigin = peer.origin === undefined;
-  if (noOrigin && (method === 'token' || method === 'password')) return true;
-  if (!autoApproveLocal) return false;
-  if (reason === 'metadata-upgrade') return noOrigin;
-  if (reason === 'scope-upgrade' && method === 'trusted-proxy') return false;
-  return noOrigin || isBrowserUi;
+export type PairingLocality = 'direct_local' | 'browser_container_local' | 'cli_container_local' | 'shared_secret_loopback_local' | 'remote';
+
+const isCliCli = (c: ConnectParams['client']) => c.id.toLowerCase() === 'cli' && c.mode.toLowerCase() === 'cli';
+const isSharedSecret = (m: SharedAuthMethod) => m === 'token' || m === 'password';
+const NATIVE_APP_IDS = new Set(['openclaw-macos', 'openclaw-linux', 'openclaw-ios', 'openclaw-android']);
+function isNativeAppUi(c: ConnectParams['client']): boolean {
+  return c.mode.toLowerCase() === 'ui' && NATIVE_APP_IDS.has(c.id.toLowerCase());
+}
+function originHost(origin: string | undefined): string | undefined {
+  return normalizeOrigin(origin)?.host;
+}
+
+/** `method` is the shared-secret method that succeeded (the caller only asks after success). */
+export function pairingLocality(peer: PeerInfo, params: ConnectParams, method: SharedAuthMethod): PairingLocality {
+  if (peer.isLocal) return 'direct_local';
+  if (!isSharedSecret(method) || hasProxyHeaders(peer.headers)) return 'remote';
+  const c = params.client;
+  if (peer.origin !== undefined) {
+    const controlUi = c.id.toLowerCase() === 'openclaw-control-ui' && c.mode.toLowerCase() === 'webchat';
+    return controlUi && isPrivateOrLoopbackAddress(peer.remoteAddress) && isLoopbackHost(peer.host) && isLoopbackHost(originHost(peer.origin)) ? 'browser_container_local' : 'remote';
+  }
+  if (isLoopbackAddress(peer.remoteAddress) && isPrivateOrLoopbackHost(peer.host)) return isCliCli(c) ? 'cli_container_local' : 'shared_secret_loopback_local';
+  return 'remote';
+}
+
+export interface SilentPairingInput {
+  reason: PairingReason;
+  method: SharedAuthMethod;
+  locality: PairingLocality;
+  hasOrigin: boolean;
+  isBrowserUi: boolean;
+  isNativeAppUi: boolean;
+  autoApproveLocal: boolean;
+}
+
+/**
+ * Silent local pairing (reference §6.3, upstream shouldAllowSilentLocalPairing): never for a
+ * remote peer or a non-UI page with an Origin; a metadata change only for local clients without a
+ * browser (native app, or a shared-secret loopback client); everything else only while
+ * gateway.nodes.pairing.autoApproveLocal is on, and a scope upgrade only with local-grade
+ * credentials. With it off, the owner's CLI is not locked out: it connects device-less with the
+ * shared secret and keeps its scopes (devicelessScopes).
+ */
+export function silentPairing(i: SilentPairingInput): boolean {
+  if (i.locality === 'remote') return false;
+  if (i.hasOrigin && !i.isBrowserUi) return false;
+  if (i.reason === 'metadata-upgrade') {
+    return !i.hasOrigin && !i.isBrowserUi && ((i.locality === 'direct_local' && i.isNativeAppUi) || i.locality === 'cli_container_local' || i.locality === 'shared_secret_loopback_local');
+  }
+  if (!i.autoApproveLocal) return false;
+  if (i.reason === 'scope-upgrade') return i.method === 'none' || i.method === 'token' || i.method === 'password';
+  return true;
 }
 
 function pairingRequest(params: ConnectParams, deviceId: string, publicKey: string, role: string, scopes: string[], peer: PeerInfo, silent: boolean, isRepair: boolean) {
@@ -345,8 +396,9 @@ function pairingRequest(params: ConnectParams, deviceId: string, publicKey: stri
 
 /**
  * A device-less shared-secret connection gets no scopes (default deny), except: the internal
- * local backend self-connect, a Control UI allowed on plain HTTP by allowInsecureAuth, and a
- * trusted-proxy operator (which keeps all but admin until it pairs).
+ * local backend self-connect, the owner's CLI (cli/cli) on this machine or its container with a
+ * shared token or password and no Origin, a Control UI allowed on plain HTTP by
+ * allowInsecureAuth, and a trusted-proxy operator (which keeps all but admin until it pairs).
  */
 function devicelessScopes(
   requested: string[],
@@ -354,9 +406,11 @@ function devicelessScopes(
   isBrowserUi: boolean,
   insecureBrowser: boolean,
   peer: PeerInfo,
+  locality: PairingLocality,
   params: ConnectParams,
   settings: ResolvedGatewaySettings,
 ): string[] {
+  if (isCliCli(params.client) && (locality === 'direct_local' || locality === 'cli_container_local') && peer.origin === undefined && isSharedSecret(method)) return requested;
   if (method === 'trusted-proxy') return requested.filter((s) => s !== 'operator.admin');
   // The internal self-connect: local, backend, and never a browser.
   if (params.client.id.toLowerCase() === 'gateway-client' && params.client.mode.toLowerCase() === 'backend' && peer.isLocal && peer.origin === undefined) return requested;

@@ -24,10 +24,21 @@ export interface HelloInput {
   resume?: { sessionId: string; cursor: number; replayed: number };
 }
 
+/** Our auth methods as upstream's hello-ok `auth.method` names them. */
+const HELLO_AUTH_METHOD: Record<Session['authMethod'], string> = {
+  none: 'none',
+  token: 'token',
+  password: 'password',
+  'trusted-proxy': 'trusted-proxy',
+  'device-token': 'device-token',
+  bootstrap: 'bootstrap-token',
+};
+
 export function buildHelloOk(h: HelloInput): Record<string, unknown> {
   const token = h.session.deviceToken;
-  // With a device token, auth.scopes are what the token grants (clients cache them with it).
-  const auth: Record<string, unknown> = { role: h.session.role, scopes: token ? token.scopes : h.session.scopes };
+  // auth.scopes are what this session was granted (upstream's shape), not everything the token
+  // could grant: a client asking for less gets less, and sees so.
+  const auth: Record<string, unknown> = { method: HELLO_AUTH_METHOD[h.session.authMethod], role: h.session.role, scopes: h.session.scopes };
   if (token) {
     auth.deviceToken = token.token;
     auth.issuedAtMs = token.rotatedAtMs ?? token.createdAtMs;
