@@ -296,7 +296,7 @@ export const Rejections = {
   PAIRING_REQUIRED: {
     detailCode: 'PAIRING_REQUIRED', errorCode: 'NOT_PAIRED', closeCode: P,
     // detail: the upgrade variant (role, scopes, metadata); absent for a device that never paired.
-    message: (c) => (c.detail ? `pairing required: ${c.detail}` : 'pairing required'),
+    message: (c) => `pairing required: ${c.detail ?? 'device is not approved yet'}`,
     closeReason: (c) => (c.requestId ? `pairing required: ${c.detail ?? 'device is not approved yet'} (requestId: ${c.requestId})` : c.detail ? `pairing required: ${c.detail}` : 'pairing required'),
     // Official clients keep retrying on wait_then_retry and get in by themselves once approved.
     recommendedNextStep: 'wait_then_retry',

@@ -67,7 +67,7 @@ test('new device from a remote address → NOT_PAIRED with requestId; approval l
   const watcher = await connectClient(proxied.url, { token: TEST_TOKEN, device: operator }, { headers: { 'x-forwarded-for': '203.0.113.1' } });
   assert.equal(watcher.res.ok, true, JSON.stringify(watcher.res.error));
   const { client, res } = await connectClient(proxied.url, { token: TEST_TOKEN, device }, REMOTE);
-  assertRejection(res, 'NOT_PAIRED', 'PAIRING_REQUIRED', 'pairing required');
+  assertRejection(res, 'NOT_PAIRED', 'PAIRING_REQUIRED', 'pairing required: device is not approved yet');
   const d = res.error!.details;
   assert.match(d.requestId, /^[0-9a-f-]{36}$/);
   assert.equal(d.reason, 'not-paired');

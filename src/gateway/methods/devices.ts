@@ -17,10 +17,15 @@ function fail(err: ReturnType<typeof rejectionError>): never {
 const needAdmin = (caller: CallerInfo): never =>
   fail(rejectionError('MISSING_SCOPE', { scope: 'operator.admin', deviceId: caller.deviceId }, { missingScope: 'operator.admin', requiredScopes: ['operator.admin'] }));
 
-/** Non-admin callers may manage only their own device, within their own scopes, and only operator tokens. */
+/**
+ * Non-admin callers manage operator tokens only, within their own scopes; one that is itself a
+ * device manages only that device (upstream's cross-device rule). A device-less caller holding
+ * operator.pairing (the owner's CLI with the shared secret) manages any device.
+ */
 function assertMayManage(caller: CallerInfo, deviceId: string, scopes: readonly string[] = [], role = 'operator'): void {
   if (caller.scopes.includes('operator.admin')) return;
-  if (caller.deviceId !== deviceId || role !== 'operator' || missingScopes(caller.scopes, scopes).length > 0) needAdmin(caller);
+  const crossDevice = caller.deviceId !== undefined && caller.deviceId !== deviceId;
+  if (crossDevice || role !== 'operator' || missingScopes(caller.scopes, scopes).length > 0) needAdmin(caller);
 }
 
 export function deviceMethods(rt: ControlPlaneRuntime): MethodDef[] {
@@ -69,6 +74,8 @@ export function deviceMethods(rt: ControlPlaneRuntime): MethodDef[] {
       handler: ({ params, caller }) => {
         const deviceId = resolveDevice(params.deviceId);
         assertMayManage(caller, deviceId);
+        // A device removing itself may not take a node pairing with it (that is an admin decision).
+        if (caller.deviceId && !caller.scopes.includes('operator.admin') && rt.pairing.getPaired(deviceId)?.roles.some((r) => r !== 'operator')) needAdmin(caller);
         rt.pairing.remove(deviceId);
         const closed = rt.dropDeviceConnections(deviceId);
         return { deviceId, removed: true, closedConnections: closed };

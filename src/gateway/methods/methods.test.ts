@@ -233,7 +233,14 @@ test('a pairing-only operator may approve operators but not nodes, and manage on
   pairDevice(gw.state.dir, other);
   const notMine = await pairer.client.request('device.token.revoke', { deviceId: other.deviceId, role: 'operator' });
   assert.equal(notMine.error!.details.code, 'MISSING_SCOPE');
+  const notMineRemove = await pairer.client.request('device.pair.remove', { deviceId: other.deviceId });
+  assert.equal(notMineRemove.error!.details.code, 'MISSING_SCOPE');
   const byAdmin = await admin.request('device.pair.approve', { requestId: request.requestId });
   assert.equal(byAdmin.ok, true, JSON.stringify(byAdmin.error));
   pairer.client.close();
+  // Device-less with the shared secret (the official CLI's devices remove): operator.pairing is enough.
+  const owner = await connectClient(gw.url, { token: TEST_TOKEN, scopes: ['operator.pairing'] });
+  const removed = await owner.client.request('device.pair.remove', { deviceId: other.deviceId });
+  assert.equal(removed.ok, true, JSON.stringify(removed.error));
+  owner.client.close();
 });
