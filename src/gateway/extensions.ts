@@ -16,6 +16,7 @@ import { pairingMethods } from '../channels/pairing/methods.js';
 import { createHeartbeat, type Heartbeat, type HeartbeatTurnOptions } from '../channels/heartbeat/runner.js';
 import { heartbeatMethods } from '../channels/heartbeat/methods.js';
 import type { HeartbeatConfig } from '../channels/heartbeat/schedule.js';
+import { upstreamSummaries } from './upstream-summaries.js';
 
 /** Returns true when it handled the request. */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -50,6 +51,7 @@ export async function loadExtensions(services: GatewayServices): Promise<Gateway
     hasChannels: () => channels.hasConfiguredAccounts(),
     broadcast: (event, payload) => services.broadcast(event, payload),
   });
+  services.summaries = upstreamSummaries({ runtime, heartbeat, channels: () => channels.healthSummary().accounts, stateDir: services.stateDir });
   return {
     // /v1 first: the Control UI is mounted at "/" by default and must not shadow the API.
     // /v1 counts failed bearers in the same limiters as WS connects: one budget per client.

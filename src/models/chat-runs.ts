@@ -283,6 +283,11 @@ export class ChatRuns {
     return r ? { runId: r.runId, startedAt: r.startedAt, text: r.text } : undefined;
   }
 
+  /** How a live run ends (the `agent` method answers with it); undefined once it has ended. */
+  outcome(runId: string): Promise<RunOutcome> | undefined {
+    return this.runs.get(runId)?.outcome;
+  }
+
   /** Resolves when a run finishes (tests, `agent` CLI waits). */
   wait(runId: string): Promise<void> {
     return this.runs.get(runId)?.done ?? Promise.resolve();

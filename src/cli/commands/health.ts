@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--token <token>', 'gateway token')
     .option('--password <password>', 'gateway password')
     .option('--timeout <ms>', 'connect + request timeout in milliseconds', '10000')
-    .addHelpText('after', '\nExamples:\n  openclaw health\n  openclaw health --json | jq .channels\n')
+    .addHelpText('after', '\nExamples:\n  openclaw health\n  openclaw health --json | jq .channelAccounts\n')
     .action(async (o: Opts) => {
       const { callGateway, GatewayUnreachableError } = await import('../../client/call.js');
       let h: HealthSnapshot;
@@ -36,7 +36,7 @@ export function register(program: Command): void {
       if (o.json) printJson(h);
       else {
         println(`Gateway: ${h.ok ? 'healthy' : 'unhealthy'} (version ${h.version}, up ${Math.round(h.uptimeMs / 1000)}s, ${h.connections.authenticated} client(s))`);
-        for (const a of h.channels?.accounts ?? []) println(`- ${a.channel} ${a.accountId}: ${a.healthState}${a.lastError ? ` (${a.lastError})` : ''}`);
+        for (const a of h.channelAccounts ?? []) println(`- ${a.channel} ${a.accountId}: ${a.healthState}${a.lastError ? ` (${a.lastError})` : ''}`);
         if (!h.ok) println('Run: openclaw channels status --probe');
       }
       if (!h.ok) process.exitCode = ExitCodes.FAILURE;

@@ -20,6 +20,7 @@ export async function dispatchRequest(
   caller: CallerInfo,
   sendToCaller: (event: string, payload: unknown) => void,
   deps: DispatchDeps,
+  acknowledge: (payload: unknown) => void = () => {},
 ): Promise<Outcome> {
   const fail = (error: ErrorShape): Outcome => ({ ok: false, error });
   const def = deps.methods.get(frame.method);
@@ -41,7 +42,7 @@ export async function dispatchRequest(
   }
   const run = async (): Promise<Outcome> => {
     try {
-      const payload = await def.handler({ params, caller, services: deps.services, sendToCaller, idempotencyKey, log: deps.log });
+      const payload = await def.handler({ params, caller, services: deps.services, sendToCaller, acknowledge, idempotencyKey, log: deps.log });
       return { ok: true, payload: payload ?? {} };
     } catch (err) {
       if (err instanceof MethodError) {

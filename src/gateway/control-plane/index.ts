@@ -227,7 +227,8 @@ class Hub implements ControlPlane, ConnectionHost {
       isLocal: conn.peer.isLocal,
     };
     const sendToCaller = (event: string, payload: unknown) => conn.sendEvent({ event, payload });
-    dispatchRequest(frame, caller, sendToCaller, { methods: this.methods, services: this.services, idempotency: this.idempotency, log: this.services.log })
+    const acknowledge = (payload: unknown) => conn.sendRes(frame.id, { ok: true, payload });
+    dispatchRequest(frame, caller, sendToCaller, { methods: this.methods, services: this.services, idempotency: this.idempotency, log: this.services.log }, acknowledge)
       .then((outcome) => conn.sendRes(frame.id, outcome))
       .catch((err: unknown) => conn.sendRes(frame.id, { ok: false, error: rejectionError('INTERNAL_ERROR', { detail: err instanceof Error ? err.message : String(err) }) }));
   }
@@ -346,8 +347,20 @@ class Hub implements ControlPlane, ConnectionHost {
       presence: this.presence.list().length,
       authMode: this.settings.auth.mode,
       eventLog: { lastSeq: this.eventLog.lastSeq },
-      ...(channels && channels.accounts.length ? { channels } : {}),
+      ...this.upstreamHealth(),
+      // Ours, as a list (upstream's `channels` is a record by channel id, from the summaries).
+      ...(channels && channels.accounts.length ? { channelAccounts: channels.accounts } : {}),
     };
+  }
+
+  /** A failing summary must not take `health` (and every hello-ok) down with it. */
+  private upstreamHealth(): Record<string, unknown> {
+    try {
+      return this.services.summaries?.health() ?? {};
+    } catch (err) {
+      this.log.warn(`health summary failed: ${err instanceof Error ? err.message : String(err)}`);
+      return {};
+    }
   }
 
   /** WS ping every keepAlive seconds; a peer silent for two intervals is closed 4008 `closed idle`. */

@@ -7,6 +7,7 @@ import { sessionAgentId } from '../../models/router.js';
 import { MethodError, type MethodDef } from './types.js';
 import { modelsMethods } from './models.js';
 import { sessionsMethods } from './sessions.js';
+import { agentMethods } from './agent.js';
 
 const SessionKey = z.string().min(1).max(512);
 
@@ -50,6 +51,7 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
       },
     },
     ...sessionsMethods(runtime),
+    ...agentMethods(runtime),
     ...modelsMethods(runtime),
   ];
 }

@@ -34,6 +34,8 @@ export function healthMethods(rt: ControlPlaneRuntime): MethodDef[] {
           // paths reveal the user's home layout: admins only
           ...(admin ? { configPath: rt.services.configPath, stateDir: rt.services.stateDir } : {}),
           caller: { role: caller.role, scopes: caller.scopes, deviceId: caller.deviceId ?? null, isLocal: caller.isLocal },
+          runtimeVersion: rt.services.version,
+          ...(rt.services.summaries?.status({ includePaths: admin }) ?? {}),
         };
       },
     },

