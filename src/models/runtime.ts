@@ -45,7 +45,14 @@ export function createModelRuntime(o: ModelRuntimeOptions): ModelRuntime {
     sessions: new SessionStore(path.join(o.services.stateDir, 'agents')),
     config: liveConfigReader(o.services.configPath, log),
   };
-  const chat = new ChatRuns(turn, (event, payload) => o.services.broadcast(event, payload));
+  const chat = new ChatRuns(turn, (event, payload) => {
+    o.services.broadcast(event, payload);
+    // The delta for sessions.subscribe clients: a run ended and its session changed on disk.
+    if (event === 'chat' && 'state' in payload && payload.state !== 'delta') {
+      const phase = payload.state === 'error' ? 'error' : 'end';
+      o.services.broadcast('sessions.changed', { sessionKey: payload.sessionKey, key: payload.sessionKey, runId: payload.runId, phase, reason: 'message', updatedAt: Date.now(), ts: Date.now() });
+    }
+  });
   if (o.resumeInterrupted === 'now') chat.resumeInterrupted();
   return {
     ...turn,

@@ -6,7 +6,7 @@ import type { ModelRuntime } from '../../models/runtime.js';
 import { sessionAgentId } from '../../models/router.js';
 import { MethodError, type MethodDef } from './types.js';
 import { modelsMethods } from './models.js';
-import { sessionsMethods } from './sessions.js';
+import { sessionDefaults, sessionRow, sessionsMethods } from './sessions.js';
 import { agentMethods } from './agent.js';
 
 const SessionKey = z.string().min(1).max(512);
@@ -29,13 +29,17 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
       name: 'chat.history',
       scope: 'operator.read',
       params: z.object({ sessionKey: SessionKey, limit: z.number().int().min(1).max(1000).optional(), agentId: z.string().min(1).optional() }),
-      handler: ({ params }) => {
+      handler: ({ params, caller }) => {
         const agentId = sessionAgentId(runtime.config(), params.sessionKey, params.agentId);
         const entries = runtime.sessions.history(agentId, params.sessionKey, params.limit ?? 200);
         const inFlight = runtime.chat.inFlight(params.sessionKey);
+        const info = runtime.sessions.list(agentId).find((s) => s.sessionKey === params.sessionKey);
         return {
           sessionKey: params.sessionKey,
           agentId,
+          // Upstream's: the session's row (null before its first message) and the model defaults.
+          sessionInfo: info ? sessionRow(runtime, info) : null,
+          defaults: sessionDefaults(runtime, agentId, caller),
           messages: entries.map((e) => ({ id: e.id, ts: e.ts, runId: e.runId, ...e.message })),
           ...(inFlight ? { inFlightRun: inFlight } : {}),
         };

@@ -1,21 +1,112 @@
-// sessions.list / sessions.reset / sessions.delete over the transcript store.
+// sessions.list / sessions.reset / sessions.delete over the transcript store, and the
+// subscription calls official clients make before they chat (sessions.subscribe,
+// sessions.messages.subscribe): a snapshot in the answer, then `sessions.changed` /
+// `chat` events as deltas (every operator.read client receives those).
 import { z } from 'zod';
 import type { ModelRuntime } from '../../models/runtime.js';
-import { sessionAgentId } from '../../models/router.js';
-import type { MethodDef } from './types.js';
+import { listAgents, listConfiguredModels, sessionAgentId } from '../../models/router.js';
+import type { SessionInfo } from '../../sessions/store.js';
+import type { CallerInfo, MethodDef } from './types.js';
 
 const Target = z.object({ sessionKey: z.string().min(1).max(512), agentId: z.string().min(1).optional() });
 
+/** Upstream's params carry many filters this gateway has no data for; they are accepted and unused. */
+const ListParams = z.looseObject({ agentId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() });
+type ListParams = z.infer<typeof ListParams>;
+
+const MessagesKey = z.looseObject({ key: z.string().trim().min(1).max(512), agentId: z.string().min(1).optional() });
+
+const DEFAULT_CONTEXT_TOKENS = 200_000;
+
+/** `provider/model` split the way upstream's rows show it. */
+function splitModel(ref: string | undefined): { modelProvider?: string; model?: string } {
+  if (!ref) return {};
+  const slash = ref.indexOf('/');
+  return slash > 0 ? { modelProvider: ref.slice(0, slash), model: ref.slice(slash + 1) } : { model: ref };
+}
+
+/** The default model of an agent, as upstream's `defaults` block describes it. */
+export function sessionDefaults(runtime: ModelRuntime, agentId: string | undefined, _caller: CallerInfo): Record<string, unknown> {
+  const cfg = runtime.config();
+  const agents = listAgents(cfg);
+  const agent = agents.find((a) => a.id === agentId) ?? agents.find((a) => a.default) ?? agents[0];
+  const ref = splitModel(agent?.model);
+  const configured = listConfiguredModels(cfg).find((m) => m.id === agent?.model);
+  return {
+    modelProvider: ref.modelProvider ?? null,
+    model: ref.model ?? null,
+    contextTokens: configured?.contextWindow ?? DEFAULT_CONTEXT_TOKENS,
+    thinkingLevels: [],
+    thinkingOptions: [],
+    // Model choices stay per session: this gateway never writes a chat's model into the config.
+    modelSelectionTarget: 'session',
+  };
+}
+
+export function sessionRow(runtime: ModelRuntime, s: SessionInfo): Record<string, unknown> {
+  const ref = splitModel(s.lastModel);
+  return {
+    ...s,
+    // Upstream's row names, next to ours.
+    key: s.sessionKey,
+    kind: s.sessionKey.includes(':group:') ? 'group' : 'direct',
+    ...(ref.model ? ref : {}),
+    totalTokens: s.inputTokens + s.outputTokens,
+    active: runtime.chat.inFlight(s.sessionKey) !== undefined,
+  };
+}
+
+function listResult(runtime: ModelRuntime, params: ListParams, caller: CallerInfo): Record<string, unknown> {
+  const all = runtime.sessions.list(params.agentId);
+  const offset = params.offset ?? 0;
+  const limit = params.limit ?? 500;
+  const page = all.slice(offset, offset + limit);
+  return {
+    ts: Date.now(),
+    count: page.length,
+    totalCount: all.length,
+    hasMore: offset + page.length < all.length,
+    ...(offset + page.length < all.length ? { nextOffset: offset + page.length } : {}),
+    defaults: sessionDefaults(runtime, params.agentId, caller),
+    sessions: page.map((s) => sessionRow(runtime, s)),
+  };
+}
+
 export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
+  const canonical = (key: string, agentId?: string) => {
+    const agent = sessionAgentId(runtime.config(), key, agentId);
+    return { agent, key: key === 'main' ? `agent:${agent}:main` : key };
+  };
   return [
     {
       name: 'sessions.list',
       scope: 'operator.read',
-      params: z.object({ agentId: z.string().min(1).optional(), limit: z.number().int().min(1).max(5000).optional() }),
-      handler: ({ params }) => {
-        const sessions = runtime.sessions.list(params.agentId).slice(0, params.limit ?? 500);
-        return { count: sessions.length, sessions: sessions.map((s) => ({ ...s, active: runtime.chat.inFlight(s.sessionKey) !== undefined })) };
-      },
+      params: ListParams,
+      handler: ({ params, caller }) => listResult(runtime, params, caller),
+    },
+    {
+      name: 'sessions.subscribe',
+      scope: 'operator.read',
+      params: ListParams,
+      // With list params the answer carries the snapshot; later changes arrive as events.
+      handler: ({ params, caller }) => (Object.keys(params).length === 0 ? { subscribed: true } : { subscribed: true, list: listResult(runtime, params, caller) }),
+    },
+    {
+      name: 'sessions.unsubscribe',
+      scope: 'operator.read',
+      handler: () => ({ subscribed: false }),
+    },
+    {
+      name: 'sessions.messages.subscribe',
+      scope: 'operator.read',
+      params: MessagesKey,
+      handler: ({ params }) => ({ subscribed: true, key: canonical(params.key, params.agentId).key }),
+    },
+    {
+      name: 'sessions.messages.unsubscribe',
+      scope: 'operator.read',
+      params: MessagesKey,
+      handler: ({ params }) => ({ subscribed: false, key: canonical(params.key, params.agentId).key }),
     },
     {
       name: 'sessions.reset',
