@@ -23,7 +23,7 @@ import { EventLog } from './event-log.js';
 import { authorizeConnect, type PeerInfo, type Session } from './handshake.js';
 import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
-import { Presence } from './presence.js';
+import { Presence, selfPresence } from './presence.js';
 import { WebSocketServer } from 'ws';
 
 
@@ -75,7 +75,7 @@ class Hub implements ControlPlane, ConnectionHost {
   private settings: ResolvedGatewaySettings;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false, clientTracking: false });
   private readonly conns = new Set<Connection>();
-  private readonly presence = new Presence();
+  private readonly presence: Presence;
   private readonly limiters: AuthLimiters;
   private readonly pairing: PairingStore;
   private readonly bootstrap: BootstrapCodes;
@@ -93,6 +93,7 @@ class Hub implements ControlPlane, ConnectionHost {
 
   constructor(opts: ControlPlaneOptions) {
     this.services = opts.services;
+    this.presence = new Presence(selfPresence(this.services.version, this.services.startedAt));
     this.log = opts.services.log.child('ws');
     this.settings = opts.services.settings();
     this.limiters = gatewayAuthLimiters(this.services);
@@ -344,7 +345,7 @@ class Hub implements ControlPlane, ConnectionHost {
       version: this.services.version,
       uptimeMs: started - this.services.startedAt,
       connections: { total: s.connections, authenticated: s.authenticated },
-      presence: this.presence.list().length,
+      presence: this.presence.clientCount(),
       authMode: this.settings.auth.mode,
       eventLog: { lastSeq: this.eventLog.lastSeq },
       ...this.upstreamHealth(),
@@ -413,6 +414,7 @@ class Hub implements ControlPlane, ConnectionHost {
       presence: () => this.presence.list(),
       health: () => this.health(),
       broadcast: (event, payload) => this.broadcast(event, payload),
+      connectedDeviceIds: () => new Set([...this.conns].flatMap((c) => (c.session?.deviceId ? [c.session.deviceId] : []))),
       dropDeviceConnections: (deviceId, role, exceptConnId) => {
         const victims = [...this.conns].filter((c) => c.session?.deviceId === deviceId && (!role || c.session.role === role) && c.connId !== exceptConnId);
         // Deferred: the caller may be one of them and must get its response first.

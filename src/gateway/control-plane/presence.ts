@@ -1,5 +1,6 @@
 // Who is connected, one row per device (or instance, or connection), with the monotonic
 // stateVersion counters that ride on presence/health events and in hello-ok.snapshot.
+import os from 'node:os';
 
 export interface PresenceEntry {
   host?: string;
@@ -18,10 +19,39 @@ export interface PresenceEntry {
   instanceId?: string;
 }
 
+/** The gateway's own row (upstream lists itself first: mode "gateway", reason "self"). */
+export function selfPresence(version: string, startedAt: number): PresenceEntry {
+  const host = os.hostname();
+  const ip = primaryIPv4();
+  const platform = `${os.platform()} ${os.release()}`;
+  const family: Record<string, string> = { darwin: 'Mac', win32: 'Windows', linux: 'Linux' };
+  return {
+    host,
+    ...(ip ? { ip } : {}),
+    version,
+    platform,
+    deviceFamily: family[os.platform()] ?? os.platform(),
+    mode: 'gateway',
+    reason: 'self',
+    instanceId: `gateway-${host}`,
+    text: `Gateway: ${host}${ip ? ` (${ip})` : ''} · app ${version} · mode gateway · reason self`,
+    ts: startedAt,
+  };
+}
+
+function primaryIPv4(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}
+
 export class Presence {
   /** key → (connId → entry); a device with two sockets is one row until both close. */
   private readonly rows = new Map<string, Map<string, PresenceEntry>>();
   version = { presence: 0, health: 0 };
+
+  constructor(private readonly self?: PresenceEntry) {}
 
   upsert(key: string, connId: string, entry: PresenceEntry): void {
     let conns = this.rows.get(key);
@@ -50,7 +80,13 @@ export class Presence {
       for (const e of conns.values()) if (!latest || e.ts >= latest.ts) latest = e;
       if (latest) out.push(latest);
     }
-    return out.sort((a, b) => a.ts - b.ts);
+    out.sort((a, b) => a.ts - b.ts);
+    return this.self ? [this.self, ...out] : out;
+  }
+
+  /** Rows of connected clients (the gateway's own row not counted). */
+  clientCount(): number {
+    return this.rows.size;
   }
 
   stateVersion(): { presence: number; health: number } {

@@ -44,7 +44,14 @@ export function deviceMethods(rt: ControlPlaneRuntime): MethodDef[] {
     {
       name: 'device.pair.list',
       scope: 'operator.pairing',
-      handler: () => ({ pending: rt.pairing.listPending(), paired: rt.pairing.listPaired().map(summarizeDevice) }),
+      handler: () => {
+        const live = rt.connectedDeviceIds();
+        // `role` and `connected` are upstream's row fields (its CLI and UI show them).
+        return {
+          pending: rt.pairing.listPending(),
+          paired: rt.pairing.listPaired().map((d) => ({ ...summarizeDevice(d), role: d.roles[0] ?? 'operator', connected: live.has(d.deviceId) })),
+        };
+      },
     },
     {
       name: 'device.pair.approve',

@@ -36,4 +36,6 @@ export interface ControlPlaneRuntime {
    * device token mismatch, right after the current response is sent. Returns how many.
    */
   dropDeviceConnections(deviceId: string, role?: string, exceptConnId?: string): number;
+  /** Devices with at least one live authenticated connection. */
+  connectedDeviceIds(): Set<string>;
 }
