@@ -1,0 +1,138 @@
+// The compatibility suite (issue 14): the official OpenClaw CLI 2026.9.6 (npm `openclaw` on Node
+// 24, installed once into a cache outside the clone) against a real `gateway run` of ours, with a
+// local fake OpenAI provider for the model. Each command must exit 0 with what its user expects.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { GatewayClient } from '../client/gateway-client.js';
+import { GatewayCallError } from '../client/errors.js';
+import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
+import { gatewayRuns, makeStateDir, runCli, type StateDir } from '../testing/harness.js';
+import { ensureOfficialClient, officialEnv, runOfficial, type OfficialClient, type OfficialResult } from './official-client.js';
+
+const TOKEN = 'compat-token-0123456789abcdef0123456789';
+
+describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: false, timeout: 20 * 60_000 }, () => {
+  const runs = gatewayRuns();
+  let official: OfficialClient;
+  let fake: FakeServerBase;
+  let state: StateDir;
+  let url: string;
+  let flagsHome: string;
+  let remoteHome: string;
+
+  before(async () => {
+    // First run on a machine: a few minutes of npm install. Failing to install fails the suite.
+    official = await ensureOfficialClient();
+    fake = await startFakeOpenAi({ models: ['m'] });
+    state = makeStateDir({
+      gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+      models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } },
+      agents: { defaults: { model: 'local/m' } },
+    });
+    const { port } = await runs.start(state);
+    url = `ws://127.0.0.1:${port}`;
+    flagsHome = path.join(state.dir, '..', 'official-flags');
+    remoteHome = path.join(state.dir, '..', 'official-remote');
+    fs.mkdirSync(path.join(remoteHome, '.openclaw'), { recursive: true });
+    fs.writeFileSync(path.join(remoteHome, '.openclaw', 'openclaw.json'), JSON.stringify({ gateway: { mode: 'remote', remote: { url, token: TOKEN } } }));
+  });
+  after(async () => {
+    await fake?.close();
+    state?.cleanup();
+  });
+
+  const withFlags = (args: string[]) => runOfficial(official, [...args, '--url', url, '--token', TOKEN], officialEnv(official, flagsHome));
+  const remote = (args: string[]) => runOfficial(official, args, officialEnv(official, remoteHome));
+  const ok = (r: OfficialResult, what: string) => assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  const json = (r: OfficialResult, what: string): any => {
+    ok(r, what);
+    const start = r.stdout.search(/^[[{]/m);
+    assert.ok(start >= 0, `${what}: no JSON in\n${r.stdout}`);
+    return JSON.parse(r.stdout.slice(start));
+  };
+
+  test('gateway call with --url/--token: every read method answers (device-less cli keeps its scopes)', async () => {
+    const call = async (method: string, params?: unknown) => json(await withFlags(['gateway', 'call', method, '--json', ...(params ? ['--params', JSON.stringify(params)] : [])]), `gateway call ${method}`);
+    assert.equal((await call('health')).ok, true);
+    const status = await call('status');
+    assert.ok(Array.isArray(status.sessions.byAgent), 'status.sessions.byAgent (the official status command reads it)');
+    const presence = await call('system-presence');
+    assert.ok(presence.some((p: { mode?: string }) => p.mode === 'gateway'), "the gateway's own presence row");
+    const logs = await call('logs.tail', { limit: 5 });
+    assert.ok(logs.lines.length > 0);
+    assert.ok(logs.lines.every((l: string) => typeof JSON.parse(l).time === 'string' && typeof JSON.parse(l).message === 'string'), 'log lines carry time and message');
+    assert.equal((await call('config.get')).path, state.configPath);
+    assert.ok((await call('models.list')).models.some((m: { id?: string }) => JSON.stringify(m).includes('m')));
+    const sessions = await call('sessions.list', { limit: 10_000 });
+    assert.equal(typeof sessions.defaults, 'object');
+    assert.equal(sessions.defaults.model, 'm');
+    const history = await call('chat.history', { sessionKey: 'agent:main:main' });
+    assert.ok(Array.isArray(history.messages));
+    assert.equal((await call('agents.list')).defaultId, 'main');
+  });
+
+  test("agent --message hi prints the fake model's reply", async () => {
+    const r = await remote(['agent', '--message', 'hi']);
+    ok(r, 'agent --message hi');
+    assert.match(r.stdout, /echo: hi/);
+  });
+
+  test('health --json, status --json, gateway probe, logs, channels status --probe (remote-mode config)', async () => {
+    assert.equal(json(await remote(['health', '--json']), 'health --json').ok, true);
+    const status = json(await remote(['status', '--json']), 'status --json');
+    assert.equal(status.gateway.reachable, true, JSON.stringify(status.gateway));
+    const probe = await remote(['gateway', 'probe']);
+    ok(probe, 'gateway probe');
+    assert.match(probe.stdout, /Reachable: yes/);
+    const gwStatus = await withFlags(['gateway', 'status']);
+    ok(gwStatus, 'gateway status');
+    assert.match(gwStatus.stdout, /Connectivity probe: ok/);
+    const logs = await remote(['logs', '--limit', '20']);
+    ok(logs, 'logs --limit 20');
+    // "<time> info <subsystem> <message>", not "info ws {raw json}"
+    assert.match(logs.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* info \S+ (?!\{)/m, logs.stdout);
+    const channels = await remote(['channels', 'status', '--probe']);
+    ok(channels, 'channels status --probe');
+    assert.match(channels.stdout, /Gateway reachable/);
+  });
+
+  test('devices list | approve | reject | remove with the shared token, auto-approval off', async () => {
+    const set = await runCli(['config', 'set', 'gateway.nodes.pairing.autoApproveLocal', 'false'], { env: state.env });
+    assert.equal(set.code, 0);
+    // Two new devices knock: each gets a pending request.
+    const knock = async (name: string): Promise<{ requestId: string; deviceId: string }> => {
+      const dir = path.join(state.dir, '..', name);
+      const c = new GatewayClient({ url, token: TOKEN, stateDir: dir, reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui' });
+      try {
+        await c.connect();
+        assert.fail(`${name} connected without approval`);
+      } catch (err) {
+        assert.ok(err instanceof GatewayCallError && err.detailCode === 'PAIRING_REQUIRED', String(err));
+        return { requestId: String(err.details?.requestId), deviceId: String(err.details?.deviceId) };
+      } finally {
+        await c.close();
+      }
+    };
+    let a: { requestId: string; deviceId: string } | undefined;
+    for (let i = 0; i < 50 && !a; i++) {
+      // The config reload is asynchronous: until it lands the device is approved silently.
+      const probe = await knock(`knock-${i}`).catch(() => undefined);
+      if (probe) a = probe;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(a, 'a pending request after autoApproveLocal=false');
+    const b = await knock('knock-b');
+    const list = json(await withFlags(['devices', 'list', '--json']), 'devices list --json');
+    assert.deepEqual(list.pending.map((p: { requestId: string }) => p.requestId).sort(), [a.requestId, b.requestId].sort());
+    ok(await withFlags(['devices', 'approve', a.requestId]), 'devices approve');
+    ok(await withFlags(['devices', 'reject', b.requestId]), 'devices reject');
+    const after = json(await withFlags(['devices', 'list', '--json']), 'devices list --json');
+    assert.equal(after.pending.length, 0);
+    assert.ok(after.paired.some((d: { deviceId: string }) => d.deviceId === a!.deviceId));
+    ok(await withFlags(['devices', 'remove', a.deviceId]), 'devices remove');
+    const final = json(await withFlags(['devices', 'list', '--json']), 'devices list --json');
+    assert.ok(!final.paired.some((d: { deviceId: string }) => d.deviceId === a!.deviceId));
+  });
+});
