@@ -136,3 +136,47 @@ describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: fa
     assert.ok(!final.paired.some((d: { deviceId: string }) => d.deviceId === a!.deviceId));
   });
 });
+
+describe('official TUI against our gateway (in tmux)', { timeout: 5 * 60_000 }, () => {
+  const runs = gatewayRuns();
+  test('send a message: the reply streams on screen', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const official = await ensureOfficialClient();
+    const fake = await startFakeOpenAi({ models: ['m'] });
+    const state = makeStateDir({
+      gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+      models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } },
+      agents: { defaults: { model: 'local/m' } },
+    });
+    const session = `oc-tui-${process.pid}`;
+    try {
+      const { port } = await runs.start(state);
+      const home = path.join(state.dir, '..', 'official-tui');
+      fs.mkdirSync(path.join(home, '.openclaw'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.openclaw', 'openclaw.json'), JSON.stringify({ gateway: { mode: 'remote', remote: { url: `ws://127.0.0.1:${port}`, token: TOKEN } } }));
+      const env = officialEnv(official, home);
+      const envArgs = Object.entries({ HOME: env.HOME, OPENCLAW_STATE_DIR: env.OPENCLAW_STATE_DIR, PATH: env.PATH, NO_COLOR: '1' }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '35', `env ${envArgs} ${JSON.stringify(path.join(official.nodeBin, 'node'))} ${JSON.stringify(official.cli)} tui`]);
+      const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session]).toString();
+      const waitScreen = async (re: RegExp, ms: number) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end) {
+          if (re.test(screen())) return;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.fail(`screen never matched ${re}:\n${screen()}`);
+      };
+      await waitScreen(/connected/, 60_000);
+      execFileSync('tmux', ['send-keys', '-t', session, 'hello from tmux', 'Enter']);
+      await waitScreen(/echo: hello from tmux/, 60_000);
+    } finally {
+      try {
+        execFileSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
+      await fake.close();
+      state.cleanup();
+    }
+  });
+});
