@@ -10,6 +10,9 @@ import { containsRedacted, isSensitiveKey, REDACTED, redactConfig, restoreRedact
 import { bindModeForHost, parseBindLiteral } from './bind.js';
 import { firstRunConfig, generateGatewayToken } from './setup.js';
 import { ConfigStore, withConfigLock } from './store.js';
+import { unsupportedSentence } from './upstream-keys.js';
+
+const UNSUPPORTED_PREFIX = unsupportedSentence([]);
 
 export interface EditOptions {
   force?: boolean;
@@ -296,7 +299,11 @@ function commit(configPath: string, path: string, current: Record<string, unknow
   const changed = JSON.stringify(current) !== JSON.stringify(next);
   // Only warnings this edit introduces: an unrelated `set` should not repeat every old deprecation.
   const old = new Set(previous.ok ? previous.warnings : []);
-  const warnings = checked.warnings.filter((w) => !old.has(w));
+  const warnings = checked.warnings.filter((w) => !old.has(w) && !w.startsWith(UNSUPPORTED_PREFIX));
+  // …and of the upstream keys we do not implement, only the ones it adds.
+  const wasUnsupported = new Set(previous.ok ? previous.unsupported : []);
+  const added = checked.unsupported.filter((p) => !wasUnsupported.has(p));
+  if (added.length) warnings.push(`${unsupportedSentence(added)} (kept as written, ignored here).`);
   const base = { configPath, path, before: describeValue(path, before), after: describeValue(path, after), changed, dryRun: Boolean(opts.dryRun), warnings };
   if (opts.dryRun || !changed) return { ...base, written: false };
   const { backupPath, hash } = new ConfigStore(configPath).write(next, { force: opts.force });
