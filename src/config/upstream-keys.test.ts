@@ -92,6 +92,7 @@ test('typos are rejected with a "did you mean" hint: top level, our strict objec
     [{ skills: { entries: { 'any-skill': { enabld: true } } } }, 'skills.entries.any-skill.enabld: unknown key (did you mean "enabled"?)'],
     [{ hooks: { mappings: [{ id: 'a' }, { mach: {} }] } }, 'hooks.mappings[1].mach: unknown key (did you mean "match"?)'],
     [{ agents: { entries: { main: { identty: {} } } } }, 'agents.entries.main.identty: unknown key (did you mean "identity"?)'],
+    [{ channels: { slack: { botTokn: 'x' } } }, 'channels.slack.botTokn: unknown key (did you mean "botToken"?)'],
     [{ zzzUnheardOf: 1 }, 'zzzUnheardOf: unknown key'],
   ];
   for (const [cfg, text] of cases) {
