@@ -219,6 +219,8 @@ export interface ValidationReport {
   exists: boolean;
   issues: ConfigIssue[];
   warnings: string[];
+  /** Upstream keys accepted and kept but not implemented here (also one of the warnings). */
+  unsupported: string[];
 }
 
 export function validateConfigFile(configPath: string): ValidationReport {
@@ -226,14 +228,14 @@ export function validateConfigFile(configPath: string): ValidationReport {
   try {
     raw = fs.readFileSync(configPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`], unsupported: [] };
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [] };
+    return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [], unsupported: [] };
   }
   const result = parseConfigText(raw, configPath);
   return result.ok
-    ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings }
-    : { valid: false, configPath, exists: true, issues: result.issues, warnings: [] };
+    ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings, unsupported: result.unsupported }
+    : { valid: false, configPath, exists: true, issues: result.issues, warnings: [], unsupported: [] };
 }
 
 export class ConfigPathNotFoundError extends Error {

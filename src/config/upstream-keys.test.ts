@@ -158,6 +158,7 @@ test('config validate: valid, with the unsupported list as a warning', () => {
   try {
     const report = validateConfigFile(t.file);
     assert.equal(report.valid, true);
+    assert.deepEqual(report.unsupported, EXPECTED);
     assert.ok(report.warnings.some((w) => w.startsWith('not supported by this gateway: gateway.terminal, agents.defaults.workspace')), report.warnings.join('\n'));
   } finally {
     t.cleanup();
