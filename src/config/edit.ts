@@ -10,6 +10,9 @@ import { containsRedacted, isSensitiveKey, REDACTED, redactConfig, restoreRedact
 import { bindModeForHost, parseBindLiteral } from './bind.js';
 import { firstRunConfig, generateGatewayToken } from './setup.js';
 import { ConfigStore, withConfigLock } from './store.js';
+import { unsupportedSentence } from './upstream-keys.js';
+
+const UNSUPPORTED_PREFIX = unsupportedSentence([]);
 
 export interface EditOptions {
   force?: boolean;
@@ -216,6 +219,8 @@ export interface ValidationReport {
   exists: boolean;
   issues: ConfigIssue[];
   warnings: string[];
+  /** Upstream keys accepted and kept but not implemented here (also one of the warnings). */
+  unsupported: string[];
 }
 
 export function validateConfigFile(configPath: string): ValidationReport {
@@ -223,14 +228,14 @@ export function validateConfigFile(configPath: string): ValidationReport {
   try {
     raw = fs.readFileSync(configPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`], unsupported: [] };
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [] };
+    return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [], unsupported: [] };
   }
   const result = parseConfigText(raw, configPath);
   return result.ok
-    ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings }
-    : { valid: false, configPath, exists: true, issues: result.issues, warnings: [] };
+    ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings, unsupported: result.unsupported }
+    : { valid: false, configPath, exists: true, issues: result.issues, warnings: [], unsupported: [] };
 }
 
 export class ConfigPathNotFoundError extends Error {
@@ -296,7 +301,11 @@ function commit(configPath: string, path: string, current: Record<string, unknow
   const changed = JSON.stringify(current) !== JSON.stringify(next);
   // Only warnings this edit introduces: an unrelated `set` should not repeat every old deprecation.
   const old = new Set(previous.ok ? previous.warnings : []);
-  const warnings = checked.warnings.filter((w) => !old.has(w));
+  const warnings = checked.warnings.filter((w) => !old.has(w) && !w.startsWith(UNSUPPORTED_PREFIX));
+  // …and of the upstream keys we do not implement, only the ones it adds.
+  const wasUnsupported = new Set(previous.ok ? previous.unsupported : []);
+  const added = checked.unsupported.filter((p) => !wasUnsupported.has(p));
+  if (added.length) warnings.push(`${unsupportedSentence(added)} (kept as written, ignored here).`);
   const base = { configPath, path, before: describeValue(path, before), after: describeValue(path, after), changed, dryRun: Boolean(opts.dryRun), warnings };
   if (opts.dryRun || !changed) return { ...base, written: false };
   const { backupPath, hash } = new ConfigStore(configPath).write(next, { force: opts.force });

@@ -58,7 +58,7 @@ test('deprecated keys load with warnings', () => {
 test('loadConfig: a missing file is an empty config', () => {
   const t = tempConfig();
   try {
-    assert.deepEqual(loadConfig(t.file), { path: t.file, exists: false, raw: undefined, config: {}, hash: '', warnings: [] });
+    assert.deepEqual(loadConfig(t.file), { path: t.file, exists: false, raw: undefined, config: {}, hash: '', warnings: [], unsupported: [] });
   } finally {
     t.cleanup();
   }

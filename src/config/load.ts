@@ -11,6 +11,7 @@ import { isSensitiveKey } from './redact.js';
 import { substituteConfigEnv } from './env-substitution.js';
 import type { Env } from './paths.js';
 import { closest } from './closest.js';
+import { restoreRemoved, splitUpstreamKeys, unsupportedSentence, upstreamKeysAt, type UnknownKey } from './upstream-keys.js';
 
 export class ConfigError extends Error {
   readonly exitCode = 78 as const;
@@ -36,6 +37,8 @@ export interface LoadedConfig {
   /** sha256 hex of raw; '' when the file is missing. */
   hash: string;
   warnings: string[];
+  /** Upstream keys this gateway accepts and keeps but does not implement (see upstream-keys.ts). */
+  unsupported: string[];
 }
 
 /** One problem found in a config text, with the fix for it. */
@@ -51,7 +54,7 @@ export interface ConfigIssue {
 }
 
 export type ParseResult =
-  | { ok: true; config: OpenClawConfig; warnings: string[] }
+  | { ok: true; config: OpenClawConfig; warnings: string[]; unsupported: string[] }
   | { ok: false; problem: string; issues: ConfigIssue[]; fix: string };
 
 export const VALIDATE_FIX = 'openclaw config validate';
@@ -93,11 +96,17 @@ export function validateConfigObject(value: unknown): ParseResult {
     issue.text = issue.message;
     return { ok: false, problem: issue.text, issues: [issue], fix: issue.fix };
   }
+  // Upstream keys we do not implement are set aside (and put back after), typos stay errors.
+  const split = splitUpstreamKeys(value, OpenClawConfigSchema);
   // jitless: zod would otherwise compile a fast path for every object schema, worth it only for
   // schemas parsed many times; a config is validated once per start or edit (~10 ms saved).
-  const parsed = OpenClawConfigSchema.safeParse(value, { jitless: true });
-  if (parsed.success) return { ok: true, config: parsed.data, warnings: configDeprecations(parsed.data) };
-  const issues = parsed.error.issues.flatMap((iss) => describeIssue(iss, value));
+  const parsed = OpenClawConfigSchema.safeParse(split.value, { jitless: true });
+  if (parsed.success && split.unknown.length === 0) {
+    const warnings = configDeprecations(parsed.data);
+    if (split.unsupported.length) warnings.push(`${unsupportedSentence(split.unsupported)} (kept as written, ignored here).`);
+    return { ok: true, config: restoreRemoved(parsed.data, split.removed), warnings, unsupported: split.unsupported };
+  }
+  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap((iss) => describeIssue(iss, value))), ...split.unknown.map(unknownKeyIssue)];
   return { ok: false, problem: issues.map((i) => i.text).join('; '), issues, fix: issues[0]?.fix ?? VALIDATE_FIX };
 }
 
@@ -108,7 +117,7 @@ export function loadConfig(configPath: string, env: Env = process.env): LoadedCo
     raw = fs.readFileSync(configPath, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { path: configPath, exists: false, raw: undefined, config: {}, hash: '', warnings: [] };
+    if (code === 'ENOENT') return { path: configPath, exists: false, raw: undefined, config: {}, hash: '', warnings: [], unsupported: [] };
     throw new ConfigError({
       message: `Cannot read config ${configPath} (${code ?? (err as Error).message}).`,
       problem: `cannot read the file (${code ?? 'error'})`,
@@ -126,19 +135,13 @@ export function loadConfig(configPath: string, env: Env = process.env): LoadedCo
       fix: result.fix,
     });
   }
-  return { path: configPath, exists: true, raw, config: result.config, hash: hashRaw(raw), warnings: result.warnings };
+  return { path: configPath, exists: true, raw, config: result.config, hash: hashRaw(raw), warnings: result.warnings, unsupported: result.unsupported };
 }
 
 function describeIssue(iss: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
   if (iss.code === 'unrecognized_keys') {
-    const known = knownKeysAt(iss.path);
-    return iss.keys.map((key) => {
-      const path = formatPath([...iss.path, key]);
-      const guess = closest(key, known);
-      const message = guess ? `unknown key (did you mean "${guess}"?)` : 'unknown key';
-      const suggestion = guess ? formatPath([...iss.path, guess]) : undefined;
-      return { path, message, text: `${path}: ${message}`, fix: `openclaw config unset ${path}`, suggestion };
-    });
+    const known = [...new Set([...knownKeysAt(iss.path), ...upstreamKeysAt(iss.path)])];
+    return iss.keys.map((key) => unknownKeyIssue({ segments: [...iss.path, key] as (string | number)[], path: formatPath([...iss.path, key]), guess: closest(key, known) }));
   }
   const path = formatPath(iss.path);
   // Custom rules (channel access policy) write whole sentences that already name their key.
@@ -149,6 +152,14 @@ function describeIssue(iss: z.core.$ZodIssue, input: unknown): ConfigIssue[] {
   const message = issueMessage(iss, at, typeName(getSegments(input, iss.path).value));
   const fix = path === '' ? VALIDATE_FIX : `openclaw config set ${path} <value>`;
   return [{ path, message, text: path ? `${path}: ${message}` : message, fix }];
+}
+
+/** `<path>: unknown key (did you mean "<guess>"?)`, and the fix. */
+function unknownKeyIssue(k: UnknownKey): ConfigIssue {
+  const parent = k.segments.slice(0, -1);
+  const message = k.guess ? `unknown key (did you mean "${k.guess}"?)` : 'unknown key';
+  const suggestion = k.guess ? formatPath([...parent, k.guess]) : undefined;
+  return { path: k.path, message, text: `${k.path}: ${message}`, fix: `openclaw config unset ${k.path}`, suggestion };
 }
 
 function issueMessage(iss: z.core.$ZodIssue, at: { found: boolean; value?: unknown }, receivedType: string): string {

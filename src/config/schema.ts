@@ -154,6 +154,8 @@ const agents = z.strictObject({
     model: modelRef.optional(),
     models: z.record(z.string(), z.looseObject({ alias: z.string().optional(), params: z.record(z.string(), z.unknown()).optional() })).optional(),
     heartbeat: heartbeatConfigSchema.optional(),
+    timeoutSeconds: z.number().positive().optional(),
+    systemPrompt: z.string().optional(),
   }).optional(),
   list: z.array(loose).optional(),
 });

@@ -6,6 +6,7 @@ import { lastGood } from './checks/last-good.js';
 import { rejectedConfigs } from './checks/rejected-configs.js';
 import { gatewayMode } from './checks/gateway-mode.js';
 import { legacyKeys } from './checks/legacy-keys.js';
+import { unsupportedKeys } from './checks/unsupported-keys.js';
 import { authToken } from './checks/auth-token.js';
 import { authCredential } from './checks/auth-credential.js';
 import { bindAuth } from './checks/bind-auth.js';
@@ -38,7 +39,7 @@ import { channelIMessageRpc } from './checks/channel-imessage-rpc.js';
 import { channelPairing } from './checks/channel-pairing.js';
 
 export const CHECKS: readonly Check[] = [
-  nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, authToken, authCredential, bindAuth,
+  nodeVersion, configFile, lastGood, rejectedConfigs, gatewayMode, legacyKeys, unsupportedKeys, authToken, authCredential, bindAuth,
   tokenStrength, tokenDrift, remoteUrl, statePermissions, pidFile, portOwner, gatewayRunning, pendingPairing,
   allowedOrigins, secureContext, trustedProxies, keepalive, memory, modelProviders, channels,
   // Per channel: credentials, then the connection, then behaviour; pairing (every channel) last.

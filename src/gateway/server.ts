@@ -8,6 +8,7 @@ import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
 import type { OpenClawConfig } from '../config/schema.js';
 import { ConfigStore } from '../config/store.js';
+import { unsupportedSentence } from '../config/upstream-keys.js';
 import { isLoopbackHost, type ResolvedGatewaySettings } from '../config/types.js';
 import { readPackageVersion } from '../cli/version.js';
 import { findFreePort, findPortOwner } from '../infra/port-owner.js';
@@ -101,13 +102,15 @@ interface StartupConfig {
   raw: string | undefined;
   /** Started from openclaw.json.last-good because the main file was unusable. */
   restored: boolean;
+  /** Upstream keys accepted but not implemented (config/upstream-keys.ts). */
+  unsupported: string[];
 }
 
 /** Loads the config; an unusable main file falls back to the last-known-good copy when there is one. */
 function loadStartupConfig(configPath: string, store: ConfigStore, log: Logger): StartupConfig {
   try {
     const loaded = loadConfig(configPath);
-    return { config: loaded.config, raw: loaded.raw, restored: false };
+    return { config: loaded.config, raw: loaded.raw, restored: false, unsupported: loaded.unsupported };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const lastGood = store.readLastGood();
@@ -115,7 +118,7 @@ function loadStartupConfig(configPath: string, store: ConfigStore, log: Logger):
     if (!parsed?.ok) throw new GatewayStartError(err.message, err.exitCode, err.fix);
     const rejectedPath = store.saveRejected(readTextOr(configPath, ''));
     log.warn('Config auto-restored from last-known-good', { rejectedPath, problem: err.problem });
-    return { config: parsed.config, raw: lastGood, restored: true };
+    return { config: parsed.config, raw: lastGood, restored: true, unsupported: parsed.unsupported };
   }
 }
 
@@ -161,6 +164,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
   const applyLogSettings = (s: ResolvedGatewaySettings) => applyLoggerSettings(rootLog, s, opts.verbose);
   applyLogSettings(requested);
   for (const w of requested.warnings) log.warn(w);
+  if (startup.unsupported.length) log.warn(unsupportedSentence(startup.unsupported));
   startupMark('config loaded');
 
   const pid = inspectPidFile(paths.pidFile);
