@@ -17,7 +17,10 @@ test('status, logs and config views show the live gateway; a rejected config edi
     const authMode = page.locator('.kv [data-key="Auth mode"] dd');
     await page.waitForFunction(() => document.querySelector('.kv [data-key="Auth mode"] dd')?.textContent === 'token', undefined, { timeout: 10_000 });
     assert.equal(await authMode.innerText(), 'token');
-    assert.match(await page.locator('.kv [data-key="Bind"] dd').innerText(), new RegExp(`loopback \\(127\\.0\\.0\\.1:${gw.port}\\)`));
+    // Bind comes from a second answer than Auth mode: wait for it rather than read it once.
+    const bindRe = `loopback \\(127\\.0\\.0\\.1:${gw.port}\\)`;
+    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('.kv [data-key="Bind"] dd')?.textContent ?? ''), bindRe, { timeout: 10_000 });
+    assert.match(await page.locator('.kv [data-key="Bind"] dd').innerText(), new RegExp(bindRe));
     await page.locator('table.presence-table tbody tr').first().waitFor({ timeout: 10_000 });
     await screenshot(page, 'ui-status');
 
