@@ -2,7 +2,7 @@
 // (heartbeats, RESUME with session id + seq, reconnects), facts.ts for what a message means.
 // Channel trouble never throws out of here and never crashes the process: it becomes runtime()
 // state plus one log line. The token is scrubbed from every text that leaves this file.
-import { REST } from '@discordjs/rest';
+import { REST } from './rest-client.js';
 import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler, type SessionInfo } from '@discordjs/ws';
 import {
   ApplicationFlags,
