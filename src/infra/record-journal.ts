@@ -111,6 +111,12 @@ export class RecordJournal<T> {
     if (this.cache.journalOffset >= Math.max(this.compactMinBytes, this.cache.snapshotBytes)) this.compact();
   }
 
+  /** Changes whenever either file changes on disk (cheap: two stats), for caches built on top. */
+  version(): string {
+    const journal = statOrNull(this.journalPath);
+    return `${snapshotKeyOf(statOrNull(this.file)) ?? 'none'}|${journal ? `${journal.ino}:${journal.size}` : 'none'}`;
+  }
+
   /** Journal bytes not yet folded into the snapshot. */
   pendingJournalBytes(): number {
     this.read();
