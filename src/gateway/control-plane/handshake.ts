@@ -280,7 +280,8 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
       autoApproveLocal: settings.nodes.pairing.autoApproveLocal,
     });
     const { request, created } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, silent, Boolean(paired)));
-    const allowed = silent && (deps.silentPairingBudget?.take(deps.now()) ?? true);
+    // Only new devices grow the pairing state; upgrades of paired ones are not capped.
+    const allowed = silent && (reason !== 'not-paired' || (deps.silentPairingBudget?.take(deps.now()) ?? true));
     if (silent && !allowed && created) {
       deps.log?.warn(
         `silent pairing paused: more than ${SILENT_PAIRINGS_PER_MINUTE} devices were auto-approved in the last minute; device ${deviceId} waits for approval: openclaw devices approve ${request.requestId}`,
@@ -312,7 +313,7 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
   return issue({ ...base, scopes: requestedScopes, deviceId, authMethod: shared.method }, deps);
 }
 
-/** Silent (auto-approved) pairings allowed per rolling minute; beyond it requests wait for an operator. */
+/** Silent (auto-approved) pairings of new devices allowed per rolling minute; beyond it requests wait for an operator. */
 export const SILENT_PAIRINGS_PER_MINUTE = 20;
 
 /** A rolling one-minute window of silent approvals. */
