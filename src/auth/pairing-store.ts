@@ -183,6 +183,7 @@ export class PairingStore {
   compact(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
+    if (this.pendingFile.pendingJournalBytes() === 0 && this.pairedFile.pendingJournalBytes() === 0) return;
     withFileLockSync(this.lockPath, () => {
       this.pendingFile.compact();
       this.pairedFile.compact();

@@ -101,6 +101,11 @@ class Hub implements ControlPlane, ConnectionHost {
     this.limiters.update(this.settings.auth.rateLimit);
     this.pairing = new PairingStore(this.services.stateDir);
     this.pairing.compactWhenIdle();
+    try {
+      this.pairing.compact(); // journal lines left by a crash or by the CLI: fold them in once at start
+    } catch {
+      // a busy lock or a broken file: reads still see snapshot + journal, the idle timer tries again
+    }
     this.bootstrap = new BootstrapCodes(this.services.stateDir);
     const replayDir = path.join(this.services.stateDir, 'replay');
     this.eventLog = new EventLog(replayDir, { maxEvents: opts.eventLogMax });
