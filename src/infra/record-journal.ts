@@ -11,7 +11,7 @@
 // apply/compact); lock-free reads may see a state one write old, never a torn one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from './atomic-file.js';
+import { fsyncDir, writeFileAtomicSync } from './atomic-file.js';
 
 export interface RecordChange<T> {
   key: string;
@@ -94,17 +94,20 @@ export class RecordJournal<T> {
     const text = changes.map((ch) => JSON.stringify(ch.value === undefined ? { k: ch.key, d: 1 } : { k: ch.key, v: ch.value }) + '\n').join('');
     const bytes = Buffer.from(text, 'utf8');
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: this.opts.dirMode ?? 0o700 });
+    const creating = statOrNull(this.journalPath) === null;
+    const durable = this.opts.durable ?? true;
     const fd = fs.openSync(this.journalPath, fs.constants.O_WRONLY | fs.constants.O_CREAT, this.mode);
     try {
       const st = fs.fstatSync(fd);
       // A torn tail (or anything past what was replayed) is cut off so the new line starts clean.
       if (st.size !== this.cache.journalOffset) fs.ftruncateSync(fd, this.cache.journalOffset);
       fs.writeSync(fd, bytes, 0, bytes.length, this.cache.journalOffset);
-      if (this.opts.durable ?? true) fs.fsyncSync(fd);
+      if (durable) fs.fsyncSync(fd);
       this.cache.journalIno = st.ino;
     } finally {
       fs.closeSync(fd);
     }
+    if (creating && durable) fsyncDir(path.dirname(this.journalPath)); // the new file's name is durable too
     this.bytesWritten += bytes.length;
     this.cache.journalOffset += bytes.length;
     for (const ch of changes) applyChange(this.cache.data, ch.key, ch.value);
