@@ -3,6 +3,7 @@
 // per-minute cap on silent (auto-approved) pairings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eventually, runCli, spawnCli } from '../testing/harness.js';
@@ -90,6 +91,37 @@ test('kill -9 after silent pairings: the journal keeps them, and the next start 
       assert.equal(r.connectOk, true, JSON.stringify(r));
     }
     assert.doesNotMatch(again.output(), /pairing request from device/);
+  } finally {
+    again.kill('SIGKILL');
+    await again.exited;
+  }
+});
+
+test('a gateway with 2,000 paired devices pairs a new one by appending to the journal: paired.json is not rewritten, a few KB are written', async (t) => {
+  const gw = await startGateway(TOKEN);
+  t.after(() => gw.stop());
+  gw.proc.kill('SIGTERM');
+  await gw.proc.exited;
+  const pairedPath = path.join(gw.state.dir, 'devices', 'paired.json');
+  const now = Date.now();
+  const paired: Record<string, unknown> = {};
+  for (let i = 0; i < 2000; i++) {
+    const deviceId = crypto.createHash('sha256').update(`seed-${i}`).digest('hex');
+    paired[deviceId] = { deviceId, publicKey: crypto.createHash('sha256').update(`key-${i}`).digest('base64url'), displayName: `seed ${i}`, roles: ['operator'], scopes: ['operator.read'], tokens: { operator: { token: `seed-token-${i}-0123456789abcdef0123456789`, role: 'operator', scopes: ['operator.read'], createdAtMs: now } }, createdAtMs: now, approvedAtMs: now };
+  }
+  fs.mkdirSync(path.dirname(pairedPath), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(pairedPath, JSON.stringify(paired, null, 2), { mode: 0o600 });
+  const again = spawnCli(['gateway', 'run', '--port', String(gw.port)], { env: gw.state.env });
+  try {
+    await again.waitFor(/listening on ws:\/\//, 30_000);
+    const before = fs.statSync(pairedPath);
+    const journalBefore = fs.statSync(`${pairedPath}.journal`, { throwIfNoEntry: false })?.size ?? 0;
+    const r = await probe({ url: gw.url, token: TOKEN, keyFile: path.join(gw.state.dir, 'new.pem') });
+    assert.equal(r.connectOk, true, JSON.stringify(r));
+    const after = fs.statSync(pairedPath);
+    assert.equal(after.ino, before.ino, 'paired.json (1 MB here) is not rewritten for one new device');
+    const appended = fs.statSync(`${pairedPath}.journal`).size - journalBefore;
+    assert.ok(appended > 0 && appended < 8192, `journal bytes for one new device: ${appended}`);
   } finally {
     again.kill('SIGKILL');
     await again.exited;
