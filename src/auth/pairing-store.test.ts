@@ -40,9 +40,12 @@ test('request → approve → token; files are 0600 in a 0700 dir', (t) => {
   assert.match(approved.device.tokens.operator.token, /^[A-Za-z0-9_-]{43}$/);
   assert.equal(store.listPending().length, 0);
   assert.equal(store.getPaired(request.deviceId)?.displayName, 'dev 1');
+  assert.equal(fs.statSync(`${store.pairedPath}.journal`).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(`${store.pendingPath}.journal`).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(store.devicesDir).mode & 0o777, 0o700);
+  store.compact(); // what the gateway does when idle and on shutdown
   assert.equal(fs.statSync(store.pairedPath).mode & 0o777, 0o600);
   assert.equal(fs.statSync(store.pendingPath).mode & 0o777, 0o600);
-  assert.equal(fs.statSync(store.devicesDir).mode & 0o777, 0o700);
   assert.equal(fs.existsSync(store.lockPath), false, 'lock released');
   const summary = summarizeDevice(approved.device);
   assert.equal(JSON.stringify(summary).includes(approved.device.tokens.operator.token), false, 'summaries never carry bearers');
@@ -87,6 +90,7 @@ test('pending requests expire 5 min after the last retry', (t) => {
   assert.deepEqual(store.listPending(), []);
   // pruning is persisted by the next write
   store.requestPairing(req(3));
+  store.compact();
   assert.equal(Object.keys(JSON.parse(fs.readFileSync(store.pendingPath, 'utf8'))).length, 1);
 });
 
@@ -275,19 +279,18 @@ test('repeated connects do not rewrite the files: last-seen is kept to a one-min
   const token = device.tokens.operator.token;
   store.touch(id, 'connect');
   assert.equal(store.verifyDeviceToken(id, 'operator', token, []).ok, true);
-  const inode = () => fs.statSync(store.pairedPath).ino;
-  const before = inode();
+  const before = store.bytesWritten();
   for (let i = 0; i < 20; i++) {
     c.t += 1000;
     assert.equal(store.verifyDeviceToken(id, 'operator', token, []).ok, true);
     store.touch(id, 'connect');
     assert.equal(store.ensureDeviceToken(id, 'operator', ['operator.read']).token, token);
   }
-  assert.equal(inode(), before, 'no rewrite within the resolution');
+  assert.equal(store.bytesWritten(), before, 'no write within the resolution');
   assert.equal(fs.existsSync(store.lockPath), false);
   c.t += 60_000;
   store.touch(id, 'connect');
-  assert.notEqual(inode(), before);
+  assert.notEqual(store.bytesWritten(), before);
   assert.equal(store.getPaired(id)!.lastSeenAtMs, c.t);
   // a different reason is always recorded
   store.touch(id, 'disconnect');
@@ -295,4 +298,40 @@ test('repeated connects do not rewrite the files: last-seen is kept to a one-min
   // failures are still detected on the fast path
   store.revokeToken(id, 'operator');
   assert.deepEqual(store.verifyDeviceToken(id, 'operator', token, []), { ok: false, reason: 'token-revoked' });
+});
+
+test('pairing a new device writes O(1) bytes: 2,000 paired devices cost what 10 do; the journal folds into paired.json', (t) => {
+  const sd = makeStateDir();
+  t.after(sd.cleanup);
+  const c = clock();
+  const costOfNewDevice = (paired: number) => {
+    const dir = path.join(sd.dir, `n${paired}`);
+    const seed = new PairingStore(dir, c.now);
+    const record = (n: number) => {
+      const d = fakeDevice(`seed-${paired}-${n}`);
+      return [d.deviceId, { ...d, roles: ['operator'], scopes: ['operator.read'], tokens: { operator: { token: `tok-${n}-0123456789abcdef0123456789abcdef01234`, role: 'operator', scopes: ['operator.read'], createdAtMs: c.t } }, createdAtMs: c.t, approvedAtMs: c.t }];
+    };
+    fs.mkdirSync(seed.devicesDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(seed.pairedPath, JSON.stringify(Object.fromEntries(Array.from({ length: paired }, (_, n) => record(n))), null, 2), { mode: 0o600 });
+    const store = new PairingStore(dir, c.now);
+    assert.equal(store.listPaired().length, paired);
+    const sizeBefore = fs.statSync(store.pairedPath).size;
+    const before = store.bytesWritten();
+    // what a connect of a new, silently approved device does
+    const { request } = store.requestPairing(req(`new-${paired}`));
+    const { device } = store.approve(request.requestId, 'silent')!;
+    store.ensureDeviceToken(device.deviceId, 'operator', ['operator.read']);
+    store.touch(device.deviceId, 'connect');
+    assert.equal(fs.statSync(store.pairedPath).size, sizeBefore, 'paired.json is not rewritten per change');
+    assert.equal(store.listPaired().length, paired + 1);
+    assert.equal(new PairingStore(dir, c.now).getPaired(device.deviceId)?.tokens.operator.token, device.tokens.operator.token, 'another reader replays the journal');
+    store.compact();
+    assert.ok(JSON.parse(fs.readFileSync(store.pairedPath, 'utf8'))[device.deviceId], 'compact() makes paired.json current');
+    return store.bytesWritten() - before - (fs.statSync(store.pairedPath).size + fs.statSync(store.pendingPath).size);
+  };
+  const small = costOfNewDevice(10);
+  const large = costOfNewDevice(2000);
+  // paired.json at 2,000 devices is ~1 MB: the old whole-file rewrite wrote that much per change
+  assert.ok(large < 8192, `bytes written for a new device among 2,000: ${large}`);
+  assert.ok(large <= small * 1.2 + 256, `2,000 devices: ${large} bytes, 10 devices: ${small} bytes`);
 });

@@ -1,11 +1,12 @@
 // Device pairing state: pending requests and paired devices with per-role device tokens, kept in
-// <state>/devices/{pending,paired}.json (0600, atomic). Every write happens under a cross-process
-// lock and starts from a fresh read, so the gateway and the CLI (gateway down) never clobber each
-// other; reads re-load a file only when it changed on disk.
+// <state>/devices/{pending,paired}.json (0600). Each file is a RecordJournal: a change appends one
+// fsynced line to `<file>.journal`, so a write costs O(1) in the number of devices; the journal is
+// folded into the plain JSON file (the layout upstream tools read) when it grows, when the gateway
+// has been idle for a while, and on clean shutdown. Every write happens under a cross-process lock
+// and starts from a fresh read, so the gateway and the CLI (gateway down) never clobber each other.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomicSync } from '../infra/atomic-file.js';
+import { RecordJournal, type RecordChange } from '../infra/record-journal.js';
 import { PENDING_PAIRING_TTL_MS } from '../protocol/constants.js';
 import { missingScopes } from '../protocol/scopes.js';
 import { withFileLockSync } from './file-lock.js';
@@ -91,9 +92,45 @@ interface State {
   paired: Record<string, PairedDevice>;
 }
 
-interface CachedFile<T> {
-  key: string | null;
-  data: Record<string, T>;
+/**
+ * A copy-on-read view of one file's records for a mutation: a record is cloned when first read,
+ * and only the keys read, set or deleted are compared afterwards, so a change costs O(1) in the
+ * number of records instead of a clone and a stringify of all of them.
+ */
+function trackedRecords<T>(base: Record<string, T>): { view: Record<string, T>; changes(): RecordChange<T>[] } {
+  const work = new Map<string, T | undefined>();
+  const get = (key: string): T | undefined => {
+    if (work.has(key)) return work.get(key);
+    if (!Object.hasOwn(base, key)) return undefined;
+    const copy = structuredClone(base[key]);
+    work.set(key, copy);
+    return copy;
+  };
+  const view = new Proxy({} as Record<string, T>, {
+    get: (_t, key) => (typeof key === 'string' ? get(key) : undefined),
+    set: (_t, key, value) => (typeof key === 'string' ? (work.set(key, value as T), true) : false),
+    deleteProperty: (_t, key) => (typeof key === 'string' ? (work.set(key, undefined), true) : false),
+    has: (_t, key) => typeof key === 'string' && get(key) !== undefined,
+    ownKeys: () => {
+      const keys = new Set(Object.keys(base));
+      for (const [k, v] of work) v === undefined ? keys.delete(k) : keys.add(k);
+      return [...keys];
+    },
+    getOwnPropertyDescriptor: (_t, key) => {
+      const value = typeof key === 'string' ? get(key) : undefined;
+      return value === undefined ? undefined : { value, writable: true, enumerable: true, configurable: true };
+    },
+  });
+  const changes = () => {
+    const out: RecordChange<T>[] = [];
+    for (const [key, value] of work) {
+      if (value === undefined) {
+        if (Object.hasOwn(base, key)) out.push({ key });
+      } else if (!Object.hasOwn(base, key) || JSON.stringify(value) !== JSON.stringify(base[key])) out.push({ key, value });
+    }
+    return out;
+  };
+  return { view, changes };
 }
 
 const union = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])];
@@ -104,23 +141,20 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function fileKey(file: string): string | null {
-  try {
-    const st = fs.statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}`;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
+const isRecord = (v: unknown): boolean => typeof v === 'object' && v !== null && typeof (v as { deviceId?: unknown }).deviceId === 'string';
+
+/** Fold the journals into the JSON files after this long without a pairing write (gateway only). */
+export const IDLE_COMPACT_MS = 10_000;
 
 export class PairingStore {
   readonly devicesDir: string;
   readonly pendingPath: string;
   readonly pairedPath: string;
   readonly lockPath: string;
-  private pendingCache: CachedFile<PendingRequest> = { key: 'unread', data: {} };
-  private pairedCache: CachedFile<PairedDevice> = { key: 'unread', data: {} };
+  private readonly pendingFile: RecordJournal<PendingRequest>;
+  private readonly pairedFile: RecordJournal<PairedDevice>;
+  private idleCompactMs = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     stateDir: string,
@@ -130,31 +164,66 @@ export class PairingStore {
     this.pendingPath = path.join(this.devicesDir, 'pending.json');
     this.pairedPath = path.join(this.devicesDir, 'paired.json');
     this.lockPath = path.join(this.devicesDir, '.lock');
+    const opts = { parseSnapshot: parseStateFile, acceptRecord: isRecord, mode: 0o600, dirMode: 0o700 };
+    this.pendingFile = new RecordJournal<PendingRequest>(this.pendingPath, opts as never);
+    this.pairedFile = new RecordJournal<PairedDevice>(this.pairedPath, opts as never);
+  }
+
+  /** Bytes written to disk by this store (journal lines and compactions), for the O(1) test and bench. */
+  bytesWritten(): number {
+    return this.pendingFile.bytesWritten + this.pairedFile.bytesWritten;
+  }
+
+  /** Changes whenever the paired devices change on disk (two stats), for caches built on them. */
+  pairedVersion(): string {
+    return this.pairedFile.version();
+  }
+
+  /** Folds both journals into pending.json / paired.json, so tools that read them directly see everything. */
+  compact(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (this.pendingFile.pendingJournalBytes() === 0 && this.pairedFile.pendingJournalBytes() === 0) return;
+    withFileLockSync(this.lockPath, () => {
+      this.pendingFile.compact();
+      this.pairedFile.compact();
+    });
+  }
+
+  /** The gateway turns this on: compact after `ms` without a write. stop() compacts once more. */
+  compactWhenIdle(ms = IDLE_COMPACT_MS): void {
+    this.idleCompactMs = ms;
+  }
+
+  /** Clean shutdown: cancels the idle timer and compacts. */
+  stop(): void {
+    this.idleCompactMs = 0;
+    this.compact();
   }
 
   // ---- reads ------------------------------------------------------------------------------
 
   listPending(): PendingRequest[] {
-    const live = this.livePending(this.load(this.pendingPath, this.pendingCache));
+    const live = this.livePending(this.pendingFile.read());
     return Object.values(live)
       .sort((a, b) => a.ts - b.ts)
       .map((r) => structuredClone(r));
   }
 
   listPaired(): PairedDevice[] {
-    return Object.values(this.load(this.pairedPath, this.pairedCache))
+    return Object.values(this.pairedFile.read())
       .sort((a, b) => a.approvedAtMs - b.approvedAtMs)
       .map((d) => structuredClone(d));
   }
 
   getPaired(deviceId: string): PairedDevice | undefined {
-    const d = this.load(this.pairedPath, this.pairedCache)[deviceId];
+    const d = this.pairedFile.read()[deviceId];
     return d ? structuredClone(d) : undefined;
   }
 
   /** A paired device id from an exact id or a unique prefix of at least 8 characters. */
   resolveDeviceId(idOrPrefix: string): string | undefined {
-    const paired = this.load(this.pairedPath, this.pairedCache);
+    const paired = this.pairedFile.read();
     const wanted = idOrPrefix.trim().toLowerCase();
     if (paired[wanted]) return wanted;
     if (wanted.length < MIN_ID_PREFIX) return undefined;
@@ -268,11 +337,11 @@ export class PairingStore {
   clear(opts: { pending?: boolean }): { removedPending: number; removedPaired: number } {
     return this.mutate((s) => {
       const removedPaired = Object.keys(s.paired).length;
-      s.paired = {};
+      for (const id of Object.keys(s.paired)) delete s.paired[id];
       let removedPending = 0;
       if (opts.pending) {
         removedPending = Object.keys(s.pending).length;
-        s.pending = {};
+        for (const id of Object.keys(s.pending)) delete s.pending[id];
       }
       return { removedPending, removedPaired };
     });
@@ -283,7 +352,7 @@ export class PairingStore {
   /** The device's token for `role`: reused unless revoked or too narrow, else a new one. Throws if not paired. */
   ensureDeviceToken(deviceId: string, role: string, scopes: readonly string[]): DeviceTokenRecord {
     // Fast path without the lock: the usual reconnect reuses a covering token.
-    const cached = this.load(this.pairedPath, this.pairedCache)[deviceId]?.tokens[role];
+    const cached = this.pairedFile.read()[deviceId]?.tokens[role];
     if (cached && cached.revokedAtMs === undefined && missingScopes(cached.scopes, scopes).length === 0) return structuredClone(cached);
     return this.mutate((s) => {
       const d = s.paired[deviceId];
@@ -299,7 +368,7 @@ export class PairingStore {
   }
 
   verifyDeviceToken(deviceId: string, role: string, token: string, scopes: readonly string[]): { ok: true; record: DeviceTokenRecord } | { ok: false; reason: TokenVerifyFailure } {
-    const d = this.load(this.pairedPath, this.pairedCache)[deviceId];
+    const d = this.pairedFile.read()[deviceId];
     const failure = verifyAgainst(d, role, token, scopes);
     if (failure) return { ok: false, reason: failure };
     const current = d!.tokens[role];
@@ -311,7 +380,7 @@ export class PairingStore {
       fresh.tokens[role].lastUsedAtMs = this.now();
       return structuredClone(fresh.tokens[role]);
     });
-    return record ? { ok: true, record } : { ok: false, reason: verifyAgainst(this.load(this.pairedPath, this.pairedCache)[deviceId], role, token, scopes) ?? 'token-mismatch' };
+    return record ? { ok: true, record } : { ok: false, reason: verifyAgainst(this.pairedFile.read()[deviceId], role, token, scopes) ?? 'token-mismatch' };
   }
 
   /** A fresh bearer for (device, role); `scopes` replaces the token's scopes and is granted to the device. */
@@ -339,7 +408,7 @@ export class PairingStore {
   }
 
   touch(deviceId: string, reason: string): void {
-    const seen = this.load(this.pairedPath, this.pairedCache)[deviceId];
+    const seen = this.pairedFile.read()[deviceId];
     if (!seen || (seen.lastSeenReason === reason && seen.lastSeenAtMs !== undefined && this.now() - seen.lastSeenAtMs < SEEN_RESOLUTION_MS)) return;
     this.mutate((s) => {
       const d = s.paired[deviceId];
@@ -356,36 +425,37 @@ export class PairingStore {
     return Object.fromEntries(Object.entries(all).filter(([, p]) => now - (p.refreshedAtMs ?? p.ts) < PENDING_PAIRING_TTL_MS));
   }
 
-  /** Read-modify-write under the lock, from fresh file contents; writes only files that changed. */
+  /** Read-modify-write under the lock, from fresh file contents; appends only the records that changed. */
   private mutate<T>(fn: (s: State) => T): T {
-    return withFileLockSync(this.lockPath, () => {
-      const pendingBefore = this.load(this.pendingPath, this.pendingCache);
-      const pairedBefore = this.load(this.pairedPath, this.pairedCache);
-      const state: State = { pending: structuredClone(this.livePending(pendingBefore)), paired: structuredClone(pairedBefore) };
-      const result = fn(state);
-      if (JSON.stringify(state.pending) !== JSON.stringify(pendingBefore)) this.save(this.pendingPath, this.pendingCache, state.pending);
-      if (JSON.stringify(state.paired) !== JSON.stringify(pairedBefore)) this.save(this.pairedPath, this.pairedCache, state.paired);
+    const result = withFileLockSync(this.lockPath, () => {
+      const pendingAll = this.pendingFile.read();
+      const live = this.livePending(pendingAll);
+      const pending = trackedRecords(live);
+      const paired = trackedRecords(this.pairedFile.read());
+      const result = fn({ pending: pending.view, paired: paired.view });
+      const expired: RecordChange<PendingRequest>[] = Object.keys(pendingAll)
+        .filter((k) => !Object.hasOwn(live, k))
+        .map((key) => ({ key }));
+      this.pendingFile.apply([...expired, ...pending.changes()]);
+      this.pairedFile.apply(paired.changes());
       return result;
     });
+    this.scheduleIdleCompact();
+    return result;
   }
 
-  private load<T>(file: string, cache: CachedFile<T>): Record<string, T> {
-    const key = fileKey(file);
-    if (key === cache.key) return cache.data;
-    let data: Record<string, T> = {};
-    if (key !== null) {
-      const text = fs.readFileSync(file, 'utf8');
-      data = parseStateFile<T>(file, text);
-    }
-    cache.key = key;
-    cache.data = data;
-    return data;
-  }
-
-  private save<T>(file: string, cache: CachedFile<T>, data: Record<string, T>): void {
-    writeJsonAtomicSync(file, data, { mode: 0o600, dirMode: 0o700 });
-    cache.key = fileKey(file);
-    cache.data = data;
+  private scheduleIdleCompact(): void {
+    if (!this.idleCompactMs) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      try {
+        this.compact();
+      } catch {
+        // a busy lock or a full disk: the journal stays valid, the next write schedules another try
+      }
+    }, this.idleCompactMs);
+    this.idleTimer.unref?.();
   }
 }
 
@@ -401,7 +471,7 @@ function parseStateFile<T>(file: string, text: string): Record<string, T> {
   }
   const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v === 'object' && v !== null && typeof (v as { deviceId?: unknown }).deviceId === 'string') out[k] = v as T;
+    if (isRecord(v)) out[k] = v as T;
   }
   return out;
 }

@@ -96,7 +96,7 @@ function stats(samples: number[]): LatencyStats {
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Socket open → challenge → signed connect → hello-ok, in ms; then a clean close. */
-function timeConnect(url: string, o: ConnectOptions): Promise<number> {
+export function timeConnect(url: string, o: ConnectOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const ws = new WebSocket(url);

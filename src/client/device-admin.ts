@@ -41,7 +41,10 @@ async function viaGatewayOrStore<T>(conn: ConnectOptions, rpc: (c: GatewayClient
     if (!(err instanceof GatewayUnreachableError) || !isLocalUrl(err.url)) throw err;
     const target = resolveGatewayTarget({ url: conn.url, token: conn.token, password: conn.password, env: conn.env });
     const store = new PairingStore(target.stateDir);
-    return { value: direct(store), via: 'direct', devicesDir: store.devicesDir };
+    const value = direct(store);
+    // The gateway is down: leave paired.json / pending.json current for tools that read them.
+    store.compact();
+    return { value, via: 'direct', devicesDir: store.devicesDir };
   }
 }
 

@@ -1,6 +1,10 @@
 // Whether the configured auth mode has a credential clients can use. A gateway in password mode
 // without a password (or trusted-proxy without its header) starts, then refuses every client; doctor
 // calls that an error, and config edits that would switch a running gateway into it are refused.
+import { Rejections } from '../protocol/errors.js';
+import type { Env } from './paths.js';
+import { resolveGatewaySettings } from './resolve.js';
+import type { OpenClawConfig } from './schema.js';
 import { isLoopbackHost, type ResolvedGatewaySettings } from './types.js';
 
 export interface AuthProblem {
@@ -26,3 +30,39 @@ export function authCredentialProblem(s: Pick<ResolvedGatewaySettings, 'auth' | 
       return undefined;
   }
 }
+
+/**
+ * The problem an edit from `current` to `next` introduces into the auth of a running gateway, or
+ * undefined: a config that was already unusable (the user is fixing it step by step) or that no
+ * longer resolves (validation reports that) is not this check's business.
+ */
+export function authSwitchProblem(current: Record<string, unknown>, next: Record<string, unknown>, env: Env): AuthProblem | undefined {
+  const problemOf = (config: Record<string, unknown>): AuthProblem | undefined | 'unresolved' => {
+    try {
+      return authCredentialProblem(resolveGatewaySettings(config as OpenClawConfig, env));
+    } catch {
+      return 'unresolved';
+    }
+  };
+  const after = problemOf(next);
+  if (after === undefined || after === 'unresolved') return undefined;
+  const before = problemOf(current);
+  return before !== 'unresolved' && before?.problem === after.problem ? undefined : after;
+}
+
+/** A config write refused because the running gateway would then refuse every client. */
+export class ConfigAuthUnusableError extends Error {
+  readonly code = 'CONFIG_WRITE_AUTH_UNUSABLE';
+  readonly problem: string;
+  readonly fix: string;
+  constructor(p: AuthProblem, opts: { cli: boolean }) {
+    super(Rejections.CONFIG_WRITE_AUTH_UNUSABLE.message({ detail: p.problem }));
+    this.name = 'ConfigAuthUnusableError';
+    this.problem = p.problem;
+    this.fix = authUnusableFix(p.fix, opts.cli);
+  }
+}
+
+/** Set the credential first, then repeat the edit; the CLI may also force it. */
+export const authUnusableFix = (fix: string, cli: boolean) =>
+  `${fix}  (first, then repeat this edit${cli ? '; or rerun it with --force to write it anyway' : '; to write it anyway use the CLI on the gateway host: openclaw config set … --force'})`;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import JSON5 from 'json5';
 import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue, type ParseResult } from './load.js';
 import { applyMergePatch } from './merge-patch.js';
+import { authSwitchProblem, ConfigAuthUnusableError } from './auth-usable.js';
 import { getPath, isPlainObject, parseCliValue, parsePath, setPath, unsetPath } from './path-ops.js';
 import { containsRedacted, isSensitiveKey, REDACTED, redactConfig, restoreRedacted } from './redact.js';
 import { bindModeForHost, parseBindLiteral } from './bind.js';
@@ -17,6 +18,8 @@ const UNSUPPORTED_PREFIX = unsupportedSentence([]);
 export interface EditOptions {
   force?: boolean;
   dryRun?: boolean;
+  /** A gateway runs on this config: refuse (unless force) an edit that leaves its auth mode without a usable credential. */
+  gatewayRunning?: boolean;
 }
 
 export interface EditResult {
@@ -306,6 +309,10 @@ function commit(configPath: string, path: string, current: Record<string, unknow
   const wasUnsupported = new Set(previous.ok ? previous.unsupported : []);
   const added = checked.unsupported.filter((p) => !wasUnsupported.has(p));
   if (added.length) warnings.push(`${unsupportedSentence(added)} (kept as written, ignored here).`);
+  if (opts.gatewayRunning && !opts.force && changed) {
+    const problem = authSwitchProblem(current, next, process.env);
+    if (problem) throw new ConfigAuthUnusableError(problem, { cli: true });
+  }
   const base = { configPath, path, before: describeValue(path, before), after: describeValue(path, after), changed, dryRun: Boolean(opts.dryRun), warnings };
   if (opts.dryRun || !changed) return { ...base, written: false };
   const { backupPath, hash } = new ConfigStore(configPath).write(next, { force: opts.force });

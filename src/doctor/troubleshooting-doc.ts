@@ -41,6 +41,7 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: '<file> changed since it was read; the edit was not written.', cause: 'Another writer changed the config between read and write.', fix: 'Rerun the command (it re-reads the file)' },
   { message: '<file>.rejected.<timestamp> files next to openclaw.json', cause: 'The running gateway refused an edit and kept it for inspection; the previous config stays active.', fix: 'openclaw doctor  (rejected-configs names the newest), then openclaw config set <key> <value>' },
   { message: 'RPC probe: failed (gateway status)', cause: 'The process runs but the WebSocket handshake or the token fails.', fix: 'openclaw doctor  (gateway-running and token-drift say which)' },
+  { message: 'silent pairing paused: more than 20 devices were auto-approved in the last minute; device <deviceId> waits for approval: …', cause: 'A gateway log line: local devices are paired without a prompt at most 20 a minute, so a flood of new device keys cannot grow the pairing state unchecked; the rest wait as pending requests.', fix: 'openclaw devices list, then openclaw devices approve <requestId>' },
   { message: 'systemd --user is not reachable from here; run: …', cause: '`openclaw gateway install` wrote the unit but cannot talk to a systemd user manager (containers, SSH without lingering).', fix: 'systemctl --user daemon-reload && systemctl --user enable --now openclaw-gateway.service  (or: loginctl enable-linger $USER)' },
   { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
 ];
@@ -68,6 +69,7 @@ const CHANNEL_MESSAGES: { message: string; cause: string; fix: string }[] = [
 /** What users paste from other guides, and where it lives here. */
 const SEEN_ELSEWHERE: { seen: string; ref: RejectionId | FailureId | 'CLI' }[] = [
   { seen: 'disconnected (1008): pairing required', ref: 'PAIRING_REQUIRED' },
+  { seen: '[gateway] pairing request from device DEVICE_ID (openclaw logs --tail 20)', ref: 'PAIRING_REQUIRED' },
   { seen: 'disconnected (1008): unauthorized: gateway token missing', ref: 'AUTH_TOKEN_MISSING' },
   { seen: 'unauthorized: gateway token mismatch / AUTH_TOKEN_MISMATCH', ref: 'AUTH_TOKEN_MISMATCH' },
   { seen: 'AUTH_DEVICE_TOKEN_MISMATCH / disconnected (4008): connect failed', ref: 'AUTH_DEVICE_TOKEN_MISMATCH' },

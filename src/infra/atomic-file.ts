@@ -59,7 +59,7 @@ export function readJsonFileSync<T>(file: string, fallback: T): T {
   return JSON.parse(text) as T;
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

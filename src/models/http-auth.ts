@@ -95,7 +95,7 @@ interface OperatorToken {
 }
 
 /**
- * The live operator device tokens, rebuilt only when paired.json changes on disk (one stat per
+ * The live operator device tokens, rebuilt only when the paired devices change on disk (two stats per
  * lookup instead of a parse and deep copy of every paired device). Revocations apply at once.
  */
 class DeviceTokenIndex {
@@ -105,8 +105,7 @@ class DeviceTokenIndex {
   constructor(private readonly pairing: PairingStore) {}
 
   current(): OperatorToken[] {
-    const st = fs.statSync(this.pairing.pairedPath, { throwIfNoEntry: false });
-    const stamp = st ? `${st.ino}:${st.size}:${st.mtimeMs}` : 'missing';
+    const stamp = this.pairing.pairedVersion();
     if (stamp === this.stamp) return this.tokens;
     this.tokens = this.pairing.listPaired().flatMap((device) =>
       Object.values(device.tokens ?? {})

@@ -435,6 +435,13 @@ export const Rejections = {
     cause: 'The new config would drop gateway.mode or shrink the file by more than half, which looks like an accidental clobber.',
     fix: () => 'Check the new config; to write it anyway send force: true (CLI: --force)',
   },
+  CONFIG_WRITE_AUTH_UNUSABLE: {
+    detailCode: 'CONFIG_WRITE_AUTH_UNUSABLE', errorCode: 'INVALID_REQUEST',
+    message: (c) => `Not written: the running gateway would lock every client out: ${c.detail ?? 'the new auth mode has no usable credential'}`,
+    recommendedNextStep: 'fix_client',
+    cause: 'The edit switches the running gateway into an auth mode without its credential (password mode without a password, trusted-proxy without trustedProxy.userHeader or gateway.trustedProxies, or a same-host proxy without trustedProxy.allowLoopback), so every client would be refused.',
+    fix: (c) => c.hint ?? 'Set the missing credential first (e.g. openclaw config set gateway.auth.password "<a long passphrase>"), then repeat the edit; the CLI writes it anyway with --force',
+  },
 
   // ---- model providers, routing and chat (src/models) -----------------------------------------
   MODEL_REQUIRES_STRING_CONTENT: {

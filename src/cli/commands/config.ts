@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .option('--from <key>', 'copy the real value of another key (secrets included, never printed) instead of giving one')
     .option('--strict-json', 'the value must be strict JSON (no raw-string fallback)')
     .option('--dry-run', 'validate and show the change without writing')
-    .option('--force', 'write even if the clobber guard objects')
+    .option('--force', 'write even if the clobber guard or the auth check (a running gateway would lock every client out) objects')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
@@ -89,26 +89,29 @@ Examples:
       const configPath = await currentConfigPath();
       if (opts.from !== undefined) {
         try {
-          return printEdit(run(() => copyConfigValue(configPath, path, opts.from!, opts)), opts.json);
+          const live = await withGatewayState(opts);
+          return printEdit(run(() => copyConfigValue(configPath, path, opts.from!, live)), opts.json);
         } catch (err) {
           if (err instanceof ConfigPathNotFoundError) return notFound(opts.from, opts.json);
           throw err;
         }
       }
-      printEdit(run(() => setConfigValue(configPath, path, value!, opts)), opts.json);
+      const live = await withGatewayState(opts);
+      printEdit(run(() => setConfigValue(configPath, path, value!, live)), opts.json);
     });
 
   config
     .command('unset <path>')
     .description('Remove a key (or an array element) and write the result with a backup.')
     .option('--dry-run', 'validate and show the change without writing')
-    .option('--force', 'write even if the clobber guard objects')
+    .option('--force', 'write even if the clobber guard or the auth check (a running gateway would lock every client out) objects')
     .option('--json', 'print the result as JSON')
     .action(async (path: string, opts: { dryRun?: boolean; force?: boolean; json?: boolean }) => {
       const { unsetConfigValue, ConfigPathNotFoundError } = await import('../../config/edit.js');
       const configPath = await currentConfigPath();
+      const live = await withGatewayState(opts);
       try {
-        printEdit(run(() => unsetConfigValue(configPath, path, opts)), opts.json);
+        printEdit(run(() => unsetConfigValue(configPath, path, live)), opts.json);
       } catch (err) {
         if (err instanceof ConfigPathNotFoundError) return notFound(path, opts.json);
         throw err;
@@ -139,7 +142,7 @@ Examples:
     .option('--file <file>', 'JSON5 file holding the patch ("-" reads stdin)')
     .option('--merge <json5>', 'the patch inline, e.g. \'{gateway:{port:18790}}\'')
     .option('--dry-run', 'validate and show the change without writing')
-    .option('--force', 'write even if the clobber guard objects')
+    .option('--force', 'write even if the clobber guard or the auth check (a running gateway would lock every client out) objects')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { file?: string; merge?: string; dryRun?: boolean; force?: boolean; json?: boolean }) => {
       if ((opts.file === undefined) === (opts.merge === undefined)) {
@@ -154,7 +157,8 @@ Examples:
         throw new CliError(`The patch is not valid JSON5: ${(err as Error).message.replace(/^JSON5: /, '')}.`, { exitCode: ExitCodes.USAGE, fix: `openclaw config patch --merge '{gateway:{mode:"local"}}'` });
       }
       const configPath = await currentConfigPath();
-      printEdit(run(() => patchConfig(configPath, patch, opts)), opts.json);
+      const live = await withGatewayState(opts);
+      printEdit(run(() => patchConfig(configPath, patch, live)), opts.json);
     });
 
   config
@@ -162,13 +166,14 @@ Examples:
     .description('Replace the whole config with a JSON5 file (validated first; the old file is backed up).')
     .requiredOption('--file <file>', 'the new config ("-" reads stdin)')
     .option('--dry-run', 'validate without writing')
-    .option('--force', 'write even if the clobber guard objects')
+    .option('--force', 'write even if the clobber guard or the auth check (a running gateway would lock every client out) objects')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { file: string; dryRun?: boolean; force?: boolean; json?: boolean }) => {
       const { applyConfigText } = await import('../../config/edit.js');
       const text = readInput(opts.file);
       const configPath = await currentConfigPath();
-      printEdit(run(() => applyConfigText(configPath, text, opts.file === '-' ? '<stdin>' : opts.file, opts)), opts.json);
+      const live = await withGatewayState(opts);
+      printEdit(run(() => applyConfigText(configPath, text, opts.file === '-' ? '<stdin>' : opts.file, live)), opts.json);
     });
 
   config
@@ -215,6 +220,12 @@ Examples:
       const { configJsonSchema } = await import('../../config/schema.js');
       printJson(configJsonSchema());
     });
+}
+
+/** The edit options plus whether a gateway runs on this state dir (its pid file names a live process): edits must then keep its auth usable. */
+async function withGatewayState<T extends object>(opts: T): Promise<T & { gatewayRunning: boolean }> {
+  const [{ statePaths }, { inspectPidFile }] = await Promise.all([import('../../config/paths.js'), import('../../gateway/pidfile.js')]);
+  return { ...opts, gatewayRunning: inspectPidFile(statePaths(process.env).pidFile).state === 'running' };
 }
 
 async function currentConfigPath(): Promise<string> {
@@ -276,6 +287,7 @@ export function asCliError(err: unknown): unknown {
     case 'ConfigError':
       return new CliError(err.message, { exitCode: ExitCodes.CONFIG, fix: String(fix) });
     case 'ConfigClobberError':
+    case 'ConfigAuthUnusableError':
     case 'ConfigLockError':
     case 'ConfigConflictError':
       return new CliError(err.message, { exitCode: ExitCodes.FAILURE, fix: String(fix) });

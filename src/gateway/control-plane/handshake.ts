@@ -60,6 +60,8 @@ export interface HandshakeDeps {
   pairing: PairingStore;
   bootstrap: BootstrapCodes;
   limiters: AuthLimiters;
+  /** Caps silent (auto-approved) pairings per minute; without it there is no cap. */
+  silentPairingBudget?: SilentPairingBudget;
   now(): number;
   /** device.pair.requested / device.pair.resolved. */
   broadcast(event: string, payload: unknown): void;
@@ -278,7 +280,15 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
       autoApproveLocal: settings.nodes.pairing.autoApproveLocal,
     });
     const { request, created } = deps.pairing.requestPairing(pairingRequest(params, deviceId, proof.publicKey, role, requestedScopes, peer, silent, Boolean(paired)));
-    if (silent) {
+    // Only new devices grow the pairing state; upgrades of paired ones are not capped.
+    const allowed = silent && (reason !== 'not-paired' || (deps.silentPairingBudget?.take(deps.now()) ?? true));
+    if (silent && !allowed && created) {
+      deps.log?.warn(
+        `silent pairing paused: more than ${SILENT_PAIRINGS_PER_MINUTE} devices were auto-approved in the last minute; device ${deviceId} waits for approval: openclaw devices approve ${request.requestId}`,
+        { code: 'SILENT_PAIRING_LIMIT' },
+      );
+    }
+    if (allowed) {
       deps.pairing.approve(request.requestId, 'silent');
       deps.broadcast('device.pair.resolved', { requestId: request.requestId, deviceId, decision: 'approved', ts: deps.now() });
     } else {
@@ -301,6 +311,23 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
     }
   }
   return issue({ ...base, scopes: requestedScopes, deviceId, authMethod: shared.method }, deps);
+}
+
+/** Silent (auto-approved) pairings of new devices allowed per rolling minute; beyond it requests wait for an operator. */
+export const SILENT_PAIRINGS_PER_MINUTE = 20;
+
+/** A rolling one-minute window of silent approvals. */
+export class SilentPairingBudget {
+  private stamps: number[] = [];
+  constructor(private readonly perMinute = SILENT_PAIRINGS_PER_MINUTE) {}
+
+  /** Spends one approval at `now`, or returns false when the last minute already had `perMinute`. */
+  take(now: number): boolean {
+    while (this.stamps.length > 0 && now - this.stamps[0] >= 60_000) this.stamps.shift();
+    if (this.stamps.length >= this.perMinute) return false;
+    this.stamps.push(now);
+    return true;
+  }
 }
 
 /** Mints (or reuses) the device token for an approved device and records the visit. */

@@ -20,7 +20,7 @@ import { BootstrapCodes } from './bootstrap-codes.js';
 import { Connection, encodeEvent, type ConnectionHost } from './connection.js';
 import { dispatchRequest } from './dispatch.js';
 import { EventLog } from './event-log.js';
-import { authorizeConnect, type PeerInfo, type Session } from './handshake.js';
+import { authorizeConnect, SilentPairingBudget, type PeerInfo, type Session } from './handshake.js';
 import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Presence, selfPresence } from './presence.js';
@@ -78,6 +78,7 @@ class Hub implements ControlPlane, ConnectionHost {
   private readonly presence: Presence;
   private readonly limiters: AuthLimiters;
   private readonly pairing: PairingStore;
+  private readonly silentPairingBudget = new SilentPairingBudget();
   private readonly bootstrap: BootstrapCodes;
   private readonly eventLog: EventLog;
   private readonly idempotency: IdempotencyStore;
@@ -99,6 +100,12 @@ class Hub implements ControlPlane, ConnectionHost {
     this.limiters = gatewayAuthLimiters(this.services);
     this.limiters.update(this.settings.auth.rateLimit);
     this.pairing = new PairingStore(this.services.stateDir);
+    this.pairing.compactWhenIdle();
+    try {
+      this.pairing.compact(); // journal lines left by a crash or by the CLI: fold them in once at start
+    } catch {
+      // a busy lock or a broken file: reads still see snapshot + journal, the idle timer tries again
+    }
     this.bootstrap = new BootstrapCodes(this.services.stateDir);
     const replayDir = path.join(this.services.stateDir, 'replay');
     this.eventLog = new EventLog(replayDir, { maxEvents: opts.eventLogMax });
@@ -165,6 +172,11 @@ class Hub implements ControlPlane, ConnectionHost {
       // Nothing is logged after this point, so a successor may open the log right away.
       this.eventLog.close();
       this.idempotency.close();
+      try {
+        this.pairing.stop(); // folds the pairing journals into paired.json / pending.json
+      } catch {
+        // the journals stay valid; the next start reads them
+      }
       const all = [...this.conns];
       const closed = Promise.all(all.map((c) => new Promise<void>((resolve) => (c.state === 'closed' ? resolve() : c.ws.once('close', () => resolve())))));
       for (const c of all) c.close(opts.code, opts.reason);
@@ -189,6 +201,15 @@ class Hub implements ControlPlane, ConnectionHost {
     return { connections: this.conns.size, authenticated: this.authenticatedCount };
   }
 
+  /** The line the guides tell users to find with `openclaw logs --tail 20` ([gateway] subsystem). */
+  private logPairingRequest(conn: Connection, deviceId: string | undefined, requestId: string): void {
+    const from = conn.peer.clientIp ?? conn.peer.remoteAddress ?? 'unknown';
+    this.services.log.warn(`pairing request from device ${deviceId ?? 'unknown'} (request ${requestId}, from ${from}); approve with: openclaw devices approve ${requestId}`, {
+      connId: conn.connId,
+      code: 'PAIRING_REQUIRED',
+    });
+  }
+
   // ---- ConnectionHost -----------------------------------------------------------------------
 
   connect(conn: Connection, frame: RequestFrame): void {
@@ -200,6 +221,7 @@ class Hub implements ControlPlane, ConnectionHost {
         pairing: this.pairing,
         bootstrap: this.bootstrap,
         limiters: this.limiters,
+        silentPairingBudget: this.silentPairingBudget,
         now: Date.now,
         broadcast: (e, p) => this.broadcast(e, p),
         log: this.log,
@@ -211,7 +233,10 @@ class Hub implements ControlPlane, ConnectionHost {
       conn.sendRes(frame.id, { ok: false, error });
       return conn.close(1011, error.message); // 1011: the server, not the client, failed
     }
-    if (!outcome.ok) return conn.reject(outcome.rejection, outcome.ctx, frame.id, outcome.extraDetails);
+    if (!outcome.ok) {
+      if (outcome.rejection === 'PAIRING_REQUIRED' && outcome.ctx.requestId) this.logPairingRequest(conn, outcome.ctx.deviceId, outcome.ctx.requestId);
+      return conn.reject(outcome.rejection, outcome.ctx, frame.id, outcome.extraDetails);
+    }
     this.admit(conn, frame.id, outcome.session);
   }
 

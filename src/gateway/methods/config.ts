@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigStore, ConfigClobberError, ConfigConflictError } from '../../config/store.js';
 import { ConfigError, hashRaw, parseConfigText } from '../../config/load.js';
 import { applyMergePatch } from '../../config/merge-patch.js';
+import { authSwitchProblem, authUnusableFix } from '../../config/auth-usable.js';
 import { redactConfig, restoreRedacted } from '../../config/redact.js';
 
 export { restoreRedacted };
@@ -59,7 +60,11 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
     }
   };
 
-  const write = (next: unknown, baseHash: string | undefined, force: boolean | undefined) => {
+  const write = (next: unknown, baseHash: string | undefined, force: boolean | undefined, prev: unknown) => {
+    // A remote client would lock itself (and everyone) out; `force` is for the clobber guard only,
+    // the owner on the gateway host can still write it with the CLI's --force.
+    const auth = authSwitchProblem(prev as Record<string, unknown>, next as Record<string, unknown>, process.env);
+    if (auth) fail('CONFIG_WRITE_AUTH_UNUSABLE', { detail: auth.problem, hint: authUnusableFix(auth.fix, false) });
     try {
       const r = store.write(next as Record<string, unknown>, { expectedHash: baseHash ?? '', force });
       return { ok: true, path: configPath, hash: r.hash, ...(r.backupPath ? { backupPath: r.backupPath } : {}) };
@@ -74,7 +79,7 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
   const replace = ({ params }: { params: z.infer<typeof writeParams> }) => {
     const prev = current(params.baseHash);
     const next = restoreRedacted(parseJson5(params.raw, 'raw'), prev);
-    return write(next, params.baseHash, params.force);
+    return write(next, params.baseHash, params.force, prev);
   };
 
   return [
@@ -115,7 +120,7 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
         const prev = current(params.baseHash);
         const patch = parseJson5(params.raw, 'raw (a JSON merge patch)');
         const next = restoreRedacted(applyMergePatch(prev, patch), prev);
-        return write(next, params.baseHash, params.force);
+        return write(next, params.baseHash, params.force, prev);
       },
     },
     {
