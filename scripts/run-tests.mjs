@@ -1,7 +1,7 @@
 // Runs the compiled tests under whichever Node runs this script. `node --test dist/` finds the
 // tests in a directory on Node 20, but Node 22 and later read the arguments as glob patterns and
 // try to run the directory itself, so the test files are listed here for every version alike.
-// Usage: node scripts/run-tests.mjs [dir …] [-- extra node --test flags]
+// Usage: node scripts/run-tests.mjs [dir or test file …] [-- extra node --test flags]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,8 @@ for (const d of dirs.length ? dirs : ['dist']) {
     console.error(`run-tests: ${d} does not exist; build first with: npm run build`);
     process.exit(2);
   }
-  walk(d);
+  if (fs.statSync(d).isDirectory()) walk(d);
+  else files.push(d);
 }
 files.sort();
 
