@@ -1,0 +1,101 @@
+// The Channels, Status, Logs and Config views against a real gateway in Chromium: a Telegram DM
+// pairing request (a local Bot API server, the real grammY client in the gateway) approved from the
+// Channels view; model provider health; log export and the stale marker; the schema-generated
+// config form with its diff preview and the server's rejection.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startGateway, type Gateway } from './browser.js';
+import { eventually, runCli } from '../testing/harness.js';
+import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
+import { startFakeBotApi, type FakeBotApi } from '../channels/telegram/testing/fake-bot-api.js';
+
+const BOT = { token: '424242:AAH-fake-token-for-ui-views-0123456789', id: 424242, username: 'claw_ui_bot' };
+const WAIT = 30_000;
+let model: FakeServerBase;
+let tg: FakeBotApi;
+
+before(async () => {
+  builtUiRoot();
+  model = await startFakeOpenAi({ models: ['m'] });
+  tg = await startFakeBotApi();
+  tg.addBot(BOT);
+});
+after(async () => {
+  await tg.close();
+  await model.close();
+});
+
+const sentTo = (chatId: number) => tg.sent.filter((m) => String(m.chat_id) === String(chatId)).map((m) => m.message.text ?? '');
+/** Relative ages (`in:just now`, `out:2m ago`) may tick between the two reads; the rest must match byte for byte. */
+const withoutAges = (line: string) => line.replace(/(in|out|transport):(just now|\d+[mhd] ago)/g, '$1:<age>');
+
+function modelConfig(extra: Record<string, unknown> = {}) {
+  return {
+    models: { providers: { local: { baseUrl: model.baseUrl, models: [{ id: 'm' }] } } },
+    agents: { defaults: { model: 'local/m' } },
+    ...extra,
+  };
+}
+
+async function open(gw: Gateway) {
+  const b = await launchBrowser();
+  await b.page.goto(`${gw.httpUrl}#token=${TEST_TOKEN}`);
+  await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 15_000 });
+  return b;
+}
+
+test('channels view: a Telegram DM pairing request appears, Approve works, and the sender\'s next message is answered', async () => {
+  const gw = await startGateway({}, modelConfig({ channels: { telegram: { botToken: BOT.token, apiRoot: tg.apiRoot } } }));
+  const b = await open(gw);
+  const { page } = b;
+  try {
+    await gw.proc.waitFor(/\[telegram\] \[default\] starting provider \(@claw_ui_bot\)/, WAIT);
+    await page.click('nav a[data-tab="channels"]');
+    const card = page.locator('.channel-card[data-channel="telegram"][data-account="default"]');
+    await card.waitFor({ timeout: WAIT });
+    await page.waitForFunction(() => /works/.test(document.querySelector('.channel-card [data-status-line]')?.textContent ?? ''), undefined, { timeout: WAIT });
+    assert.match(await card.locator('[data-fact="Bot"] dd').innerText(), /@claw_ui_bot/);
+    assert.match(await card.locator('[data-fact="DM policy"] dd').innerText(), /pairing/);
+
+    // The card's line is the CLI's line.
+    const cli = await runCli(['channels', 'status', '--probe'], { env: { ...gw.state.env, OPENCLAW_GATEWAY_PORT: String(gw.port) } });
+    assert.equal(cli.code, 0, cli.stderr + cli.stdout);
+    const cliLine = cli.stdout.split('\n').find((l) => l.startsWith('- Telegram default:'));
+    assert.ok(cliLine, cli.stdout);
+    assert.equal(withoutAges(await card.locator('[data-status-line]').innerText()), withoutAges(cliLine));
+
+    // An unknown sender DMs the bot: they get a code, and the request shows up without a reload.
+    tg.dm(BOT.token, { id: 5001, username: 'carol' }, 'hello, may I?');
+    await eventually(() => sentTo(5001).some((t) => /Pairing code:/.test(t)), WAIT);
+    const request = page.locator('.pairing-requests li[data-sender="5001"]');
+    await request.waitFor({ timeout: WAIT });
+    assert.match(await request.innerText(), /@carol/);
+    assert.doesNotMatch(await page.locator('.pairing-requests').innerText(), /[A-HJ-NP-Z2-9]{8}/, 'the pairing code is never shown');
+    await screenshot(page, 'ui-channels-pairing');
+    assert.equal(model.requests.length, 0, 'nothing reached the model before approval');
+
+    await request.getByRole('button', { name: 'Approve @carol' }).click();
+    const result = page.locator('[data-pairing-result="ok"]');
+    await result.waitFor({ timeout: WAIT });
+    assert.match(await result.innerText(), /Approved @carol/);
+    await page.waitForFunction(() => !document.querySelector('.pairing-requests li[data-sender="5001"]'), undefined, { timeout: WAIT });
+    await screenshot(page, 'ui-channels-approved');
+
+    tg.dm(BOT.token, { id: 5001, username: 'carol' }, 'now answer me');
+    await eventually(() => sentTo(5001).includes('echo: now answer me'), WAIT);
+
+    // Dismiss: a second sender's request goes away and they stay unapproved.
+    tg.dm(BOT.token, { id: 5002, first_name: 'Dan' }, 'me too');
+    const second = page.locator('.pairing-requests li[data-sender="5002"]');
+    await second.waitFor({ timeout: WAIT });
+    await second.getByRole('button', { name: 'Dismiss Dan' }).click();
+    await page.waitForFunction(() => !document.querySelector('.pairing-requests li[data-sender="5002"]'), undefined, { timeout: WAIT });
+    const list = await runCli(['pairing', 'list', 'telegram', '--json'], { env: gw.state.env });
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).requests, []);
+  } finally {
+    await b.close();
+    await gw.stop();
+  }
+});
