@@ -99,3 +99,64 @@ test('channels view: a Telegram DM pairing request appears, Approve works, and t
     await gw.stop();
   }
 });
+
+test('config form: generated from the schema with descriptions, checked as typed, a diff before applying, and the gateway\'s rejection linked to its field', async () => {
+  const gw = await startGateway();
+  const b = await open(gw);
+  const { page } = b;
+  try {
+    await page.click('nav a[data-tab="config"]');
+    await page.locator('.config-form [data-section="logging"]').click();
+    const level = page.locator('[data-field="logging.level"]');
+    await level.waitFor({ timeout: 10_000 });
+    assert.match(await level.locator('.desc').innerText(), /least severe level.*Expected: one of debug, info, warn, error/);
+    await page.selectOption('select[name="logging.level"]', 'debug');
+
+    // Checked in the browser: an out-of-range port is flagged and blocks the review.
+    await page.locator('.config-form [data-section="gateway"]').click();
+    await page.fill('input[name="gateway.port"]', '70000');
+    assert.match(await page.locator('[data-field="gateway.port"] .field-error').innerText(), /at most 65535/);
+    assert.equal(await page.locator('[data-action="review"]').isDisabled(), true);
+    await page.fill('input[name="gateway.port"]', '');
+    await page.waitForFunction(() => !document.querySelector('[data-field="gateway.port"] .field-error'));
+
+    await page.click('[data-action="review"]');
+    const row = page.locator('[data-diff] tr[data-change="logging.level"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /logging\.level\s+\(unset\)\s+"debug"/);
+    await screenshot(page, 'ui-config-diff');
+    await page.click('[data-action="apply"]');
+    await page.locator('.config-form [data-config-result="ok"]').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => /"level": "debug"/.test(document.querySelector('pre.config-view')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.equal(JSON.parse(fs.readFileSync(gw.state.configPath, 'utf8')).logging.level, 'debug');
+    assert.equal(JSON.parse(fs.readFileSync(gw.state.configPath, 'utf8')).gateway.auth.token, TEST_TOKEN, 'the redacted token survived the round trip');
+
+    // A value only the gateway can judge: its issue names the key, links to the field and says how to fix it.
+    await page.locator('.config-form [data-section="agents"]').click();
+    await page.locator('details[data-group="agents.defaults"] > summary').click();
+    await page.locator('details[data-group="agents.defaults.heartbeat"] > summary').click();
+    await page.fill('input[name="agents.defaults.heartbeat.every"]', 'soon');
+    await page.click('[data-action="review"]');
+    await page.click('[data-action="apply"]');
+    const issue = page.locator('.config-form [data-config-result="rejected"] li[data-issue-path="agents.defaults.heartbeat.every"]');
+    await issue.waitFor({ timeout: 10_000 });
+    assert.match(await issue.innerText(), /invalid duration "soon".*use a number with a unit: 45s, 30m/);
+    assert.match(await page.locator('.config-form [data-config-result="rejected"]').innerText(), /openclaw config set agents\.defaults\.heartbeat\.every <value>/);
+    assert.match(await page.locator('[data-field="agents.defaults.heartbeat.every"] .field-error').innerText(), /invalid duration/);
+    await issue.getByRole('button', { name: 'agents.defaults.heartbeat.every' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'agents.defaults.heartbeat.every');
+    await screenshot(page, 'ui-config-form-rejected');
+
+    // The raw editor previews its patch and shows an unknown key's issue with the gateway's fix.
+    await page.fill('textarea[name="patch"]', '{gateway: {bnid: "lan"}}');
+    await page.locator('[data-raw-preview="diff"] tr[data-change="gateway.bnid"]').waitFor();
+    await page.click('.config form button[type="submit"]');
+    const rawIssue = page.locator('[data-config-result="rejected"] li[data-issue-path="gateway.bnid"]');
+    await rawIssue.waitFor({ timeout: 10_000 });
+    assert.match(await rawIssue.innerText(), /unknown key \(did you mean "bind"\?\)/);
+    assert.match(await page.locator('[data-config-result="rejected"]').innerText(), /openclaw config unset gateway\.bnid/);
+  } finally {
+    await b.close();
+    await gw.stop();
+  }
+});
