@@ -160,3 +160,56 @@ test('config form: generated from the schema with descriptions, checked as typed
     await gw.stop();
   }
 });
+
+test('status shows provider health from real turns, sessions, pairings and the last errors; logs show the turn at info, CLI connects at debug, export and a stale marker', async () => {
+  const gw = await startGateway({}, {
+    models: { providers: { dead: { baseUrl: 'http://127.0.0.1:9/v1', models: [{ id: 'm' }] }, local: { baseUrl: model.baseUrl, models: [{ id: 'm' }] } } },
+    agents: { defaults: { model: { primary: 'dead/m', fallbacks: ['local/m'] } } },
+    logging: { level: 'debug' },
+  });
+  const b = await open(gw);
+  const { page } = b;
+  try {
+    await page.click('nav a[data-tab="status"]');
+    await page.locator('[data-provider="local"][data-state="unknown"]').waitFor({ timeout: WAIT });
+
+    // A real turn from the CLI: the dead primary fails, the fallback answers.
+    const turn = await runCli(['agent', '--message', 'hello there'], { env: { ...gw.state.env, OPENCLAW_GATEWAY_PORT: String(gw.port) } });
+    assert.equal(turn.code, 0, turn.stderr + turn.stdout);
+    const dead = page.locator('[data-provider="dead"][data-state="failing"]');
+    await dead.waitFor({ timeout: WAIT });
+    assert.match(await dead.locator('[data-last-error]').innerText(), /dead\/m is unreachable[\s\S]*openclaw config set models\.providers\.dead\.baseUrl/);
+    await page.locator('[data-provider="local"][data-state="ok"]').waitFor({ timeout: WAIT });
+    await page.locator('[data-sessions] li').first().waitFor({ timeout: WAIT });
+    assert.equal(await page.locator('[data-pending] [data-key="Devices"] dd').innerText(), '0 waiting');
+    await page.waitForFunction(() => /model dead\/m failed/.test(document.querySelector('[data-last-errors]')?.textContent ?? ''), undefined, { timeout: WAIT });
+    await screenshot(page, 'ui-status-health');
+
+    await page.click('nav a[data-tab="logs"]');
+    const box = page.locator('.log-box');
+    await page.waitForFunction(() => /chat turn \S+ done after 1 fallback\(s\): session \S+, local\/m, \d+ chars/.test(document.querySelector('.log-box')?.textContent ?? ''), undefined, { timeout: WAIT });
+    assert.match(await box.innerText(), /connected openclaw-control-ui\/ui/, 'a browser connect is an info line');
+    assert.doesNotMatch(await box.innerText(), /connected cli\/cli/, 'a CLI connect is not an info line');
+    await page.selectOption('select[name="level"]', 'debug');
+    await page.locator('.log-line.level-debug', { hasText: /connected cli\/cli role=operator/ }).first().waitFor({ timeout: WAIT });
+    assert.doesNotMatch(await box.innerText(), /hello there/, 'the log never holds the message text');
+
+    const shownCount = await page.locator('.log-box .log-line').count();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+    const exported = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\n');
+    assert.ok(exported.length >= shownCount, `${exported.length} exported, ${shownCount} shown`);
+    assert.ok(exported.every((l) => typeof JSON.parse(l).msg === 'string'), 'the lines as the gateway wrote them');
+    assert.ok(exported.some((l) => /chat turn .* done/.test(l)));
+
+    gw.proc.kill('SIGKILL');
+    await page.locator('[data-stale]').waitFor({ timeout: WAIT });
+    assert.match(await page.locator('.log-box').getAttribute('class') ?? '', /stale/);
+    await screenshot(page, 'ui-logs-stale');
+    await gw.restart();
+    await page.locator('[data-conn="connected"]').waitFor({ timeout: WAIT });
+    await page.waitForFunction(() => !document.querySelector('[data-stale]'), undefined, { timeout: WAIT });
+  } finally {
+    await b.close();
+    await gw.stop();
+  }
+});

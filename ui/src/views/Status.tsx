@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { ErrorText } from '../components/NotAvailable.js';
 import type { GatewayClient } from '../gateway/client.js';
 import { useGatewayData, useNow } from '../hooks.js';
+import { StatusHealth } from './StatusHealth.js';
 
 interface PresenceEntry {
   host?: string;
@@ -88,6 +89,7 @@ export function StatusView({ client }: { client: GatewayClient }) {
           ))}
         </tbody>
       </table>
+      <StatusHealth client={client} />
       {status.data && (
         <details>
           <summary>Full status</summary>
