@@ -95,7 +95,7 @@ export function ConfigView({ client }: { client: GatewayClient }) {
       <div class="config-grid">
         <section>
           <h3>Current (redacted)</h3>
-          <pre class="config-view">{d ? JSON.stringify(d.config ?? {}, null, 2) : 'loading…'}</pre>
+          <pre class="config-view" tabIndex={0} aria-label="Current config (redacted)">{d ? JSON.stringify(d.config ?? {}, null, 2) : 'loading…'}</pre>
         </section>
         <RawEditor current={d?.config} busy={busy} result={result} send={send} schema={schema} />
       </div>

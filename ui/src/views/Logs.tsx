@@ -101,7 +101,7 @@ export function LogsView({ client }: { client: GatewayClient }) {
         )}
       </div>
       <ErrorText error={error} />
-      <pre class={`log-box${stale ? ' stale' : ''}`} ref={box}>
+      <pre class={`log-box${stale ? ' stale' : ''}`} ref={box} tabIndex={0} aria-label="Gateway log lines">
         {shown.map((l) => (
           <div key={l.key} class={`log-line level-${l.level}`}>
             <span class="log-time">{l.time ? l.time.slice(11, 23) : ''}</span> <span class="log-level">{l.level}</span>{' '}

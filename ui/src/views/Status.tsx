@@ -79,12 +79,12 @@ export function StatusView({ client }: { client: GatewayClient }) {
         <tbody>
           {clients.map((p, i) => (
             <tr key={p.deviceId ?? p.instanceId ?? i}>
-              <td>{p.mode ?? p.text ?? '—'}</td>
-              <td>{p.platform ?? '—'}</td>
-              <td>{p.version ?? '—'}</td>
-              <td>{p.ip ?? p.host ?? '—'}</td>
-              <td><code>{p.deviceId ? `${p.deviceId.slice(0, 12)}…` : '—'}</code></td>
-              <td>{new Date(p.ts).toLocaleTimeString()}</td>
+              <td data-label="Client">{p.mode ?? p.text ?? '—'}</td>
+              <td data-label="Platform">{p.platform ?? '—'}</td>
+              <td data-label="Version">{p.version ?? '—'}</td>
+              <td data-label="Address">{p.ip ?? p.host ?? '—'}</td>
+              <td data-label="Device"><code>{p.deviceId ? `${p.deviceId.slice(0, 12)}…` : '—'}</code></td>
+              <td data-label="Since">{new Date(p.ts).toLocaleTimeString()}</td>
             </tr>
           ))}
         </tbody>
