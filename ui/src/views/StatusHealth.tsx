@@ -70,7 +70,7 @@ export function StatusHealth({ client }: { client: GatewayClient }) {
   return (
     <div class="status-health">
       <h2>Model providers</h2>
-      {!models.notAvailable && <ErrorText error={models.error} />}
+      {models.notAvailable ? <p class="muted">This gateway does not report model health (it has no <code>models.status</code>).</p> : <ErrorText error={models.error} />}
       {shown && (
         <>
           <p class="muted">
