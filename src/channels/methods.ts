@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { MethodError, type MethodDef } from '../gateway/methods/types.js';
 import type { ChannelManager } from './manager.js';
-import { CHANNEL_IDS, type ChannelId } from './types.js';
+import { formatAccountLine } from './status-line.js';
+import { CHANNEL_IDS, type ChannelId, type ChannelsStatusPayload } from './types.js';
 
 const channelId = z.enum(CHANNEL_IDS);
 
@@ -15,9 +16,10 @@ export function channelMethods(manager: ChannelManager): MethodDef[] {
       name: 'channels.status',
       scope: 'operator.read',
       params: z.object({ channel: z.string().optional(), probe: z.boolean().optional(), timeoutMs: z.number().int().positive().optional() }),
-      handler: ({ params }) => {
+      handler: async ({ params }) => {
         if (params.channel && !CHANNEL_IDS.includes(params.channel as ChannelId)) throw new MethodError('INVALID_REQUEST', `unknown channel "${params.channel}" (expected one of: ${CHANNEL_IDS.join(', ')})`);
-        return manager.status({ channel: params.channel as ChannelId | undefined, probe: params.probe, timeoutMs: params.timeoutMs });
+        const payload = await manager.status({ channel: params.channel as ChannelId | undefined, probe: params.probe, timeoutMs: params.timeoutMs });
+        return { ...payload, statusLines: accountStatusLines(payload) };
       },
     },
     ...(['start', 'stop', 'logout'] as const).map((op): MethodDef => ({
@@ -55,6 +57,18 @@ export function channelMethods(manager: ChannelManager): MethodDef[] {
       },
     },
   ];
+}
+
+/**
+ * Per channel, each account's `channels status` line (same order as channelAccounts), made by the
+ * CLI's own formatter so the Control UI and the CLI never disagree.
+ */
+export function accountStatusLines(payload: ChannelsStatusPayload): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [channel, accounts] of Object.entries(payload.channelAccounts ?? {})) {
+    out[channel] = accounts.map((a) => formatAccountLine(payload.channelLabels?.[channel] ?? channel, a, payload.ts));
+  }
+  return out;
 }
 
 function knownChannel(raw: string): ChannelId {

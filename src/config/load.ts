@@ -20,12 +20,15 @@ export class ConfigError extends Error {
   readonly configPath: string;
   /** A runnable command that fixes or diagnoses it. */
   readonly fix: string;
-  constructor(opts: { message?: string; problem: string; configPath: string; fix: string }) {
+  /** Each validation problem with its key path and fix, when the cause was validation. */
+  readonly issues?: ConfigIssue[];
+  constructor(opts: { message?: string; problem: string; configPath: string; fix: string; issues?: ConfigIssue[] }) {
     super(opts.message ?? `Invalid config ${opts.configPath}: ${opts.problem}`);
     this.name = 'ConfigError';
     this.problem = opts.problem;
     this.configPath = opts.configPath;
     this.fix = opts.fix;
+    if (opts.issues) this.issues = opts.issues;
   }
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenClawConfigSchema, configJsonSchema, knownKeysAt } from './schema.js';
+import { SCHEMA_DESCRIPTIONS, schemaNodesAt } from './schema-descriptions.js';
 
 const everySeedKey = {
   $schema: './openclaw.schema.json',
@@ -81,6 +82,13 @@ test('the JSON Schema export describes the same keys', () => {
   assert.ok(schema.properties.$schema);
   assert.equal(schema.additionalProperties, false);
   assert.doesNotThrow(() => JSON.stringify(schema));
+});
+
+test('every described path names a schema node, and every top-level section has a description', () => {
+  const schema = configJsonSchema() as { properties: Record<string, { description?: string }> };
+  for (const path of Object.keys(SCHEMA_DESCRIPTIONS)) assert.ok(schemaNodesAt(schema, path).length > 0, `no schema node at ${path}`);
+  for (const [key, node] of Object.entries(schema.properties)) if (key !== '$schema') assert.ok(node.description, `${key} has no description`);
+  assert.match(String(schemaNodesAt(schema, 'models.providers.*.baseUrl')[0].description), /base URL/);
 });
 
 test('knownKeysAt walks objects, records and arrays', () => {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { channelsSchema } from '../channels/config.js';
 import { heartbeatConfigSchema } from '../channels/heartbeat/schedule.js';
+import { addDescriptions } from './schema-descriptions.js';
 
 export const BIND_MODES = ['loopback', 'lan', 'tailnet', 'auto', 'custom'] as const;
 
@@ -209,7 +210,7 @@ export type GatewayConfig = NonNullable<OpenClawConfig['gateway']>;
 
 /** JSON Schema (draft 2020-12) of openclaw.json, for editors (`$schema`) and `openclaw config schema`. */
 export function configJsonSchema(): object {
-  return z.toJSONSchema(OpenClawConfigSchema, { target: 'draft-2020-12', unrepresentable: 'any' });
+  return addDescriptions(z.toJSONSchema(OpenClawConfigSchema, { target: 'draft-2020-12', unrepresentable: 'any' }));
 }
 
 /** `string`, `number`, `array`, `null`… the way a person names a JSON value's type. */

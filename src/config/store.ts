@@ -53,7 +53,7 @@ export class ConfigStore {
   /** Validates, refuses clobbers unless force, backs up (.bak … .bak.4), writes atomically 0600. */
   write(next: OpenClawConfig | Record<string, unknown>, opts: WriteOptions = {}): { backupPath?: string; hash: string } {
     const checked = validateConfigObject(next);
-    if (!checked.ok) throw new ConfigError({ message: `Refusing to write an invalid config to ${this.configPath}: ${checked.problem}`, problem: checked.problem, configPath: this.configPath, fix: checked.fix });
+    if (!checked.ok) throw new ConfigError({ message: `Refusing to write an invalid config to ${this.configPath}: ${checked.problem}`, problem: checked.problem, configPath: this.configPath, fix: checked.fix, issues: checked.issues });
     const text = JSON.stringify(next, null, 2) + '\n';
     return withConfigLock(this.configPath, () => {
       const current = readRaw(this.configPath);

@@ -3,10 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import fc from 'fast-check';
-import { createServer, type ViteDevServer } from 'vite';
-import { findPackageRoot } from '../gateway/control-ui-http.js';
+import type { ViteDevServer } from 'vite';
+import { uiModuleServer } from './ui-modules.js';
 
 // ui/ is outside tsc's rootDir, so the modules are typed loosely here; Vite type-checks nothing,
 // `npx tsc -p ui` does.
@@ -18,14 +17,7 @@ let credentials: UiModule;
 let chat: UiModule;
 
 before(async () => {
-  vite = await createServer({
-    root: path.join(findPackageRoot(), 'ui'),
-    configFile: false,
-    logLevel: 'silent',
-    appType: 'custom',
-    server: { middlewareMode: true, hmr: false, ws: false },
-    optimizeDeps: { noDiscovery: true, include: [] },
-  });
+  vite = await uiModuleServer();
   sha2 = (await vite.ssrLoadModule('/src/crypto/sha2.ts'));
   failure = (await vite.ssrLoadModule('/src/gateway/failure.ts'));
   credentials = (await vite.ssrLoadModule('/src/gateway/credentials.ts'));

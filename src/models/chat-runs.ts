@@ -212,6 +212,9 @@ export class ChatRuns {
         return;
       }
       lifecycle({ phase: 'start', agentId: prepared.agent.id, model: formatRef(prepared.candidates[0].ref), ...(spec.resumed ? { resumed: true } : {}) });
+      const startedAt = Date.now();
+      // One info line per turn (never its text): what the Logs view and `openclaw logs` show of chat.
+      const turnLine = (outcome: string, model: string) => this.rt.log.info(`chat turn ${runId} ${outcome}: session ${sessionKey}, ${model}, ${run.text.length} chars in ${Date.now() - startedAt} ms`, { sessionKey, runId });
       try {
         const result = await runAgentTurn(this.rt, {
           prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true, system: spec.system,
@@ -222,12 +225,14 @@ export class ChatRuns {
         const model = formatRef(result.model);
         chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
         lifecycle({ phase: 'end', model });
+        turnLine(result.failures.length ? `done after ${result.failures.length} fallback(s)` : 'done', model);
         settle({ state: 'final', text: result.text, model });
       } catch (err) {
         flushDelta();
         if (err instanceof ModelError && err.kind === 'aborted') {
           chat({ state: 'aborted', message: snapshot(), stopReason: 'aborted' });
           lifecycle({ phase: 'end', aborted: true });
+          turnLine('aborted', formatRef(prepared.candidates[0].ref));
           settle({ state: 'aborted', text: run.text });
         } else {
           const error = toErrorShape(err);

@@ -234,8 +234,19 @@ describe('diagnosable failures', () => {
       agents: { defaults: { model: { primary: 'dead/m', fallbacks: ['local/backup'] } } },
     });
     const kinds: string[] = [];
-    const r = await runWithFallback({ candidates: resolveCandidates(cfg, { agent: listAgents(cfg)[0] }), request: { messages: [{ role: 'user', content: 'x' }] }, providers: new ProviderRegistry({}), log: silentLogger, onFallback: (f) => kinds.push(f.error.kind) });
+    const providers = new ProviderRegistry({});
+    const r = await runWithFallback({ candidates: resolveCandidates(cfg, { agent: listAgents(cfg)[0] }), request: { messages: [{ role: 'user', content: 'x' }] }, providers, log: silentLogger, onFallback: (f) => kinds.push(f.error.kind) });
     assert.deepEqual(kinds, ['unreachable']);
     assert.equal(r.model.model, 'backup');
+    // what models.status reports: the dead backend's failure with its fix, the answering one's success
+    const dead = providers.health.get('dead')!;
+    assert.equal(dead.consecutiveFailures, 1);
+    assert.equal(dead.lastError?.kind, 'unreachable');
+    assert.equal(dead.lastError?.model, 'dead/m');
+    assert.ok(dead.lastError?.fix);
+    assert.equal(dead.lastOkAt, null);
+    const local = providers.health.get('local')!;
+    assert.ok(local.lastOkAt);
+    assert.equal(local.failures, 0);
   });
 });

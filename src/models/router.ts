@@ -169,6 +169,7 @@ export async function runWithFallback(o: RunOptions): Promise<TurnResult> {
       const forwarding = o.forward?.(c, client, request, () => void (emitted = true));
       if (forwarding) {
         await forwarding;
+        o.providers.health.ok(c.ref.provider);
         return { text: '', toolCalls: [], stopReason: 'stop', model: c.ref, failures, forwarded: true };
       }
       let text = '';
@@ -183,13 +184,16 @@ export async function runWithFallback(o: RunOptions): Promise<TurnResult> {
           accumulateToolCall(calls, ev);
           o.onToolCall?.(ev);
         } else {
+          o.providers.health.ok(c.ref.provider);
           return { text, toolCalls: calls, stopReason: ev.stopReason, usage: ev.usage, model: c.ref, failures };
         }
       }
+      o.providers.health.ok(c.ref.provider);
       return { text, toolCalls: calls, stopReason: 'stop', model: c.ref, failures };
     } catch (err) {
       const error = o.signal?.aborted ? new ModelError('aborted', { ...ctx, detail: 'aborted' }) : classifyProviderError(err, ctx);
       if (error.kind === 'aborted') throw error;
+      o.providers.health.fail(c.ref.provider, error);
       o.log.warn(`model ${formatRef(c.ref)} failed: ${error.reason}`, { model: formatRef(c.ref), kind: error.kind, status: error.status });
       failures.push(error);
       const next = o.candidates[i + 1];

@@ -3,13 +3,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { ConnectionBanner, PasswordForm, TokenForm } from './components/ConnectionBanner.js';
 import { switchGateway, type Session } from './gateway/session.js';
 import { useConnState } from './hooks.js';
+import { ChannelsView } from './views/Channels.js';
 import { ChatView } from './views/Chat.js';
 import { ConfigView } from './views/Config.js';
 import { DevicesView } from './views/Devices.js';
 import { LogsView } from './views/Logs.js';
 import { StatusView } from './views/Status.js';
 
-const TABS = ['chat', 'devices', 'status', 'logs', 'config', 'settings'] as const;
+const TABS = ['chat', 'channels', 'devices', 'status', 'logs', 'config', 'settings'] as const;
 type Tab = (typeof TABS)[number];
 
 function tabFromHash(): Tab {
@@ -69,6 +70,8 @@ export function App({ session }: { session: Session }) {
 function View({ tab, session }: { tab: Tab; session: Session }) {
   const client = session.client;
   switch (tab) {
+    case 'channels':
+      return <ChannelsView client={client} />;
     case 'devices':
       return <DevicesView client={client} />;
     case 'status':

@@ -309,7 +309,9 @@ class Hub implements ControlPlane, ConnectionHost {
       resume: session.wantsResume ? { sessionId: this.eventLog.logId, cursor: this.eventLog.lastSeq, replayed: replay.length } : undefined,
     });
     conn.sendRes(reqId, { ok: true, payload: hello });
-    this.log.info(`connected ${session.params.client.id}/${session.params.client.mode} role=${session.role} via ${session.authMethod} from ${conn.peer.clientIp ?? 'unknown'}`, {
+    // Every CLI command is a short connection of its own: at info they would bury the log.
+    const connectLevel = session.params.client.mode === 'cli' || session.params.client.mode === 'probe' ? 'debug' : 'info';
+    this.log[connectLevel](`connected ${session.params.client.id}/${session.params.client.mode} role=${session.role} via ${session.authMethod} from ${conn.peer.clientIp ?? 'unknown'}`, {
       connId: conn.connId,
       deviceId: session.deviceId,
     });

@@ -11,12 +11,13 @@ import { redactConfig, restoreRedacted } from '../../config/redact.js';
 
 export { restoreRedacted };
 import { configJsonSchema } from '../../config/schema.js';
+import { SCHEMA_DESCRIPTIONS } from '../../config/schema-descriptions.js';
 import { rejectionError, type RejectionContext, type RejectionId } from '../../protocol/errors.js';
 import { MethodError, type MethodDef } from './types.js';
 import type { ControlPlaneRuntime } from './runtime.js';
 
-function fail(id: RejectionId, ctx: RejectionContext = {}): never {
-  const e = rejectionError(id, ctx);
+function fail(id: RejectionId, ctx: RejectionContext = {}, extra: Record<string, unknown> = {}): never {
+  const e = rejectionError(id, ctx, extra);
   throw new MethodError(e.code, e.message, e.details);
 }
 
@@ -71,7 +72,8 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
     } catch (err) {
       if (err instanceof ConfigConflictError) fail('CONFIG_BASE_HASH_MISMATCH');
       if (err instanceof ConfigClobberError) fail('CONFIG_WRITE_REFUSED', { detail: err.message });
-      if (err instanceof ConfigError) fail('CONFIG_WRITE_INVALID', { detail: err.problem });
+      // The issues (key path, message, the fix for that key) let a client point at the field.
+      if (err instanceof ConfigError) fail('CONFIG_WRITE_INVALID', { detail: err.problem }, err.issues?.length ? { fix: err.fix, issues: err.issues.map((i) => ({ path: i.path, message: i.message, fix: i.fix })) } : {});
       throw err;
     }
   };
@@ -126,7 +128,8 @@ export function configMethods(rt: ControlPlaneRuntime): MethodDef[] {
     {
       name: 'config.schema',
       scope: 'operator.admin',
-      handler: () => ({ schema: configJsonSchema(), uiHints: {} }),
+      // uiHints: upstream's per-path help, from the same descriptions the schema carries.
+      handler: () => ({ schema: configJsonSchema(), uiHints: Object.fromEntries(Object.entries(SCHEMA_DESCRIPTIONS).map(([path, help]) => [path, { help }])) }),
     },
   ];
 }

@@ -86,6 +86,9 @@ test('config.patch merges (null deletes) and refuses invalid results', async () 
   assert.equal(bad.ok, false);
   assert.equal(bad.error!.details.code, 'CONFIG_WRITE_INVALID');
   assert.match(bad.error!.message, /gateway\.port/);
+  // each issue names its key and the fix for that key, not a generic one
+  assert.deepEqual(bad.error!.details.issues, [{ path: 'gateway.port', message: 'expected number, received string', fix: 'openclaw config set gateway.port <value>' }]);
+  assert.equal(bad.error!.details.fix, 'openclaw config set gateway.port <value>');
   const syntax = await admin.request('config.patch', { raw: '{oops', baseHash: patched.payload.hash });
   assert.equal(syntax.error!.details.code, 'CONFIG_WRITE_INVALID');
 });

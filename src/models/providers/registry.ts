@@ -1,5 +1,6 @@
 // One SDK client per provider configuration, reused across requests (keep-alive connections);
 // a changed config entry gets a fresh client.
+import { ProviderHealth } from '../provider-health.js';
 import { isLoopbackHost } from '../../config/types.js';
 import type { ProviderConfig } from '../config.js';
 import { ModelError } from '../errors.js';
@@ -50,7 +51,10 @@ export class ProviderRegistry {
   /** Hot path: the same config object (unchanged file) and key need no re-resolution. */
   private readonly byConfig = new WeakMap<ProviderConfig, { timeoutMs: number; key: string | undefined; client: ProviderClient }>();
 
-  constructor(private readonly env: Env = process.env) {}
+  /** What real turns taught about each provider (models.status). */
+  readonly health = new ProviderHealth();
+
+  constructor(readonly env: Env = process.env) {}
 
   /** The client for provider `id`; throws MODEL_API_KEY_MISSING when a remote provider has no key. */
   get(id: string, cfg: ProviderConfig, model: string, timeoutMs: number): ProviderClient {

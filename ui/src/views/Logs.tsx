@@ -1,9 +1,11 @@
-// Logs: live tail by polling logs.tail with the returned cursor; level filter and text search.
+// Logs: live tail by polling logs.tail with the returned cursor; level filter and text search;
+// the visible lines can be downloaded; while the connection is down the lines are marked stale.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorText, NotAvailable } from '../components/NotAvailable.js';
 import type { GatewayClient } from '../gateway/client.js';
 import { isNotAvailable, useConnState } from '../hooks.js';
 import { LEVELS, atLeast, parseLogLine, type Level, type LogLine } from './logs-model.js';
+import './views.css';
 
 const POLL_MS = 1000;
 const KEEP_LINES = 2000;
@@ -25,6 +27,7 @@ export function LogsView({ client }: { client: GatewayClient }) {
   const [paused, setPaused] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const [notAvailable, setNotAvailable] = useState(false);
+  const [updatedAt, setUpdatedAt] = useState<number | undefined>(undefined);
   const cursor = useRef<number | undefined>(undefined);
   const counter = useRef(0);
   const box = useRef<HTMLPreElement>(null);
@@ -39,6 +42,7 @@ export function LogsView({ client }: { client: GatewayClient }) {
         const r = await client.request<TailResult>('logs.tail', { ...(cursor.current !== undefined ? { cursor: cursor.current } : {}), limit: 500 });
         if (!live) return;
         setError(undefined);
+        setUpdatedAt(Date.now());
         setFile(r.file);
         cursor.current = r.cursor;
         const fresh = (r.lines ?? []).map((l) => parseLogLine(l, counter.current++));
@@ -65,6 +69,18 @@ export function LogsView({ client }: { client: GatewayClient }) {
   if (notAvailable) return <NotAvailable what="Log tail" method="logs.tail" />;
   const q = search.toLowerCase();
   const shown = lines.filter((l) => atLeast(l.level, minLevel) && (!q || l.raw.toLowerCase().includes(q)));
+  const stale = conn.phase !== 'connected' && lines.length > 0;
+  const exportLines = () => {
+    // The lines as the gateway wrote them (JSONL), only those the filters show.
+    const blob = new Blob([shown.map((l) => l.raw).join('\n') + '\n'], { type: 'application/x-ndjson' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `openclaw-logs-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
   return (
     <div class="logs">
       <div class="toolbar">
@@ -76,10 +92,16 @@ export function LogsView({ client }: { client: GatewayClient }) {
         </label>
         <input type="search" placeholder="filter text" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         <button type="button" class="secondary" onClick={() => setPaused((p) => !p)}>{paused ? 'Resume' : 'Pause'}</button>
+        <button type="button" class="secondary" data-action="export" disabled={shown.length === 0} onClick={exportLines}>Export {shown.length} lines</button>
         <span class="muted">{file ?? ''} · {shown.length}/{lines.length} lines</span>
+        {stale && (
+          <span class="stale-marker" data-stale role="status">
+            stale: disconnected{updatedAt ? `, last update ${new Date(updatedAt).toLocaleTimeString()}` : ''}
+          </span>
+        )}
       </div>
       <ErrorText error={error} />
-      <pre class="log-box" ref={box}>
+      <pre class={`log-box${stale ? ' stale' : ''}`} ref={box} tabIndex={0} aria-label="Gateway log lines">
         {shown.map((l) => (
           <div key={l.key} class={`log-line level-${l.level}`}>
             <span class="log-time">{l.time ? l.time.slice(11, 23) : ''}</span> <span class="log-level">{l.level}</span>{' '}

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { ErrorText } from '../components/NotAvailable.js';
 import type { GatewayClient } from '../gateway/client.js';
 import { useGatewayData, useNow } from '../hooks.js';
+import { StatusHealth } from './StatusHealth.js';
 
 interface PresenceEntry {
   host?: string;
@@ -78,16 +79,17 @@ export function StatusView({ client }: { client: GatewayClient }) {
         <tbody>
           {clients.map((p, i) => (
             <tr key={p.deviceId ?? p.instanceId ?? i}>
-              <td>{p.mode ?? p.text ?? '—'}</td>
-              <td>{p.platform ?? '—'}</td>
-              <td>{p.version ?? '—'}</td>
-              <td>{p.ip ?? p.host ?? '—'}</td>
-              <td><code>{p.deviceId ? `${p.deviceId.slice(0, 12)}…` : '—'}</code></td>
-              <td>{new Date(p.ts).toLocaleTimeString()}</td>
+              <td data-label="Client">{p.mode ?? p.text ?? '—'}</td>
+              <td data-label="Platform">{p.platform ?? '—'}</td>
+              <td data-label="Version">{p.version ?? '—'}</td>
+              <td data-label="Address">{p.ip ?? p.host ?? '—'}</td>
+              <td data-label="Device"><code>{p.deviceId ? `${p.deviceId.slice(0, 12)}…` : '—'}</code></td>
+              <td data-label="Since">{new Date(p.ts).toLocaleTimeString()}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <StatusHealth client={client} />
       {status.data && (
         <details>
           <summary>Full status</summary>
