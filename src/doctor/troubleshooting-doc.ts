@@ -43,6 +43,11 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: 'RPC probe: failed (gateway status)', cause: 'The process runs but the WebSocket handshake or the token fails.', fix: 'openclaw doctor  (gateway-running and token-drift say which)' },
   { message: 'systemd --user is not reachable from here; run: …', cause: '`openclaw gateway install` wrote the unit but cannot talk to a systemd user manager (containers, SSH without lingering).', fix: 'systemctl --user daemon-reload && systemctl --user enable --now openclaw-gateway.service  (or: loginctl enable-linger $USER)' },
   { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
+  { message: 'The gateway did not start on openclaw-gateway@<version> (<reason>); rolled back to <previous>, which runs again.', cause: '`openclaw update` installed the new release, but its gateway did not become ready; the previous version was reinstalled and started.', fix: 'openclaw logs --limit 50  (why it failed; openclaw update retries once a fixed release is out)' },
+  { message: 'This openclaw runs from a git checkout (<dir>), which npm does not own.', cause: '`openclaw update` only replaces npm global installs.', fix: 'git -C <dir> pull && npm --prefix <dir> install' },
+  { message: "This openclaw runs from npx's cache (<dir>), which npx replaces by itself.", cause: '`openclaw update` does not touch npx\'s cache.', fix: 'npx openclaw-gateway@<version> <command>  (or: npm install -g openclaw-gateway@<version>)' },
+  { message: 'The registry has no "<tag>" tag for openclaw-gateway (tags: <tags>).', cause: '`openclaw update --tag` names a dist-tag the registry does not have.', fix: 'openclaw update --tag latest' },
+  { message: 'Cannot ask the registry about openclaw-gateway: <npm error>.', cause: '`npm view` failed: no network, a proxy, or a wrong registry.', fix: 'npm view openclaw-gateway dist-tags  (and: npm config get registry)' },
 ];
 
 /** The channel messages people search for most; docs/troubleshooting-channels.md lists every one. */

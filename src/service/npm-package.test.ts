@@ -18,10 +18,10 @@ const elsewhere = path.join(work, 'elsewhere');
 let packed: { tarball: string; files: string[] };
 let installOutput = '';
 
-before(() => {
+before(async () => {
   fs.mkdirSync(elsewhere);
-  packed = packPackage(work);
-  installOutput = installGlobal(prefix, packed.tarball);
+  packed = await packPackage(work);
+  installOutput = await installGlobal(prefix, packed.tarball);
 });
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 

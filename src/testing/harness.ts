@@ -62,10 +62,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `openclaw <args>` to completion. */
-export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string }): Promise<CliResult> {
+/** Runs `openclaw <args>` to completion; `bin`: another launcher (an installed copy). */
+export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string; bin?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
