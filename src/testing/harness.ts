@@ -94,9 +94,12 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Starts `openclaw <args>` (usually `gateway run --port N`) in the foreground; `bin`: another launcher (an installed copy). */
-export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; bin?: string }): GatewayProcess {
-  const proc = spawn(process.execPath, [opts.bin ?? CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `openclaw <args>` (usually `gateway run --port N`) in the foreground; `bin`: another
+ * launcher (an installed copy); `command`: a program to run instead of node (an entrypoint script).
+ */
+export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; bin?: string; command?: string }): GatewayProcess {
+  const proc = spawn(opts.command ?? process.execPath, opts.command ? args : [opts.bin ?? CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
