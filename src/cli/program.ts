@@ -29,9 +29,12 @@ const system: Loader = () => import('./commands/system.js');
 const health: Loader = () => import('./commands/health.js');
 const channels: Loader = () => import('./commands/channels.js');
 const message: Loader = () => import('./commands/message.js');
+const onboard: Loader = () => import('./commands/onboard.js');
+const update: Loader = () => import('./commands/update.js');
+const completion: Loader = () => import('./commands/completion.js');
 
 /** Registration order = order in `openclaw --help`. */
-const ALL_GROUPS: Loader[] = [gateway, status, health, logs, config, setup, devices, channels, pairing, message, system, models, doctor, dashboard, service];
+const ALL_GROUPS: Loader[] = [gateway, status, health, logs, config, setup, onboard, devices, channels, pairing, message, system, models, doctor, dashboard, service, update, completion];
 
 /** Top-level command name → the modules that register it (`gateway install` lives in service.ts). */
 const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
@@ -41,6 +44,9 @@ const GROUPS_BY_COMMAND: Record<string, Loader[]> = {
   logs: [logs],
   config: [config],
   setup: [setup],
+  onboard: [onboard],
+  update: [update],
+  completion: [completion],
   devices: [devices],
   models: [models],
   infer: [models],

@@ -62,10 +62,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `openclaw <args>` to completion. */
-export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string }): Promise<CliResult> {
+/** Runs `openclaw <args>` to completion; `bin`: another launcher (an installed copy). */
+export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; cwd?: string; bin?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -94,9 +94,12 @@ export interface GatewayProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Starts `openclaw <args>` (usually `gateway run --port N`) in the foreground. */
-export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): GatewayProcess {
-  const proc = spawn(process.execPath, [CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `openclaw <args>` (usually `gateway run --port N`) in the foreground; `bin`: another
+ * launcher (an installed copy); `command`: a program to run instead of node (an entrypoint script).
+ */
+export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; bin?: string; command?: string }): GatewayProcess {
+  const proc = spawn(opts.command ?? process.execPath, opts.command ? args : [opts.bin ?? CLI_MAIN, ...args], { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
