@@ -15,10 +15,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { connectParams, makeDevice, TEST_TOKEN, type ConnectOptions, type TestDevice } from '../gateway/control-plane/test-support.js';
-import { findFreePort } from '../infra/port-owner.js';
-import { spawnUntilReady, stop } from './measure.js';
-
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
+import { spawnGateway, stop } from './measure.js';
 
 export interface HandshakeBenchOptions {
   /** Sequential device-signed connects (default 1000). */
@@ -96,13 +93,7 @@ interface GatewayProcess {
 
 /** Runs `phase` against its own fresh `openclaw gateway run` (own state dir), stopped afterwards. */
 async function withGateway<T>(root: string, name: string, phase: (gw: GatewayProcess) => Promise<T>): Promise<T> {
-  const stateDir = path.join(root, name);
-  fs.mkdirSync(stateDir, { mode: 0o700 });
-  const config = { gateway: { mode: 'local', auth: { mode: 'token', token: TEST_TOKEN } } };
-  fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
-  const port = await findFreePort();
-  const env = { PATH: process.env.PATH, HOME: root, OPENCLAW_STATE_DIR: stateDir };
-  const { child } = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], env, `http://127.0.0.1:${port}/ready`);
+  const { child, port } = await spawnGateway(root, name, { gateway: { mode: 'local', auth: { mode: 'token', token: TEST_TOKEN } } });
   try {
     return await phase({ pid: child.pid!, wsUrl: `ws://127.0.0.1:${port}` });
   } finally {

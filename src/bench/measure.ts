@@ -2,6 +2,9 @@
 // stand-in's JSON-lines file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePort } from '../infra/port-owner.js';
 import { readRssBytes } from '../infra/proc.js';
 
 export function median(values: number[]): number {
@@ -76,6 +79,27 @@ export async function spawnUntilReady(cmd: string, args: string[], env: NodeJS.P
     if (!listening && backoffMs >= 250) listening = true; // no line within the backoff: ask anyway
     backoffMs = Math.min(250, backoffMs * 2);
   }
+}
+
+const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
+export const BENCH_TOKEN = 'bench-token-0123456789abcdef0123456789';
+
+export interface BenchGateway extends Spawned {
+  port: number;
+  stateDir: string;
+}
+
+/**
+ * `openclaw gateway run` as users start it, on a free port, with its own state dir `<root>/<name>`
+ * holding `config` (default: local mode, token auth with BENCH_TOKEN); ready once /ready answers 200.
+ */
+export async function spawnGateway(root: string, name: string, config: Record<string, unknown> = { gateway: { mode: 'local', auth: { mode: 'token', token: BENCH_TOKEN } } }): Promise<BenchGateway> {
+  const stateDir = path.join(root, name);
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
+  const port = await findFreePort();
+  const spawned = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], { PATH: process.env.PATH, HOME: root, OPENCLAW_STATE_DIR: stateDir }, `http://127.0.0.1:${port}/ready`);
+  return { ...spawned, port, stateDir };
 }
 
 export async function stop(child: ChildProcess): Promise<void> {
