@@ -76,6 +76,19 @@ it('a transcript line whose journal record never made it (killed in between) is 
   assert.equal(info?.outputTokens, 4);
 });
 
+it('a torn journal tail (power loss) is folded away on load, so the next record is not glued to it', async () => {
+  const store = storeWith(1);
+  await store.append('main', 'k', { role: 'user', content: 'one' }, 'r1');
+  const journal = path.join(store.sessionsDir('main'), 'sessions.journal.jsonl');
+  fs.appendFileSync(journal, '{"op":"put","info":{"sessionKey":"k","mess');
+  const next = new SessionStore(store.agentsDir, { idleCompactMs: 0 });
+  assert.equal(next.info('main', 'k')?.messageCount, 1);
+  await next.append('main', 'k', { role: 'assistant', content: 'two' }, 'r1');
+  const old = new Date(Date.now() - 3_600_000); // out of the load-time repair's reach: the journal alone must be right
+  fs.utimesSync(store.transcriptPath('main', 'k'), old, old);
+  assert.equal(new SessionStore(store.agentsDir).info('main', 'k')?.messageCount, 2);
+});
+
 it('the index matches the transcripts after kill -9 at random points, and sessions.json after restart', async () => {
   const agentsDir = path.join(root, 'killed');
   const child = `

@@ -108,8 +108,17 @@ export class IndexJournal<T extends IndexInfo> {
     }
     this.journalSize += line.length;
     this.records += 1;
-    if (this.records > Math.max(MIN_RECORDS_BEFORE_COMPACT, Object.keys(this.index).length)) this.compact();
+    if (this.records > Math.max(MIN_RECORDS_BEFORE_COMPACT, Object.keys(this.index).length)) this.compactQuietly();
     else this.scheduleIdleCompact();
+  }
+
+  /** A fold that fails (disk full) leaves the journal, which already holds the change; the next one retries. */
+  private compactQuietly(): void {
+    try {
+      this.compact();
+    } catch {
+      // kept in the journal
+    }
   }
 
   private scheduleIdleCompact(): void {
@@ -118,11 +127,7 @@ export class IndexJournal<T extends IndexInfo> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      try {
-        this.compact();
-      } catch {
-        // A failed fold (disk full) leaves the journal in place; the next one retries.
-      }
+      this.compactQuietly();
     }, ms);
     this.idleTimer.unref();
   }
@@ -173,7 +178,8 @@ export class IndexJournal<T extends IndexInfo> {
     this.indexStamp = base ? stamp(this.o.indexPath) : '';
     const transcripts = this.o.transcripts();
     // A missing index is written out at once, unless there is nothing at all (no directory is created on a read).
-    let repaired = !base && (transcripts.length > 0 || this.journalSize > 0);
+    // A torn last line (power loss) is folded away now, or the next record would be appended to it.
+    let repaired = (!base && (transcripts.length > 0 || this.journalSize > 0)) || (journal.length > 0 && !journal.endsWith('\n'));
     for (const [key, file] of transcripts) {
       const prev = this.index[key];
       if (prev && mtime(file) < since) continue;

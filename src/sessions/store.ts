@@ -196,9 +196,9 @@ export class SessionStore {
 }
 
 /** An index entry computed from the transcript; `previous` keeps the creation time and a later reset time. */
-function deriveInfo(agentId: string, sessionKey: string, entries: TranscriptEntry[], previous: SessionInfo | undefined): SessionInfo | undefined {
-  if (!entries.length && !previous) return undefined;
-  const info = emptyInfo(agentId, sessionKey, previous?.createdAt ?? entries[0].ts);
+function deriveInfo(agentId: string, sessionKey: string, entries: TranscriptEntry[], previous: SessionInfo | undefined): SessionInfo {
+  // an empty file (killed between creating it and writing its first line) is a session with no messages, as before
+  const info = emptyInfo(agentId, sessionKey, previous?.createdAt ?? entries[0]?.ts ?? Date.now());
   info.updatedAt = previous?.updatedAt ?? info.createdAt;
   if (previous?.lastModel) info.lastModel = previous.lastModel;
   for (const e of entries) {
