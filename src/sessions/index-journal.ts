@@ -39,6 +39,8 @@ export class IndexJournal<T extends IndexInfo> {
   private index: Record<string, T> = {};
   private loaded = false;
   private records = 0;
+  /** Records after which the journal is folded: the index's size at the last fold, so the fold's cost per record stays O(1). */
+  private foldAfter = MIN_RECORDS_BEFORE_COMPACT;
   private journalSize = 0;
   private indexStamp = '';
   private idleTimer: NodeJS.Timeout | undefined;
@@ -90,6 +92,7 @@ export class IndexJournal<T extends IndexInfo> {
     this.records = 0;
     this.journalSize = 0;
     this.indexStamp = stamp(this.o.indexPath);
+    this.foldAfter = Math.max(MIN_RECORDS_BEFORE_COMPACT, Object.keys(this.index).length);
   }
 
   private write(rec: Record_<T>, durable: boolean): void {
@@ -108,7 +111,7 @@ export class IndexJournal<T extends IndexInfo> {
     }
     this.journalSize += line.length;
     this.records += 1;
-    if (this.records > Math.max(MIN_RECORDS_BEFORE_COMPACT, Object.keys(this.index).length)) this.compactQuietly();
+    if (this.records > this.foldAfter) this.compactQuietly();
     else this.scheduleIdleCompact();
   }
 
@@ -176,6 +179,7 @@ export class IndexJournal<T extends IndexInfo> {
       this.apply(journal);
     }
     this.indexStamp = base ? stamp(this.o.indexPath) : '';
+    this.foldAfter = Math.max(MIN_RECORDS_BEFORE_COMPACT, Object.keys(this.index).length);
     const transcripts = this.o.transcripts();
     // A missing index is written out at once, unless there is nothing at all (no directory is created on a read).
     // A torn last line (power loss) is folded away now, or the next record would be appended to it.
