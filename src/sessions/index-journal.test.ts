@@ -55,10 +55,10 @@ it('folds the journal into sessions.json (upstream layout) on flush, and a new s
   const store = storeWith(3);
   await store.append('main', 'k', { role: 'user', content: 'hi' }, 'r');
   const dir = store.sessionsDir('main');
-  assert.ok(fs.existsSync(path.join(dir, 'sessions.journal.jsonl')));
+  assert.ok(fs.existsSync(path.join(dir, 'sessions.json.journal')));
   assert.equal(new SessionStore(store.agentsDir).info('main', 'k')?.messageCount, 1, 'a second reader replays the journal');
   await store.flush();
-  assert.ok(!fs.existsSync(path.join(dir, 'sessions.journal.jsonl')));
+  assert.ok(!fs.existsSync(path.join(dir, 'sessions.json.journal')));
   const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'sessions.json'), 'utf8')) as Record<string, SessionInfo>;
   assert.deepEqual(Object.keys(onDisk).sort(), ['agent:main:openai-user:0', 'agent:main:openai-user:1', 'agent:main:openai-user:2', 'k']);
   assert.equal(onDisk.k.messageCount, 1);
@@ -79,7 +79,7 @@ it('a transcript line whose journal record never made it (killed in between) is 
 it('a torn journal tail (power loss) is folded away on load, so the next record is not glued to it', async () => {
   const store = storeWith(1);
   await store.append('main', 'k', { role: 'user', content: 'one' }, 'r1');
-  const journal = path.join(store.sessionsDir('main'), 'sessions.journal.jsonl');
+  const journal = path.join(store.sessionsDir('main'), 'sessions.json.journal');
   fs.appendFileSync(journal, '{"op":"put","info":{"sessionKey":"k","mess');
   const next = new SessionStore(store.agentsDir, { idleCompactMs: 0 });
   assert.equal(next.info('main', 'k')?.messageCount, 1);
@@ -118,7 +118,7 @@ it('the index matches the transcripts after kill -9 at random points, and sessio
     const restarted = store();
     const listed = new Map(restarted.list('main').map((s) => [s.sessionKey, s]));
     const dir = restarted.sessionsDir('main');
-    const live = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl') && f !== 'sessions.journal.jsonl');
+    const live = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
     for (const f of live) {
       const key = decodeURIComponent(f.slice(0, -'.jsonl'.length));
       const entries = readTranscript(path.join(dir, f));

@@ -1,5 +1,5 @@
 // The sessions.json index of one agent, kept in memory and made durable as an append-only journal
-// (`sessions.journal.jsonl`, one upsert/delete record a line) beside it. A turn appends one small
+// (`sessions.json.journal`, one upsert/delete record a line) beside it. A turn appends one small
 // line instead of rewriting the whole index, so its cost does not grow with the number of sessions.
 // The journal is folded into sessions.json (same layout as before, atomic write) when it has grown
 // past the index's size, when the store has been idle for a moment, and on shutdown; official tools
@@ -47,7 +47,8 @@ export class IndexJournal<T extends IndexInfo> {
   readonly journalPath: string;
 
   constructor(private readonly o: IndexJournalOptions<T>) {
-    this.journalPath = path.join(path.dirname(o.indexPath), 'sessions.journal.jsonl');
+    // not *.jsonl: that is a transcript (a session named `sessions.journal` would collide), for us and for official tools
+    this.journalPath = `${o.indexPath}.journal`;
   }
 
   /** The current index (do not mutate; use put/del). */

@@ -172,7 +172,7 @@ export class SessionStore {
           try {
             return fs
               .readdirSync(dir)
-              .filter((f) => f.endsWith('.jsonl') && f !== 'sessions.journal.jsonl')
+              .filter((f) => f.endsWith('.jsonl'))
               .map((f): [string, string] => [decodeURIComponent(f.slice(0, -'.jsonl'.length)), path.join(dir, f)]);
           } catch {
             return [];
