@@ -1,17 +1,21 @@
 // Control-plane benchmarks: device-signed connect latency (vs a raw `ws` echo round trip), RSS per
-// idle authenticated connection, and broadcast fan-out throughput. The server runs in a child
-// process (this file with --serve) so its RSS is measured alone.
+// idle authenticated connection, and broadcast fan-out throughput, each against a spawned
+// `openclaw gateway run` as users start it (no bench-only methods): the broadcast is the
+// `system-event` method, relayed to every client. Each phase gets a fresh gateway process, so the
+// idle-connection RSS is not inflated by a heap the handshake phase grew. The echo baseline is a
+// child process too (this file with --serve-echo).
 //   node dist/bench/handshake.js [--small]     prints the result as JSON
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { z } from 'zod';
-import { connectParams, makeDevice, startTestGateway, TEST_TOKEN, type ConnectOptions, type TestDevice } from '../gateway/control-plane/test-support.js';
-import type { MethodDef } from '../gateway/methods/types.js';
+import { connectParams, makeDevice, TEST_TOKEN, type ConnectOptions, type TestDevice } from '../gateway/control-plane/test-support.js';
+import { spawnGateway, stop } from './measure.js';
 
 export interface HandshakeBenchOptions {
   /** Sequential device-signed connects (default 1000). */
@@ -44,38 +48,56 @@ export const SMALL_BENCH: HandshakeBenchOptions = { connects: 100, idleConnectio
 
 export async function runHandshakeBench(opts: HandshakeBenchOptions = {}): Promise<HandshakeBenchResult> {
   const progress = opts.onProgress ?? (() => {});
-  const server = await startServerProcess();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-handshake-bench-'));
+  const device = makeDevice();
+  const auth: ConnectOptions = { token: TEST_TOKEN, device };
+  const ui: ConnectOptions = { ...auth, clientId: 'openclaw-macos', mode: 'ui' };
   try {
-    const device = makeDevice();
     progress('handshake latency');
-    await timeConnect(server.wsUrl, { token: TEST_TOKEN, device }); // pairs the device (silently: loopback)
-    const handshake = await sequential(opts.connects ?? 1000, () => timeConnect(server.wsUrl, { token: TEST_TOKEN, device }));
+    const handshake = await withGateway(root, 'handshake', async (gw) => {
+      await timeConnect(gw.wsUrl, auth); // pairs the device (silently: loopback)
+      return sequential(opts.connects ?? 1000, () => timeConnect(gw.wsUrl, auth));
+    });
     progress('echo baseline');
-    const echoBaseline = await sequential(opts.connects ?? 1000, () => timeEcho(server.echoUrl));
+    const echo = await startEchoProcess();
+    const echoBaseline = await sequential(opts.connects ?? 1000, () => timeEcho(echo.url)).finally(() => echo.stop());
 
     progress('idle connections');
-    const rssBefore = rssKb(server.pid);
     const idleCount = opts.idleConnections ?? 10_000;
-    const idle = await openMany(server.wsUrl, idleCount, { token: TEST_TOKEN, device, clientId: 'openclaw-macos', mode: 'ui' });
-    await new Promise((r) => setTimeout(r, 500));
-    const rssAfter = rssKb(server.pid);
-    for (const ws of idle) ws.terminate();
+    const idle = await withGateway(root, 'idle', async (gw) => {
+      await timeConnect(gw.wsUrl, auth);
+      await new Promise((r) => setTimeout(r, 500));
+      const rssBefore = rssKb(gw.pid);
+      const sockets = await openMany(gw.wsUrl, idleCount, ui);
+      await new Promise((r) => setTimeout(r, 500));
+      const rssAfter = rssKb(gw.pid);
+      for (const ws of sockets) ws.terminate();
+      return { connections: idleCount, rssBeforeMb: round(rssBefore / 1024), rssAfterMb: round(rssAfter / 1024), perConnectionKb: round((rssAfter - rssBefore) / idleCount) };
+    });
 
     progress('broadcast');
-    const broadcast = await broadcastBurst(server.wsUrl, device, opts.broadcastClients ?? 1000, opts.broadcastEvents ?? 200);
-    return {
-      handshake,
-      echoBaseline,
-      idle: {
-        connections: idleCount,
-        rssBeforeMb: round(rssBefore / 1024),
-        rssAfterMb: round(rssAfter / 1024),
-        perConnectionKb: round((rssAfter - rssBefore) / idleCount),
-      },
-      broadcast,
-    };
+    const broadcast = await withGateway(root, 'broadcast', async (gw) => {
+      await timeConnect(gw.wsUrl, auth);
+      return broadcastBurst(gw.wsUrl, device, opts.broadcastClients ?? 1000, opts.broadcastEvents ?? 200);
+    });
+    return { handshake, echoBaseline, idle, broadcast };
   } finally {
-    server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface GatewayProcess {
+  pid: number;
+  wsUrl: string;
+}
+
+/** Runs `phase` against its own fresh `openclaw gateway run` (own state dir), stopped afterwards. */
+async function withGateway<T>(root: string, name: string, phase: (gw: GatewayProcess) => Promise<T>): Promise<T> {
+  const { child, port } = await spawnGateway(root, name, { gateway: { mode: 'local', auth: { mode: 'token', token: TEST_TOKEN } } });
+  try {
+    return await phase({ pid: child.pid!, wsUrl: `ws://127.0.0.1:${port}` });
+  } finally {
+    await stop(child);
   }
 }
 
@@ -170,14 +192,16 @@ async function broadcastBurst(url: string, device: TestDevice, clients: number, 
   for (const ws of sockets) {
     received.set(ws, 0);
     ws.on('message', (data) => {
-      if (!String(data).includes('"bench-burst"')) return;
+      const text = String(data);
+      if (!text.includes('"event":"system-event"') || !text.includes('bench-burst')) return;
       const n = received.get(ws)! + 1;
       received.set(ws, n);
       if (n === events && ++complete === clients) done();
     });
   }
   const t0 = performance.now();
-  sockets[0].send(JSON.stringify({ type: 'req', id: 'burst', method: 'bench.burst', params: { count: events } }));
+  // the system-event method broadcasts each event to every connected operator client
+  for (let i = 0; i < events; i++) sockets[0].send(JSON.stringify({ type: 'req', id: `burst-${i}`, method: 'system-event', params: { text: `bench-burst ${i}` } }));
   await allDone;
   const durationMs = performance.now() - t0;
   for (const ws of sockets) ws.terminate();
@@ -196,58 +220,30 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-// ---- the server process -------------------------------------------------------------------------
+// ---- the echo baseline process ------------------------------------------------------------------
 
-interface ServerProcess {
-  pid: number;
-  wsUrl: string;
-  echoUrl: string;
-  stop(): void;
-}
-
-async function startServerProcess(): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startEchoProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve-echo'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
     rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
   });
-  const { port, echoPort } = JSON.parse(line) as { port: number; echoPort: number };
-  return {
-    pid: child.pid!,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    echoUrl: `ws://127.0.0.1:${echoPort}`,
-    stop: () => child.stdin!.end(),
-  };
+  const { echoPort } = JSON.parse(line) as { echoPort: number };
+  return { url: `ws://127.0.0.1:${echoPort}`, stop: () => stop(child) };
 }
 
-const burst: MethodDef = {
-  name: 'bench.burst',
-  scope: 'operator.admin',
-  params: z.object({ count: z.number().int().min(1).max(100_000) }),
-  handler: ({ params, services }) => {
-    for (let i = 0; i < params.count; i++) services.broadcast('system-event', { text: 'bench-burst', i, ts: Date.now() });
-    return { sent: params.count };
-  },
-};
-
-async function serve(): Promise<void> {
-  const gw = await startTestGateway({ extraMethods: [burst] });
+async function serveEcho(): Promise<void> {
   const echo = http.createServer();
   const wss = new WebSocketServer({ server: echo });
   wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data)));
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  process.stdout.write(JSON.stringify({ port: gw.port, echoPort: (echo.address() as AddressInfo).port }) + '\n');
-  process.stdin.resume();
-  process.stdin.on('end', () => {
-    wss.close();
-    echo.close();
-    void gw.close().then(() => process.exit(0));
-  });
+  process.stdout.write(JSON.stringify({ echoPort: (echo.address() as AddressInfo).port }) + '\n');
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 const isMain = process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain && process.argv.includes('--serve')) await serve();
+if (isMain && process.argv.includes('--serve-echo')) await serveEcho();
 else if (isMain) {
   const result = await runHandshakeBench({ ...(process.argv.includes('--small') ? SMALL_BENCH : {}), onProgress: (l) => process.stderr.write(`[bench] ${l}\n`) });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

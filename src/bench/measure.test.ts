@@ -22,6 +22,22 @@ test('spawnUntilReady waits for a real 200 on the ready URL; RSS is read from /p
   await assert.rejects(spawnUntilReady(process.execPath, ['-e', 'process.exit(3)'], process.env, `http://127.0.0.1:${port}/ready`), /exited before it was ready/);
 });
 
+test('spawnUntilReady asks /ready once the server says it listens, not every few ms while it starts', async () => {
+  const port = await findFreePort();
+  // accepts at once but is ready only after 300 ms (then says so): a tight poll would ask ~100 times meanwhile
+  const server = "let n=0,ok=false;setTimeout(()=>{ok=true;console.log('listening')},300);require('http').createServer((q,r)=>{if(q.url==='/ready'){n++;r.statusCode=ok?200:503}r.end(q.url==='/count'?String(n):'')}).listen(Number(process.argv[1]),'127.0.0.1')";
+  const { child } = await spawnUntilReady(process.execPath, ['-e', server, String(port)], process.env, `http://127.0.0.1:${port}/ready`);
+  try {
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/count`)).text(), '1');
+  } finally {
+    await stop(child);
+  }
+  // a server that prints nothing is still found, by backoff
+  const quiet = "require('http').createServer((q,r)=>r.end()).listen(Number(process.argv[1]),'127.0.0.1')";
+  const q = await spawnUntilReady(process.execPath, ['-e', quiet, String(port)], process.env, `http://127.0.0.1:${port}/ready`);
+  await stop(q.child);
+});
+
 test('formatTable shows values, ratio to baseline, target and result', () => {
   const out = formatTable([
     { bench: 'startup', metric: 'ready', unit: 'ms', ours: 90, baseline: 45, baselineName: 'bare node', target: '< 250 ms', pass: true },

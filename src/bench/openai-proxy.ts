@@ -41,7 +41,7 @@ import type { BenchModule, BenchRow } from './types.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
-const TOKEN = 'bench-token-0123456789abcdef0123456789';
+export const TOKEN = 'bench-token-0123456789abcdef0123456789';
 export const CONCURRENCY = 200;
 export const ADDED_LATENCY_TARGET_MS = 2;
 export const THROUGHPUT_TARGET_RATIO = 0.9;
@@ -89,15 +89,7 @@ export async function runOpenAiProxyBench(o: { rounds?: number; concurrency?: nu
   const children: ChildProcess[] = [];
   try {
     const { port: upstream, child: upstreamChild } = await startChild(['--serve-upstream'], {}, children);
-    const stateDir = path.join(root, 'state');
-    fs.mkdirSync(stateDir, { mode: 0o700 });
-    const config = {
-      gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
-      models: { providers: { local: { baseUrl: `http://127.0.0.1:${upstream}/v1`, models: [{ id: 'bench' }] } } },
-      agents: { defaults: { model: 'local/bench' } },
-    };
-    fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
-    const { port: proxy, child: proxyChild } = await startGateway(stateDir, root, children);
+    const { port: proxy, child: proxyChild } = await startGateway(benchStateDir(root, upstream), root, children);
     const { port: pipe, child: pipeChild } = await startChild(['--serve-pipe', String(upstream)], {}, children);
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     const direct: Round[] = [];
@@ -186,7 +178,7 @@ export const openAiProxyBench: BenchModule = {
   },
 };
 
-interface Sample {
+export interface Sample {
   ttftMs: number;
   totalMs: number;
 }
@@ -232,7 +224,7 @@ async function burst(port: number, model: string, n: number, agent: http.Agent):
 }
 
 /** One streamed completion; with `firstTokenOnly` it hangs up after the first content delta. */
-function streamOnce(port: number, body: string, agent: http.Agent, firstTokenOnly = false): Promise<Sample> {
+export function streamOnce(port: number, body: string, agent: http.Agent, firstTokenOnly = false): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let ttft = -1;
@@ -281,7 +273,7 @@ function stats(rounds: Round[]): RoundStats {
 }
 
 /** Runs this file as a child in one role and waits for the `port <n>` line. */
-function startChild(args: string[], env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
+export function startChild(args: string[], env: Record<string, string>, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SELF, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     children.push(child);
@@ -299,7 +291,7 @@ function startChild(args: string[], env: Record<string, string>, children: Child
 }
 
 /** Asks a bench child one question over its stdin (`cpu`, `times`); resolves with its one-line answer. */
-function ask(child: ChildProcess, question: string): Promise<string> {
+export function ask(child: ChildProcess, question: string): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
     const answer = new RegExp(`^${question} (.*)\\n`, 'm');
@@ -347,8 +339,21 @@ async function serveUpstream(): Promise<void> {
   process.stdout.write(`port ${fake.port}\n`);
 }
 
+/** A state dir under `root` whose config routes `local/bench` (the default agent's model) to the fake upstream. */
+export function benchStateDir(root: string, upstream: number): string {
+  const stateDir = path.join(root, 'state');
+  fs.mkdirSync(stateDir, { mode: 0o700 });
+  const config = {
+    gateway: { mode: 'local', auth: { mode: 'token', token: TOKEN } },
+    models: { providers: { local: { baseUrl: `http://127.0.0.1:${upstream}/v1`, models: [{ id: 'bench' }] } } },
+    agents: { defaults: { model: 'local/bench' } },
+  };
+  fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
+  return stateDir;
+}
+
 /** The gateway as users run it, on a free port, ready once /ready answers 200. */
-async function startGateway(stateDir: string, home: string, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
+export async function startGateway(stateDir: string, home: string, children: ChildProcess[]): Promise<{ port: number; child: ChildProcess }> {
   const port = await findFreePort();
   // OPENCLAW_BENCH_PROFILE_DIR=<dir>: the gateway writes a V8 CPU profile there (open in Chrome DevTools).
   const profileDir = process.env.OPENCLAW_BENCH_PROFILE_DIR;

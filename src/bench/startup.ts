@@ -9,7 +9,8 @@ import { median, rssMb, spawnUntilReady, stop } from './measure.js';
 import type { BenchModule, BenchRow } from './types.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
-const BARE_SERVER = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1')";
+// Prints `listening` as the gateway does, so both are awaited the same way (spawnUntilReady).
+const BARE_SERVER = "require('http').createServer((q,s)=>s.end('ok')).listen(Number(process.argv[1]),'127.0.0.1',()=>console.log('listening'))";
 const IDLE_MS = 5000;
 export const READY_TARGET_MS = 250;
 export const READY_TARGET_RATIO = 3;

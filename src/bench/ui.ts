@@ -1,16 +1,13 @@
 // Control UI bench: bundle size (raw and gzipped) and first paint on localhost in the same headless
-// Chromium the e2e tests use. Reported, not asserted (target: JS < 200 KB gzipped).
+// Chromium the e2e tests use, the page served by a spawned `openclaw gateway run` (its handler,
+// headers and process, as users load it). Reported, not asserted (target: JS < 200 KB gzipped).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
-import { createControlUiHandler, findPackageRoot } from '../gateway/control-ui-http.js';
-import type { GatewayServices } from '../gateway/methods/types.js';
-import type { ResolvedGatewaySettings } from '../config/types.js';
-import { silentLogger } from '../logging/types.js';
+import { findPackageRoot } from '../gateway/control-ui-http.js';
+import { spawnGateway, stop } from './measure.js';
 
 export interface UiBenchOptions {
   /** Page loads to take the median over (fresh profile each). */
@@ -47,32 +44,24 @@ function assetSizes(root: string): { jsBytes: number; jsGzipBytes: number; cssGz
   return { jsBytes, jsGzipBytes, cssGzipBytes };
 }
 
-/** Serves the build the way the gateway does (same handler, same headers). */
-async function serveUi(root: string): Promise<{ url: string; close(): Promise<void> }> {
-  const controlUi: ResolvedGatewaySettings['controlUi'] = { enabled: true, basePath: '/', allowedOrigins: [], allowInsecureAuth: false, dangerouslyAllowHostHeaderOriginFallback: false };
-  const services: GatewayServices = {
-    version: 'bench',
-    startedAt: Date.now(),
-    stateDir: os.tmpdir(),
-    configPath: path.join(os.tmpdir(), 'openclaw-bench.json'),
-    log: silentLogger,
-    settings: () => ({ controlUi }) as ResolvedGatewaySettings,
-    broadcast() {},
-    requestRestart() {},
+/** A fresh `openclaw gateway run` serving the build (the package's dist/control-ui). */
+async function serveUi(): Promise<{ url: string; close(): Promise<void> }> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-ui-bench-'));
+  const gw = await spawnGateway(home, 'state');
+  return {
+    url: `http://127.0.0.1:${gw.port}/`,
+    close: async () => {
+      await stop(gw.child);
+      fs.rmSync(home, { recursive: true, force: true });
+    },
   };
-  const handler = createControlUiHandler({ services, root });
-  const server = http.createServer(async (req, res) => {
-    if (!(await handler(req, res))) res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 export async function runUiBench(opts: UiBenchOptions = {}): Promise<UiBenchResult> {
   const root = opts.root ?? path.join(findPackageRoot(), 'dist', 'control-ui');
   if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`no Control UI build at ${root}; run: npm run build:ui`);
   const sizes = assetSizes(root);
-  const site = await serveUi(root);
+  const site = await serveUi();
   const browser = await chromium.launch({ executablePath: opts.chromiumPath ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   const samples: number[] = [];
   try {

@@ -1,10 +1,12 @@
 // Sessions on disk: <state>/agents/<agentId>/sessions/<sessionKey>.jsonl plus a sessions.json
 // index (for sessions.list without reading every transcript). The transcript is the source of
-// truth; the index is rebuilt from the files when it is missing.
+// truth; the index is rebuilt from the files when it is missing. Index updates go to an append-only
+// journal folded into sessions.json now and then (index-journal.ts), so a turn costs the same with
+// ten sessions or ten thousand.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readJsonFileSync, writeJsonAtomicSync } from '../infra/atomic-file.js';
+import { IndexJournal } from './index-journal.js';
 import { orderByTurn, readTranscript, TranscriptWriter, type TranscriptEntry, type TranscriptMessage } from './transcript.js';
 
 export interface SessionInfo {
@@ -37,10 +39,19 @@ export function sessionFileName(sessionKey: string): string {
   return `${safe.startsWith('.') ? `%2E${safe.slice(1)}` : safe}.jsonl`;
 }
 
+export interface SessionStoreOptions {
+  /** Fold the index journal into sessions.json after this long without writes (ms; 0: only by size and on flush). */
+  idleCompactMs?: number;
+}
+
 export class SessionStore {
   private readonly writer = new TranscriptWriter();
+  private readonly indexes = new Map<string, IndexJournal<SessionInfo>>();
 
-  constructor(readonly agentsDir: string) {}
+  constructor(
+    readonly agentsDir: string,
+    private readonly o: SessionStoreOptions = {},
+  ) {}
 
   sessionsDir(agentId: string): string {
     return path.join(this.agentsDir, sessionFileName(agentId).replace(/\.jsonl$/, ''), 'sessions');
@@ -53,6 +64,7 @@ export class SessionStore {
   /** Appends one message durably (fsync) and updates the index. */
   async append(agentId: string, sessionKey: string, message: TranscriptMessage, runId?: string, resumable?: TranscriptEntry['resumable'], origin?: TranscriptEntry['origin']): Promise<TranscriptEntry> {
     const entry: TranscriptEntry = { type: 'message', id: crypto.randomUUID(), ts: Date.now(), ...(runId ? { runId } : {}), message, ...(resumable ? { resumable } : {}), ...(origin ? { origin } : {}) };
+    this.index(agentId).entries(); // loaded (a lost index rebuilt) before this message is on disk, so it counts once
     await this.writer.append(this.transcriptPath(agentId, sessionKey), entry);
     this.updateIndex(agentId, sessionKey, (info) => {
       info.updatedAt = entry.ts;
@@ -92,33 +104,42 @@ export class SessionStore {
 
   list(agentId?: string): SessionInfo[] {
     const agents = agentId ? [agentId] : this.agentIds();
-    return agents.flatMap((a) => Object.values(this.readIndex(a))).sort((x, y) => y.updatedAt - x.updatedAt);
+    return agents.flatMap((a) => Object.values(this.index(a).entries())).sort((x, y) => y.updatedAt - x.updatedAt);
+  }
+
+  /** One session's entry (no sort over all of them). */
+  info(agentId: string, sessionKey: string): SessionInfo | undefined {
+    return this.index(agentId).get(sessionKey);
   }
 
   /** Starts the session over; the old transcript is kept as `<file>.reset.<ts>`. */
   reset(agentId: string, sessionKey: string): boolean {
     const existed = this.archive(agentId, sessionKey, 'reset');
-    this.updateIndex(agentId, sessionKey, (info) => {
-      info.messageCount = 0;
-      info.inputTokens = 0;
-      info.outputTokens = 0;
-      info.updatedAt = Date.now();
-    });
+    this.updateIndex(
+      agentId,
+      sessionKey,
+      (info) => {
+        info.messageCount = 0;
+        info.inputTokens = 0;
+        info.outputTokens = 0;
+        info.updatedAt = Date.now();
+      },
+      true,
+    );
     return existed;
   }
 
   /** Removes the session from the index; the transcript is kept as `<file>.deleted.<ts>`. */
   delete(agentId: string, sessionKey: string): boolean {
     const existed = this.archive(agentId, sessionKey, 'deleted');
-    const index = this.readIndex(agentId);
-    const had = sessionKey in index;
-    delete index[sessionKey];
-    writeJsonAtomicSync(this.indexPath(agentId), index);
+    const had = this.index(agentId).del(sessionKey);
     return existed || had;
   }
 
-  flush(): Promise<void> {
-    return this.writer.flush();
+  /** Waits for pending transcript appends, then folds every index journal into its sessions.json. */
+  async flush(): Promise<void> {
+    await this.writer.flush();
+    for (const index of this.indexes.values()) index.compact();
   }
 
   private archive(agentId: string, sessionKey: string, label: string): boolean {
@@ -140,60 +161,54 @@ export class SessionStore {
     }
   }
 
-  private indexPath(agentId: string): string {
-    return path.join(this.sessionsDir(agentId), 'sessions.json');
-  }
-
-  private readIndex(agentId: string): Index {
-    return this.readIndexFile(agentId) ?? this.rebuildIndex(agentId);
-  }
-
-  /** undefined when missing or damaged (then it is rebuilt from the transcripts). */
-  private readIndexFile(agentId: string): Index | undefined {
-    try {
-      return readJsonFileSync<Index | undefined>(this.indexPath(agentId), undefined);
-    } catch {
-      return undefined;
-    }
-  }
-
-  private rebuildIndex(agentId: string): Index {
-    const index: Index = {};
-    let files: string[] = [];
-    try {
-      files = fs.readdirSync(this.sessionsDir(agentId)).filter((f) => f.endsWith('.jsonl'));
-    } catch {
-      return index;
-    }
-    for (const f of files) {
-      const sessionKey = decodeURIComponent(f.slice(0, -'.jsonl'.length));
-      const entries = readTranscript(path.join(this.sessionsDir(agentId), f));
-      const info = emptyInfo(agentId, sessionKey, entries[0]?.ts ?? Date.now());
-      for (const e of entries) {
-        info.updatedAt = e.ts;
-        info.messageCount += 1;
-        if (e.message.model) info.lastModel = e.message.model;
-        info.inputTokens += e.message.usage?.inputTokens ?? 0;
-        info.outputTokens += e.message.usage?.outputTokens ?? 0;
-      }
-      index[sessionKey] = info;
+  private index(agentId: string): IndexJournal<SessionInfo> {
+    let index = this.indexes.get(agentId);
+    if (!index) {
+      const dir = this.sessionsDir(agentId);
+      index = new IndexJournal<SessionInfo>({
+        indexPath: path.join(dir, 'sessions.json'),
+        idleCompactMs: this.o.idleCompactMs,
+        transcripts: () => {
+          try {
+            return fs
+              .readdirSync(dir)
+              .filter((f) => f.endsWith('.jsonl'))
+              .map((f): [string, string] => [decodeURIComponent(f.slice(0, -'.jsonl'.length)), path.join(dir, f)]);
+          } catch {
+            return [];
+          }
+        },
+        derive: (sessionKey, file, previous) => deriveInfo(agentId, sessionKey, readTranscript(file), previous),
+      });
+      this.indexes.set(agentId, index);
     }
     return index;
   }
 
-  /** Applies `change` to the session's entry; a lost index is rebuilt (already counting the change). */
-  private updateIndex(agentId: string, sessionKey: string, change: (info: SessionInfo) => void): void {
-    let index = this.readIndexFile(agentId);
-    if (index) {
-      const info = index[sessionKey] ?? emptyInfo(agentId, sessionKey, Date.now());
-      change(info);
-      index[sessionKey] = info;
-    } else {
-      index = this.rebuildIndex(agentId);
-      index[sessionKey] ??= emptyInfo(agentId, sessionKey, Date.now());
-    }
-    writeJsonAtomicSync(this.indexPath(agentId), index);
+  /** Applies `change` to the session's entry (one journal line, not a rewrite of the index). */
+  private updateIndex(agentId: string, sessionKey: string, change: (info: SessionInfo) => void, durable = false): void {
+    const index = this.index(agentId);
+    const info = { ...(index.get(sessionKey) ?? emptyInfo(agentId, sessionKey, Date.now())) };
+    change(info);
+    if (durable) index.putDurably(info);
+    else index.put(info);
   }
+}
+
+/** An index entry computed from the transcript; `previous` keeps the creation time and a later reset time. */
+function deriveInfo(agentId: string, sessionKey: string, entries: TranscriptEntry[], previous: SessionInfo | undefined): SessionInfo {
+  // an empty file (killed between creating it and writing its first line) is a session with no messages, as before
+  const info = emptyInfo(agentId, sessionKey, previous?.createdAt ?? entries[0]?.ts ?? Date.now());
+  info.updatedAt = previous?.updatedAt ?? info.createdAt;
+  if (previous?.lastModel) info.lastModel = previous.lastModel;
+  for (const e of entries) {
+    info.updatedAt = Math.max(info.updatedAt, e.ts);
+    info.messageCount += 1;
+    if (e.message.model) info.lastModel = e.message.model;
+    info.inputTokens += e.message.usage?.inputTokens ?? 0;
+    info.outputTokens += e.message.usage?.outputTokens ?? 0;
+  }
+  return info;
 }
 
 /** Resumable user entries (at or after `sinceTs`) with no assistant entry of the same run. */

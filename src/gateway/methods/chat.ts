@@ -33,7 +33,7 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
         const agentId = sessionAgentId(runtime.config(), params.sessionKey, params.agentId);
         const entries = runtime.sessions.history(agentId, params.sessionKey, params.limit ?? 200);
         const inFlight = runtime.chat.inFlight(params.sessionKey);
-        const info = runtime.sessions.list(agentId).find((s) => s.sessionKey === params.sessionKey);
+        const info = runtime.sessions.info(agentId, params.sessionKey);
         return {
           sessionKey: params.sessionKey,
           agentId,
