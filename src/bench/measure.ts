@@ -29,6 +29,8 @@ export const LISTENING_LINE = /listening/;
  * exponential backoff (5 ms doubling to 250 ms) only while the answer is not yet 200 or when no
  * such line comes.
  */
+const QUIET_SERVER_MS = 3000;
+
 export async function spawnUntilReady(cmd: string, args: string[], env: NodeJS.ProcessEnv, readyUrl: string, timeoutMs = 15_000): Promise<Spawned> {
   const t0 = performance.now();
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -76,7 +78,9 @@ export async function spawnUntilReady(cmd: string, args: string[], env: NodeJS.P
       };
     });
     wake = () => {};
-    if (!listening && backoffMs >= 250) listening = true; // no line within the backoff: ask anyway
+    // No line after 3 s: a server that never prints one; ask anyway. (Not sooner: on a loaded machine
+    // a slow start would otherwise be polled before it could say it listens.)
+    if (!listening && performance.now() - t0 >= QUIET_SERVER_MS) listening = true;
     backoffMs = Math.min(250, backoffMs * 2);
   }
 }
