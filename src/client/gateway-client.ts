@@ -8,7 +8,7 @@ import os from 'node:os';
 import WebSocket from 'ws';
 import { readPackageVersion } from '../cli/version.js';
 import { MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, TICK_INTERVAL_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
-import { CloseCodes } from '../protocol/close-codes.js';
+import { classifyClose, CloseCodes, type CloseKind } from '../protocol/close-codes.js';
 import { buildDeviceAuthPayloadV3, signedBearer } from '../protocol/device-auth.js';
 import { explainClose } from '../protocol/errors.js';
 import { parseFrame, type EventFrame } from '../protocol/frames.js';
@@ -45,6 +45,8 @@ export interface ConnectionState {
   cause?: string;
   fix?: string;
   requestId?: string;
+  /** For a close without a rejection: stopped (1001), restarting (1012), lost (1006, crash or network), … */
+  closeKind?: CloseKind;
 }
 
 export interface GatewayClientOptions {
@@ -481,7 +483,7 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
       return { kind: 'pause', error: r, info };
     }
     const explained = explainClose(code, reason);
-    const info: ConnectionState = { ...base, cause: explained.cause, fix: explained.fix };
+    const info: ConnectionState = { ...base, cause: explained.cause, fix: explained.fix, closeKind: classifyClose(code, reason) };
     if (!reconnect) {
       let error: Error;
       if (at.localError) error = at.localError;

@@ -1,7 +1,7 @@
 // Turns a rejected connect (res error) or a close into what the connection banner shows: the
 // state, one sentence of cause and the exact fix (from the shared Rejections table), and what
 // the client does next (retry after a delay, or wait for the user).
-import { CloseCodes } from '../../../src/protocol/close-codes.js';
+import { classifyClose, CloseCodes } from '../../../src/protocol/close-codes.js';
 import { explainClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
 
 export type FailureKind =
@@ -16,6 +16,7 @@ export type FailureKind =
   | 'abnormal'
   | 'idle'
   | 'restart'
+  | 'stopped'
   | 'no-challenge'
   | 'blocked'
   | 'other';
@@ -33,12 +34,16 @@ export interface Failure {
   fix: string;
   requestId?: string;
   retryAfterMs?: number;
+  /** A working session dropped without a close frame (crash, kill -9, cut network). */
+  lost?: boolean;
 }
 
 export interface FailureContext {
   /** The page's real origin (what the gateway saw in the Origin header). */
   origin: string;
   port?: number;
+  /** The socket that closed had completed the handshake (a drop, not a failed attempt). */
+  wasConnected?: boolean;
 }
 
 const KIND_BY_DETAIL: Record<string, FailureKind> = {
@@ -58,11 +63,11 @@ const KIND_BY_DETAIL: Record<string, FailureKind> = {
   AUTH_RATE_LIMITED: 'rate-limited',
   CLOSED_IDLE: 'idle',
   SERVICE_RESTART: 'restart',
-  GOING_AWAY: 'restart',
+  GOING_AWAY: 'stopped',
 };
 
 const TITLES: Record<FailureKind, string> = {
-  pairing: 'pairing required',
+  pairing: 'waiting for approval',
   'auth-token': 'gateway token rejected',
   'auth-password': 'gateway password rejected',
   bootstrap: 'sign-in link used or expired',
@@ -71,6 +76,7 @@ const TITLES: Record<FailureKind, string> = {
   'secure-context': 'secure context required',
   'rate-limited': 'too many failed attempts',
   abnormal: 'gateway unreachable',
+  stopped: 'gateway stopped',
   idle: 'closed idle',
   restart: 'gateway restarting',
   'no-challenge': 'no handshake from the gateway',
@@ -111,10 +117,12 @@ export function failureFromError(err: ErrorShape, ctx: FailureContext): Failure 
 /** A close that came without (or after) a res: 1006, 1012, 4008 closed idle, … */
 export function failureFromClose(code: number, reason: string, ctx: FailureContext): Failure {
   const requestId = reason.match(REQUEST_ID_IN_REASON)?.[1];
+  const closeKind = classifyClose(code, reason);
   let kind: FailureKind = 'other';
-  if (code === CloseCodes.ABNORMAL) kind = 'abnormal';
-  else if (code === CloseCodes.SERVICE_RESTART || code === CloseCodes.GOING_AWAY) kind = 'restart';
-  else if (code === CloseCodes.IDLE_OR_DEVICE_TOKEN) kind = /device token/.test(reason) ? 'device-token' : 'idle';
+  if (closeKind === 'lost') kind = 'abnormal';
+  else if (closeKind === 'restarting') kind = 'restart';
+  else if (closeKind === 'stopped') kind = 'stopped';
+  else if (closeKind === 'idle' || closeKind === 'device-token') kind = closeKind;
   else if (/^pairing required/.test(reason)) kind = 'pairing';
   else if (/^origin not allowed/.test(reason)) kind = 'origin';
   else if (/token (missing|mismatch)/.test(reason)) kind = 'auth-token';
@@ -127,7 +135,30 @@ export function failureFromClose(code: number, reason: string, ctx: FailureConte
     'rate-limited': 'AUTH_RATE_LIMITED',
   };
   const explained = explainByCode(byKind[kind], { ...ctx, requestId }) ?? explainClose(code, reason);
+  if (kind === 'abnormal' && ctx.wasConnected) {
+    // The session was up and the socket vanished without a close frame: a crash, kill -9 or a cut network.
+    return {
+      kind,
+      title: 'connection lost',
+      lost: true,
+      closeCode: code,
+      closeReason: reason,
+      cause: 'The connection dropped without a close frame: the gateway crashed or was killed, or the network between here and the gateway dropped.',
+      fix: 'openclaw gateway status',
+      requestId,
+    };
+  }
   return { kind, title: TITLES[kind], closeCode: code, closeReason: reason, cause: explained.cause, fix: explained.fix, requestId };
+}
+
+/** The gateway went away on its own (stop, restart, crash), as opposed to never being reached. */
+export function isGatewayDown(f: Failure): boolean {
+  return f.kind === 'stopped' || f.kind === 'restart' || f.lost === true;
+}
+
+/** A missing (never sent) shared secret: the sign-in screen, not an error. */
+export function isSignIn(f: Failure): boolean {
+  return f.detailCode === 'AUTH_TOKEN_MISSING' || f.detailCode === 'AUTH_PASSWORD_MISSING' || f.detailCode === 'AUTH_REQUIRED';
 }
 
 /** The gateway never sent connect.challenge (something else answers on that port). */

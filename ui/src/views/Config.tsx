@@ -65,7 +65,7 @@ export function ConfigView({ client }: { client: GatewayClient }) {
       <div class="config-grid">
         <section>
           <h3>Current (redacted)</h3>
-          <pre class="config-view">{d ? JSON.stringify(d.config ?? {}, null, 2) : 'loading…'}</pre>
+          <pre class="config-view" tabIndex={0} aria-label="Current configuration">{d ? JSON.stringify(d.config ?? {}, null, 2) : 'loading…'}</pre>
         </section>
         <section>
           <h3>Change</h3>
@@ -74,7 +74,7 @@ export function ConfigView({ client }: { client: GatewayClient }) {
               A JSON merge patch: keys you write replace the current values, <code>null</code> deletes a key.
               Example: <code>{'{"gateway": {"controlUi": {"allowedOrigins": ["https://example.com"]}}}'}</code>
             </p>
-            <textarea name="patch" class="config-edit" rows={14} spellcheck={false} value={patch} onInput={(e) => setPatch(e.currentTarget.value)} />
+            <textarea name="patch" class="config-edit" aria-label="JSON merge patch" rows={14} spellcheck={false} value={patch} onInput={(e) => setPatch(e.currentTarget.value)} />
             <button type="submit" disabled={busy}>{busy ? 'Validating…' : 'Validate & apply'}</button>
           </form>
           {result && (

@@ -74,12 +74,12 @@ export function LogsView({ client }: { client: GatewayClient }) {
             {LEVELS.map((l) => <option key={l} value={l}>{l}+</option>)}
           </select>
         </label>
-        <input type="search" placeholder="filter text" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input type="search" placeholder="filter text" aria-label="Filter log lines" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         <button type="button" class="secondary" onClick={() => setPaused((p) => !p)}>{paused ? 'Resume' : 'Pause'}</button>
         <span class="muted">{file ?? ''} · {shown.length}/{lines.length} lines</span>
       </div>
       <ErrorText error={error} />
-      <pre class="log-box" ref={box}>
+      <pre class="log-box" ref={box} tabIndex={0} aria-label="Log lines">
         {shown.map((l) => (
           <div key={l.key} class={`log-line level-${l.level}`}>
             <span class="log-time">{l.time ? l.time.slice(11, 23) : ''}</span> <span class="log-level">{l.level}</span>{' '}
