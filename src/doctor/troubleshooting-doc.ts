@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { DM_BLOCKED_FIX, INTENT_DISABLED_MESSAGE, INTENT_FIX, INTENT_LIMITED_FIX, terminalClose, TOKEN_SOURCE, tokenFix } from '../channels/discord/errors.js';
 import { PERMISSIONS_FIX } from '../channels/imessage/fixes.js';
 import { PROBE_FIX as WHATSAPP_PROBE_FIX, relinkFix } from '../channels/whatsapp/fixes.js';
-import { CloseCodes } from '../protocol/close-codes.js';
+import { CloseCodes, CONNECTION_LOST } from '../protocol/close-codes.js';
 import { ProcessFailures, Rejections, type ProcessFailure, type Rejection } from '../protocol/errors.js';
 import { repoRoot } from './repo-root.js';
 
@@ -42,6 +42,8 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: '<file>.rejected.<timestamp> files next to openclaw.json', cause: 'The running gateway refused an edit and kept it for inspection; the previous config stays active.', fix: 'openclaw doctor  (rejected-configs names the newest), then openclaw config set <key> <value>' },
   { message: 'RPC probe: failed (gateway status)', cause: 'The process runs but the WebSocket handshake or the token fails.', fix: 'openclaw doctor  (gateway-running and token-drift say which)' },
   { message: 'systemd --user is not reachable from here; run: …', cause: '`openclaw gateway install` wrote the unit but cannot talk to a systemd user manager (containers, SSH without lingering).', fix: 'systemctl --user daemon-reload && systemctl --user enable --now openclaw-gateway.service  (or: loginctl enable-linger $USER)' },
+  { message: 'gateway stopped — disconnected (1001): going away (Control UI)', cause: 'The gateway was stopped (openclaw gateway stop, SIGTERM); the page keeps checking and reconnects by itself once it runs again.', fix: fixOf('GOING_AWAY') },
+  { message: 'connection lost — disconnected (1006) (Control UI, after being connected)', cause: CONNECTION_LOST.cause, fix: CONNECTION_LOST.fix },
   { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
 ];
 

@@ -54,3 +54,9 @@ export function classifyClose(code: number, reason: string): CloseKind {
       return 'other';
   }
 }
+
+/** A session that was up ended without a close frame (kill -9, a crash, a cut network). */
+export const CONNECTION_LOST = {
+  cause: 'The connection dropped without a close frame: the gateway crashed or was killed, or the network between here and the gateway dropped.',
+  fix: 'openclaw gateway status',
+} as const;

@@ -51,7 +51,7 @@ export function App({ session }: { session: Session }) {
   const failure = state.phase === 'failed' ? state.failure : undefined;
   const signIn = failure && isSignIn(failure) && !everConnected ? failure : undefined;
   return (
-    <div class={`shell${menuOpen ? ' menu-open' : ''}`} data-phase={state.phase}>
+    <div class={`shell${menuOpen ? ' menu-open' : ''}`} data-phase={state.phase} onKeyDown={(e) => menuOpen && e.key === 'Escape' && setMenuOpen(false)}>
       <a class="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header>
         <button type="button" class="secondary menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
@@ -63,7 +63,7 @@ export function App({ session }: { session: Session }) {
         </h1>
         <nav id="main-nav" aria-label="Views">
           {TABS.map((t) => (
-            <a key={t} href={`#${t}`} class={t === tab ? 'active' : ''} aria-current={t === tab ? 'page' : undefined} data-tab={t}>
+            <a key={t} href={`#${t}`} class={t === tab ? 'active' : ''} aria-current={t === tab ? 'page' : undefined} data-tab={t} onClick={() => setMenuOpen(false)}>
               {LABELS[t]}
               {t === 'devices' && pending > 0 && (
                 <span class="badge" data-pending={pending}>
@@ -85,7 +85,7 @@ export function App({ session }: { session: Session }) {
               setTheme(t);
               applyTheme(t);
             }}>
-              <option value="system">System theme</option>
+              <option value="system">Auto</option>
               <option value="light">Light</option>
               <option value="dark">Dark</option>
             </select>

@@ -1,7 +1,7 @@
 // Turns a rejected connect (res error) or a close into what the connection banner shows: the
 // state, one sentence of cause and the exact fix (from the shared Rejections table), and what
 // the client does next (retry after a delay, or wait for the user).
-import { classifyClose, CloseCodes } from '../../../src/protocol/close-codes.js';
+import { classifyClose, CloseCodes, CONNECTION_LOST } from '../../../src/protocol/close-codes.js';
 import { explainClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
 
 export type FailureKind =
@@ -143,8 +143,8 @@ export function failureFromClose(code: number, reason: string, ctx: FailureConte
       lost: true,
       closeCode: code,
       closeReason: reason,
-      cause: 'The connection dropped without a close frame: the gateway crashed or was killed, or the network between here and the gateway dropped.',
-      fix: 'openclaw gateway status',
+      cause: CONNECTION_LOST.cause,
+      fix: CONNECTION_LOST.fix,
       requestId,
     };
   }

@@ -32,6 +32,11 @@ export function ChatView({ client }: { client: GatewayClient }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const bottom = useRef<HTMLDivElement>(null);
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const drawer = useRef<HTMLElement>(null);
+  // Keyboard users land in the drawer when it opens.
+  useEffect(() => {
+    if (drawerOpen) drawer.current?.querySelector<HTMLElement>('.sessions li button')?.focus();
+  }, [drawerOpen]);
 
   useEffect(() => {
     if (!history.data) return;
@@ -90,9 +95,11 @@ export function ChatView({ client }: { client: GatewayClient }) {
 
   return (
     <div class={`chat${drawerOpen ? ' drawer-open' : ''}`}>
-      <aside class="sessions" id="chat-sessions" aria-label="Sessions" onKeyDown={(e) => e.key === 'Escape' && setDrawerOpen(false)}>
-        <h3>Sessions</h3>
-        <button type="button" class="secondary drawer-close" onClick={() => setDrawerOpen(false)}>Close</button>
+      <aside ref={drawer} class="sessions" id="chat-sessions" aria-label="Sessions" onKeyDown={(e) => e.key === 'Escape' && setDrawerOpen(false)}>
+        <div class="sessions-head">
+          <h3>Sessions</h3>
+          <button type="button" class="secondary drawer-close" onClick={() => setDrawerOpen(false)}>Close</button>
+        </div>
         {sessions.notAvailable && <p class="muted">sessions.list not available</p>}
         <ul>
           {rows.map((s) => (
