@@ -2,7 +2,7 @@
 // fixing it connects without a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startGateway } from './browser.js';
+import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startGateway, withGatewayAndBrowser } from './browser.js';
 
 test('a wrong token shows the cause and fix with a token form; the right token connects', async () => {
   builtUiRoot();
@@ -31,11 +31,8 @@ test('a wrong token shows the cause and fix with a token form; the right token c
   }
 });
 
-test('no token at all: a neutral sign-in screen (not an error) explains how to get in and offers the form', async () => {
-  builtUiRoot();
-  const gw = await startGateway();
-  const b = await launchBrowser();
-  try {
+test('no token at all: a neutral sign-in screen (not an error) explains how to get in and offers the form', () =>
+  withGatewayAndBrowser(async (gw, b) => {
     await b.page.goto(gw.httpUrl);
     const signin = b.page.locator('section.signin[data-kind="auth-token"]');
     await signin.waitFor({ timeout: 15_000 });
@@ -46,11 +43,7 @@ test('no token at all: a neutral sign-in screen (not an error) explains how to g
     await signin.locator('form.token-form input[name="token"]').fill(TEST_TOKEN);
     await signin.locator('form.token-form button[type="submit"]').click();
     await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 10_000 });
-  } finally {
-    await b.close();
-    await gw.stop();
-  }
-});
+  }));
 
 test('password mode: the sign-in screen asks for the password, and the right one connects', async () => {
   builtUiRoot();

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { runCli } from '../testing/harness.js';
-import { TEST_TOKEN, builtUiRoot, launchBrowser, openUntilPairing, screenshot, startGateway, startGatewayWithPairingPrompts } from './browser.js';
+import { builtUiRoot, launchBrowser, openSignedIn, openUntilPairing, screenshot, startGatewayWithPairingPrompts, withGatewayAndBrowser } from './browser.js';
 
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SIZES = [
@@ -120,14 +120,10 @@ test('every view fits 390×844 and 1280×800 in light and dark, and axe finds no
   }
 });
 
-test('the theme toggle overrides the system theme and is kept across reloads', async () => {
-  builtUiRoot();
-  const gw = await startGateway();
-  const b = await launchBrowser();
-  try {
+test('the theme toggle overrides the system theme and is kept across reloads', () =>
+  withGatewayAndBrowser(async (gw, b) => {
     await b.page.emulateMedia({ colorScheme: 'dark' });
-    await b.page.goto(`${gw.httpUrl}#token=${TEST_TOKEN}`);
-    await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 15_000 });
+    await openSignedIn(b, gw.httpUrl);
     const bg = () => b.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const dark = await bg();
     await b.page.selectOption('select[name="theme"]', 'light');
@@ -142,17 +138,10 @@ test('the theme toggle overrides the system theme and is kept across reloads', a
     assert.match((await b.page.locator('link[rel="icon"]').getAttribute('href')) ?? '', /favicon.*\.svg$/);
     await b.page.click('nav a[data-tab="status"]');
     await b.page.waitForFunction(() => document.title === 'Status · OpenClaw', undefined, { timeout: 5000 });
-  } finally {
-    await b.close();
-    await gw.stop();
-  }
-});
+  }));
 
-test('first visit without credentials: a sign-in screen, and a dashboard link pasted into the open tab signs in', async () => {
-  builtUiRoot();
-  const gw = await startGateway();
-  const b = await launchBrowser();
-  try {
+test('first visit without credentials: a sign-in screen, and a dashboard link pasted into the open tab signs in', () =>
+  withGatewayAndBrowser(async (gw, b) => {
     await b.page.goto(gw.httpUrl);
     const signin = b.page.locator('section.signin[data-state="signin"]');
     await signin.waitFor({ timeout: 15_000 });
@@ -178,19 +167,11 @@ test('first visit without credentials: a sign-in screen, and a dashboard link pa
     assert.match(await b.page.evaluate(() => localStorage.getItem('openclaw.controlUi.v1') ?? ''), /"deviceToken"/);
     await b.page.locator('form.composer').waitFor({ timeout: 10_000 });
     await screenshot(b.page, 'ui-signin-by-pasted-link');
-  } finally {
-    await b.close();
-    await gw.stop();
-  }
-});
+  }));
 
-test('restart, stop and crash are named apart in the banner', async () => {
-  builtUiRoot();
-  const gw = await startGateway();
-  const b = await launchBrowser();
-  try {
-    await b.page.goto(`${gw.httpUrl}#token=${TEST_TOKEN}`);
-    await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 15_000 });
+test('restart, stop and crash are named apart in the banner', () =>
+  withGatewayAndBrowser(async (gw, b) => {
+    await openSignedIn(b, gw.httpUrl);
     // Record every banner title, so a short restart is not missed between two polls.
     await b.page.evaluate(() => {
       const seen: string[] = ((window as unknown as { seenBanners: string[] }).seenBanners = []);
@@ -228,8 +209,4 @@ test('restart, stop and crash are named apart in the banner', async () => {
     assert.match(await lost.innerText(), /connection lost/);
     assert.match(await lost.innerText(), /disconnected \(1006\)/);
     await screenshot(b.page, 'ui-gateway-crashed');
-  } finally {
-    await b.close();
-    await gw.stop().catch(() => {});
-  }
-});
+  }));
