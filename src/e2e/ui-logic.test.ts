@@ -128,6 +128,22 @@ test('stop, restart and crash are named apart (the close codes the gateway sends
   assert.equal(failure.isGatewayDown(failure.failureFromClose(1006, '', ctx)), false);
 });
 
+test('every close the gateway sends from the Rejections table gets the kind its detail code has', async () => {
+  const errors = await vite.ssrLoadModule('/../src/protocol/errors.ts');
+  const ctx = { origin: 'http://127.0.0.1:18789' };
+  let checked = 0;
+  for (const [id, r] of Object.entries(errors.Rejections) as [string, any][]) {
+    if (r.closeCode === undefined || [1001, 1006, 1012, 4008].includes(r.closeCode)) continue;
+    const close = errors.rejectionClose(id, { requestId: 'req-1', origin: ctx.origin, retryAfterMs: 5000, detail: 'x' });
+    if (!close) continue;
+    const fromRes = failure.failureFromError({ code: r.errorCode, message: r.message({}), details: { code: r.detailCode } }, ctx);
+    const fromClose = failure.failureFromClose(close.code, close.reason, ctx);
+    assert.equal(fromClose.kind, fromRes.kind, `${r.detailCode}: close "${close.reason}"`);
+    if (fromRes.kind !== 'other') checked++;
+  }
+  assert.ok(checked >= 8, `only ${checked} rejections checked`);
+});
+
 test('a missing secret is a sign-in, a wrong one an error', () => {
   const ctx = { origin: 'http://127.0.0.1:18789' };
   const missing = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: gateway token missing', details: { code: 'AUTH_TOKEN_MISSING' } }, ctx);

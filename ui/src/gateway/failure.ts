@@ -2,7 +2,7 @@
 // state, one sentence of cause and the exact fix (from the shared Rejections table), and what
 // the client does next (retry after a delay, or wait for the user).
 import { classifyClose, CloseCodes, CONNECTION_LOST } from '../../../src/protocol/close-codes.js';
-import { explainClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
+import { explainClose, findRejectionByClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
 
 export type FailureKind =
   | 'pairing'
@@ -118,23 +118,15 @@ export function failureFromError(err: ErrorShape, ctx: FailureContext): Failure 
 export function failureFromClose(code: number, reason: string, ctx: FailureContext): Failure {
   const requestId = reason.match(REQUEST_ID_IN_REASON)?.[1];
   const closeKind = classifyClose(code, reason);
+  // The same table the gateway closes from (src/protocol/errors.ts) names the rejection.
+  const rejection = findRejectionByClose(code, reason);
   let kind: FailureKind = 'other';
   if (closeKind === 'lost') kind = 'abnormal';
   else if (closeKind === 'restarting') kind = 'restart';
   else if (closeKind === 'stopped') kind = 'stopped';
   else if (closeKind === 'idle' || closeKind === 'device-token') kind = closeKind;
-  else if (/^pairing required/.test(reason)) kind = 'pairing';
-  else if (/^origin not allowed/.test(reason)) kind = 'origin';
-  else if (/token (missing|mismatch)/.test(reason)) kind = 'auth-token';
-  else if (/password (missing|mismatch)/.test(reason)) kind = 'auth-password';
-  else if (/too many failed/.test(reason)) kind = 'rate-limited';
-  const byKind: Partial<Record<FailureKind, string>> = {
-    pairing: 'PAIRING_REQUIRED',
-    origin: 'CONTROL_UI_ORIGIN_NOT_ALLOWED',
-    'device-token': 'AUTH_DEVICE_TOKEN_MISMATCH',
-    'rate-limited': 'AUTH_RATE_LIMITED',
-  };
-  const explained = explainByCode(byKind[kind], { ...ctx, requestId }) ?? explainClose(code, reason);
+  else if (rejection) kind = KIND_BY_DETAIL[rejection.detailCode] ?? 'other';
+  const explained = explainByCode(rejection?.detailCode, { ...ctx, requestId }) ?? explainClose(code, reason);
   if (kind === 'abnormal' && ctx.wasConnected) {
     // The session was up and the socket vanished without a close frame: a crash, kill -9 or a cut network.
     return {
