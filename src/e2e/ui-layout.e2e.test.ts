@@ -140,6 +140,41 @@ test('the theme toggle overrides the system theme and is kept across reloads', (
     await b.page.waitForFunction(() => document.title === 'Status · OpenClaw', undefined, { timeout: 5000 });
   }));
 
+test('keyboard only: skip link first, then the menu, every view and the chat controls are reachable with Tab', () =>
+  withGatewayAndBrowser(async (gw, b) => {
+    await openSignedIn(b, gw.httpUrl);
+    await b.page.locator('form.composer').waitFor({ timeout: 10_000 });
+    const focused = () => b.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return el ? `${el.tagName.toLowerCase()}${el.getAttribute('data-tab') ? `[${el.getAttribute('data-tab')}]` : ''}${el.getAttribute('name') ? `[name=${el.getAttribute('name')}]` : ''}${el.className ? `.${el.className.split(' ').filter((c) => c !== 'secondary').join('.')}` : ''}` : '';
+    });
+    for (const size of SIZES) {
+      await b.page.setViewportSize(size);
+      await b.page.reload(); // Tab order starts from the top of a fresh page
+      await b.page.locator('form.composer').waitFor({ timeout: 15_000 });
+      const seen: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        await b.page.keyboard.press('Tab');
+        seen.push(await focused());
+      }
+      assert.equal(seen[0], 'a.skip-link', `${size.width}: ${seen.join(' ')}`);
+      const want = size.width < 760 ? ['button.menu-toggle'] : ['a[chat].active', 'a[devices]', 'a[status]', 'a[logs]', 'a[config]', 'a[settings]'];
+      for (const w of [...want, 'select[name=theme]', 'textarea[name=message]', 'button']) assert.ok(seen.some((x) => x.startsWith(w)), `${size.width}: ${w} not reached: ${seen.join(' ')}`);
+    }
+    // On a phone the menu opens from the keyboard and its links are next in the Tab order.
+    await b.page.setViewportSize(SIZES[0]);
+    await b.page.focus('button.menu-toggle');
+    await b.page.keyboard.press('Enter');
+    await b.page.keyboard.press('Tab');
+    assert.equal(await focused(), 'a[chat].active');
+    await b.page.keyboard.press('Escape');
+    assert.equal(await b.page.getAttribute('button.menu-toggle', 'aria-expanded'), 'false');
+    // Skip to content moves focus to <main>.
+    await b.page.focus('a.skip-link');
+    await b.page.keyboard.press('Enter');
+    assert.equal(await b.page.evaluate(() => document.activeElement?.id), 'main');
+  }));
+
 test('first visit without credentials: a sign-in screen, and a dashboard link pasted into the open tab signs in', () =>
   withGatewayAndBrowser(async (gw, b) => {
     await b.page.goto(gw.httpUrl);
