@@ -374,7 +374,7 @@ export const Rejections = {
     detailCode: 'GOING_AWAY', errorCode: 'UNAVAILABLE', closeOnly: true, closeCode: CloseCodes.GOING_AWAY,
     message: () => 'going away',
     recommendedNextStep: 'wait_then_retry',
-    cause: 'The gateway is shutting down.',
+    cause: 'The gateway was stopped (openclaw gateway stop, SIGTERM) and accepts no connections until it is started again; clients reconnect by themselves then.',
     fix: () => 'openclaw gateway start',
   },
   SERVICE_RESTART: {
