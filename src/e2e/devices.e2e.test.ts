@@ -1,7 +1,7 @@
 // The Devices view end to end: a paired browser approves another browser's pending request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../testing/harness.js';
+import { eventually, runCli } from '../testing/harness.js';
 import { builtUiRoot, launchBrowser, openUntilPairing, screenshot, startGatewayWithPairingPrompts } from './browser.js';
 
 test('a pending device is approved from the Devices view of a paired browser', async () => {
@@ -26,6 +26,10 @@ test('a pending device is approved from the Devices view of a paired browser', a
     assert.equal(await admin.page.locator('nav a[data-tab="devices"] .badge').getAttribute('data-pending'), '1');
     assert.equal(await admin.page.title(), '(1) pairing · OpenClaw');
     await screenshot(admin.page, 'ui-devices-pending');
+    // The waiting browser can change the name it asks with; the next check carries it.
+    await newcomer.page.locator('section.banner[data-kind="pairing"] input[name="deviceName"]').fill('hall tablet');
+    await newcomer.page.locator('section.banner[data-kind="pairing"] form.device-name-form button[type="submit"]').click();
+    await eventually(async () => (await runCli(['devices', 'list', '--json'], { env: gw.state.env })).stdout.includes('hall tablet'), 20_000);
     const deviceId = await row.getAttribute('data-device-id');
     assert.ok(deviceId);
     await row.locator('button.approve').click();
@@ -35,6 +39,7 @@ test('a pending device is approved from the Devices view of a paired browser', a
     await admin.page.locator('nav a[data-tab="devices"] .badge').waitFor({ state: 'detached', timeout: 10_000 });
     const paired = admin.page.locator(`table.paired-table tr[data-device-id="${deviceId}"]`);
     await paired.waitFor({ timeout: 5000 });
+    await paired.locator('td[data-label="Name"]', { hasText: 'hall tablet' }).waitFor({ timeout: 5000 });
 
     // Rename goes through device.pair.rename and shows up in the CLI too.
     await paired.locator('button', { hasText: 'Rename' }).click();

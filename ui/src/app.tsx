@@ -5,7 +5,7 @@ import { CONN_WORDS, ConnectionBanner, PasswordForm, SignIn, TokenForm, connLook
 import { isSignIn } from './gateway/failure.js';
 import { switchGateway, type Session } from './gateway/session.js';
 import { useConnState, usePendingPairings } from './hooks.js';
-import { setStoredDeviceName, storedDeviceName } from './lib/device-name.js';
+import { DeviceNameForm } from './components/DeviceNameForm.js';
 import { applyTheme, storedTheme, type ThemeChoice } from './lib/theme.js';
 import { ChatView } from './views/Chat.js';
 import { ConfigView } from './views/Config.js';
@@ -133,8 +133,6 @@ function View({ tab, session }: { tab: Tab; session: Session }) {
 function SettingsView({ session }: { session: Session }) {
   const [url, setUrl] = useState(session.gatewayUrl);
   const [urlError, setUrlError] = useState<string | undefined>(undefined);
-  const [deviceName, setDeviceName] = useState(storedDeviceName);
-  const [nameSaved, setNameSaved] = useState(false);
   return (
     <div class="settings">
       <h2>Gateway</h2>
@@ -149,18 +147,7 @@ function SettingsView({ session }: { session: Session }) {
       </form>
       {urlError && <p class="error-text" role="alert">{urlError}</p>}
       <h2>This browser</h2>
-      <form class="inline-form device-name-form" onSubmit={(e) => {
-        e.preventDefault();
-        setStoredDeviceName(deviceName);
-        setDeviceName(storedDeviceName());
-        setNameSaved(true);
-      }}>
-        <label>
-          Device name <input name="deviceName" value={deviceName} maxLength={256} onInput={(e) => { setDeviceName(e.currentTarget.value); setNameSaved(false); }} />
-        </label>
-        <button type="submit">Save</button>
-        {nameSaved && <span class="ok-text" role="status">Saved; it is proposed the next time this browser pairs (rename a paired one in Devices).</span>}
-      </form>
+      <DeviceNameForm label="Device name" savedText="Saved; it is proposed the next time this browser pairs (rename a paired one in Devices)." />
       <h2>Credentials</h2>
       <p class="muted">
         {session.hasToken() ? 'A gateway token is saved for this gateway.' : 'No gateway token saved.'} Tokens are stored in this browser only and sent only to{' '}

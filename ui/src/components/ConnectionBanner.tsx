@@ -7,6 +7,7 @@ import { isSignIn, type Failure } from '../gateway/failure.js';
 import type { Session } from '../gateway/session.js';
 import { useNow } from '../hooks.js';
 import { FixLine } from './CopyButton.js';
+import { DeviceNameForm } from './DeviceNameForm.js';
 
 export type ConnLook = 'connected' | 'connecting' | 'signin' | 'waiting' | 'failed';
 
@@ -70,6 +71,7 @@ export function ConnectionBanner({ state, session }: { state: ConnState; session
             connects by itself once it is approved.
           </p>
           <p class="muted">Approve it on the gateway host with the command below, or from the Devices view of a browser that is already paired.</p>
+          <DeviceNameForm label="Name shown to the approver" savedText="Saved; sent with the next check." onSaved={() => session.client.retryNow()} />
         </>
       )}
       {!f.requestId && <p class="banner-cause">{f.cause}</p>}
@@ -88,7 +90,7 @@ export function ConnectionBanner({ state, session }: { state: ConnState; session
       )}
       {(f.kind === 'auth-token' || f.kind === 'bootstrap' || f.kind === 'device-token') && <TokenForm session={session} />}
       {f.kind === 'auth-password' && <PasswordForm session={session} />}
-      <p class="banner-next muted">
+      <p class="banner-next muted" aria-live="off">
         {retrying
           ? 'Checking again now…'
           : seconds === null
