@@ -2,6 +2,7 @@
 // state, one sentence of cause and the exact fix (from the shared Rejections table), and what
 // the client does next (retry after a delay, or wait for the user).
 import { classifyClose, CloseCodes, CONNECTION_LOST } from '../../../src/protocol/close-codes.js';
+import { PAIRING_POLL_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS } from '../../../src/protocol/constants.js';
 import { explainClose, findRejectionByClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
 
 export type FailureKind =
@@ -183,22 +184,19 @@ export function identityFailure(err: unknown): Failure {
   };
 }
 
-export const BACKOFF_MIN_MS = 1000;
-export const BACKOFF_MAX_MS = 30_000;
-export const PAIRING_RETRY_MS = 2000;
 
 /** 1 s, 2 s, 4 s … capped at 30 s. `attempt` counts failed attempts since the last hello-ok. */
 export function backoffMs(attempt: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.min(RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
 }
 
 /** How long to wait before the next attempt, or null to wait for the user (new token, …). */
 export function retryDelay(f: Failure, attempt: number): number | null {
   switch (f.kind) {
     case 'pairing':
-      return PAIRING_RETRY_MS;
+      return PAIRING_POLL_MS;
     case 'rate-limited':
-      return f.retryAfterMs ?? BACKOFF_MAX_MS;
+      return f.retryAfterMs ?? RECONNECT_BACKOFF_MAX_MS;
     case 'device-token':
       return 0; // the stale device token is dropped; retry at once with the shared secret
     case 'auth-token':
