@@ -41,6 +41,18 @@ async function axeViolations(page: Page): Promise<AxeViolation[]> {
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/** Adds axe's serious/critical findings on the current screen, in dark and in light, to `problems`. */
+async function axeInBothThemes(page: Page, where: string, problems: string[]): Promise<void> {
+  for (const scheme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await collectAxe(page, `${where} (${scheme})`, problems);
+  }
+}
+
+async function collectAxe(page: Page, where: string, problems: string[]): Promise<void> {
+  for (const v of await axeViolations(page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
 async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string }> {
   return page.evaluate(() => {
     const innerWidth = window.innerWidth;
@@ -79,6 +91,8 @@ test('every view fits 390×844 and 1280×800 in light and dark, and axe finds no
     const tabs = await b.page.locator('nav a[data-tab]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tab')!));
     assert.ok(tabs.length >= 6, tabs.join(','));
     const problems: string[] = [];
+    await axeInBothThemes(newcomer.page, 'the pairing wait', problems);
+    await screenshot(newcomer.page, 'ui-layout-pairing-wait');
     for (const scheme of ['dark', 'light'] as const) {
       await b.page.emulateMedia({ colorScheme: scheme });
       for (const size of SIZES) {
@@ -88,7 +102,7 @@ test('every view fits 390×844 and 1280×800 in light and dark, and axe finds no
           const where = `${tab} at ${size.width}×${size.height} (${scheme})`;
           const o = await horizontalOverflow(b.page);
           if (o.scrollWidth > o.innerWidth) problems.push(`${where}: scrollWidth ${o.scrollWidth} > ${o.innerWidth} (${o.widest})`);
-          for (const v of await axeViolations(b.page)) problems.push(`${where}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+          await collectAxe(b.page, where, problems);
           await screenshot(b.page, `ui-layout-${scheme}-${size.width}-${tab}`);
         }
       }
@@ -187,7 +201,9 @@ test('first visit without credentials: a sign-in screen, and a dashboard link pa
     assert.equal(await b.page.locator('section.banner[role="alert"]').count(), 0, 'no red error on a first visit');
     assert.equal(await b.page.title(), 'Sign in · OpenClaw');
     assert.equal(await b.page.locator('[data-conn]').innerText(), 'signed out');
-    assert.deepEqual((await axeViolations(b.page)).map((v) => v.id), []);
+    const problems: string[] = [];
+    await axeInBothThemes(b.page, 'the sign-in screen', problems);
+    assert.deepEqual(problems, []);
     await screenshot(b.page, 'ui-signin');
 
     const r = await runCli(['dashboard', '--no-open', '--json'], { env: gw.state.env });
@@ -234,6 +250,9 @@ test('restart, stop and crash are named apart in the banner', () =>
     await b.page.waitForFunction(() => /Reconnecting when it is back — next try in/.test(document.querySelector('section.banner')?.textContent ?? ''), undefined, { timeout: 15_000 });
     await b.page.locator('section.banner[data-kind="stopped"] .banner-next').getByText(/next try in [2-9] s|next try in \d\d s/).waitFor({ timeout: 20_000 });
     assert.equal(await stopped.count(), 1);
+    const problems: string[] = [];
+    await axeInBothThemes(b.page, 'the stopped banner', problems);
+    assert.deepEqual(problems, []);
     await screenshot(b.page, 'ui-gateway-stopped');
 
     await gw.restart();
