@@ -422,3 +422,25 @@ test('an invalid URL is reported, not thrown', async (t) => {
   assert.equal(states.at(-1)!.state, 'paused');
   await c.close();
 });
+
+test('a close without a rejection says what happened: 1001 stopped, 1012 restarting, 1006 lost', async (t) => {
+  const sd = makeStateDir();
+  const gw = await fakeGateway({});
+  const { c, states } = client(sd, gw.url);
+  t.after(async () => {
+    await c.close();
+    await gw.stop();
+    sd.cleanup();
+  });
+  await c.connect();
+  const kinds: Array<[number, string]> = [[1001, 'stopped'], [1012, 'restarting']];
+  for (const [code, kind] of kinds) {
+    gw.dropAll(code, code === 1001 ? 'going away' : 'service restart');
+    await eventually(() => states.some((s) => s.state === 'reconnecting' && s.code === code));
+    assert.equal(states.find((s) => s.state === 'reconnecting' && s.code === code)!.closeKind, kind);
+    await eventually(() => states[states.length - 1].state === 'connected', 10_000);
+  }
+  for (const ws of gw.sockets) ws.terminate();
+  await eventually(() => states.some((s) => s.state === 'reconnecting' && s.code === 1006));
+  assert.equal(states.find((s) => s.state === 'reconnecting' && s.code === 1006)!.closeKind, 'lost');
+});

@@ -7,8 +7,8 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import WebSocket from 'ws';
 import { readPackageVersion } from '../cli/version.js';
-import { MAX_PAYLOAD_BYTES, PROTOCOL_VERSION, TICK_INTERVAL_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
-import { CloseCodes } from '../protocol/close-codes.js';
+import { MAX_PAYLOAD_BYTES, PAIRING_POLL_MS, PROTOCOL_VERSION, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS, TICK_INTERVAL_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../protocol/constants.js';
+import { classifyClose, CloseCodes, type CloseKind } from '../protocol/close-codes.js';
 import { buildDeviceAuthPayloadV3, signedBearer } from '../protocol/device-auth.js';
 import { explainClose } from '../protocol/errors.js';
 import { parseFrame, type EventFrame } from '../protocol/frames.js';
@@ -45,6 +45,8 @@ export interface ConnectionState {
   cause?: string;
   fix?: string;
   requestId?: string;
+  /** For a close without a rejection: stopped (1001), restarting (1012), lost (1006, crash or network), … */
+  closeKind?: CloseKind;
 }
 
 export interface GatewayClientOptions {
@@ -474,14 +476,14 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
       }
       if (!reconnect) return { kind: 'close', error: r, info };
       // Approval connects by itself, so pairing keeps polling instead of pausing.
-      if (r.detailCode === 'PAIRING_REQUIRED' && r.details?.pauseReconnect !== true) return { kind: 'retry', delayMs: this.opts.pairingPollMs ?? 2000, info };
+      if (r.detailCode === 'PAIRING_REQUIRED' && r.details?.pauseReconnect !== true) return { kind: 'retry', delayMs: this.opts.pairingPollMs ?? PAIRING_POLL_MS, info };
       if (r.detailCode === 'GATEWAY_STARTING') return { kind: 'retry', delayMs: r.retryAfterMs ?? this.nextBackoff(), info };
       // Every other handshake rejection (wrong secret, rate limit, bad proof, origin …) repeats
       // identically on retry: pause with the reason instead of looping (reference §11.2).
       return { kind: 'pause', error: r, info };
     }
     const explained = explainClose(code, reason);
-    const info: ConnectionState = { ...base, cause: explained.cause, fix: explained.fix };
+    const info: ConnectionState = { ...base, cause: explained.cause, fix: explained.fix, closeKind: classifyClose(code, reason) };
     if (!reconnect) {
       let error: Error;
       if (at.localError) error = at.localError;
@@ -503,7 +505,7 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
   }
 
   private nextBackoff(): number {
-    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: RECONNECT_BACKOFF_MIN_MS, maxMs: RECONNECT_BACKOFF_MAX_MS };
     const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures, 30));
     this.failures++;
     return Math.min(maxMs, Math.round(base * (0.75 + Math.random() * 0.5)));

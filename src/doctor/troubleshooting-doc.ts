@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { DM_BLOCKED_FIX, INTENT_DISABLED_MESSAGE, INTENT_FIX, INTENT_LIMITED_FIX, terminalClose, TOKEN_SOURCE, tokenFix } from '../channels/discord/errors.js';
 import { PERMISSIONS_FIX } from '../channels/imessage/fixes.js';
 import { PROBE_FIX as WHATSAPP_PROBE_FIX, relinkFix } from '../channels/whatsapp/fixes.js';
-import { CloseCodes } from '../protocol/close-codes.js';
+import { CloseCodes, CONNECTION_LOST } from '../protocol/close-codes.js';
 import { ProcessFailures, Rejections, type ProcessFailure, type Rejection } from '../protocol/errors.js';
 import { repoRoot } from './repo-root.js';
 
@@ -43,6 +43,8 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: 'RPC probe: failed (gateway status)', cause: 'The process runs but the WebSocket handshake or the token fails.', fix: 'openclaw doctor  (gateway-running and token-drift say which)' },
   { message: 'silent pairing paused: more than 20 devices were auto-approved in the last minute; device <deviceId> waits for approval: …', cause: 'A gateway log line: local devices are paired without a prompt at most 20 a minute, so a flood of new device keys cannot grow the pairing state unchecked; the rest wait as pending requests.', fix: 'openclaw devices list, then openclaw devices approve <requestId>' },
   { message: 'systemd --user is not reachable from here; run: …', cause: '`openclaw gateway install` wrote the unit but cannot talk to a systemd user manager (containers, SSH without lingering).', fix: 'systemctl --user daemon-reload && systemctl --user enable --now openclaw-gateway.service  (or: loginctl enable-linger $USER)' },
+  { message: 'gateway stopped — disconnected (1001): going away (Control UI)', cause: 'The gateway was stopped (openclaw gateway stop, SIGTERM); the page keeps checking and reconnects by itself once it runs again.', fix: fixOf('GOING_AWAY') },
+  { message: 'connection lost — disconnected (1006) (Control UI, after being connected)', cause: CONNECTION_LOST.cause, fix: CONNECTION_LOST.fix },
   { message: '<unit> already exists with different contents', cause: 'A unit from another install (or a hand edit) is in the way.', fix: 'openclaw gateway install --force  (the old unit is kept as .bak)' },
   { message: 'The gateway did not start on openclaw-gateway@<version> (<reason>); rolled back to <previous>, which runs again.', cause: '`openclaw update` installed the new release, but its gateway did not become ready; the previous version was reinstalled and started.', fix: 'openclaw logs --limit 50  (why it failed; openclaw update retries once a fixed release is out)' },
   { message: 'This openclaw runs from a git checkout (<dir>), which npm does not own.', cause: '`openclaw update` only replaces npm global installs.', fix: 'git -C <dir> pull && npm --prefix <dir> install' },

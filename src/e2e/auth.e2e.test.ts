@@ -2,7 +2,7 @@
 // fixing it connects without a reload.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startGateway } from './browser.js';
+import { TEST_TOKEN, builtUiRoot, launchBrowser, screenshot, startGateway, withGatewayAndBrowser } from './browser.js';
 
 test('a wrong token shows the cause and fix with a token form; the right token connects', async () => {
   builtUiRoot();
@@ -31,32 +31,29 @@ test('a wrong token shows the cause and fix with a token form; the right token c
   }
 });
 
-test('no token at all: the banner says the token is missing and offers the form', async () => {
-  builtUiRoot();
-  const gw = await startGateway();
-  const b = await launchBrowser();
-  try {
+test('no token at all: a neutral sign-in screen (not an error) explains how to get in and offers the form', () =>
+  withGatewayAndBrowser(async (gw, b) => {
     await b.page.goto(gw.httpUrl);
-    const banner = b.page.locator('section.banner[data-kind="auth-token"]');
-    await banner.waitFor({ timeout: 15_000 });
-    assert.match(await banner.innerText(), /gateway token missing/);
-    assert.match(await banner.innerText(), /openclaw dashboard/);
-    assert.equal(await banner.locator('form.token-form').count(), 1);
-  } finally {
-    await b.close();
-    await gw.stop();
-  }
-});
+    const signin = b.page.locator('section.signin[data-kind="auth-token"]');
+    await signin.waitFor({ timeout: 15_000 });
+    assert.match(await signin.innerText(), /Sign in to this gateway/);
+    assert.match(await signin.innerText(), /openclaw dashboard/);
+    assert.equal(await signin.locator('form.token-form').count(), 1);
+    assert.equal(await b.page.locator('section.banner[data-state]').count(), 0, 'no error banner on a first visit');
+    await signin.locator('form.token-form input[name="token"]').fill(TEST_TOKEN);
+    await signin.locator('form.token-form button[type="submit"]').click();
+    await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 10_000 });
+  }));
 
-test('password mode: the banner asks for the password, and the right one connects', async () => {
+test('password mode: the sign-in screen asks for the password, and the right one connects', async () => {
   builtUiRoot();
   const gw = await startGateway({ auth: { mode: 'password', password: 'correct horse battery' } });
   const b = await launchBrowser();
   try {
     await b.page.goto(gw.httpUrl);
-    const banner = b.page.locator('section.banner[data-kind="auth-password"]');
+    const banner = b.page.locator('section.signin[data-kind="auth-password"]');
     await banner.waitFor({ timeout: 15_000 });
-    assert.match(await banner.innerText(), /gateway password missing/);
+    assert.match(await banner.innerText(), /enter the gateway password/);
     await banner.locator('form.password-form input[name="password"]').fill('correct horse battery');
     await banner.locator('form.password-form button[type="submit"]').click();
     await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 10_000 });

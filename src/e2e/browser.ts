@@ -186,3 +186,22 @@ export async function openUntilPairing(b: Browser, httpUrl: string): Promise<str
   if (!requestId) throw new Error('the pairing banner does not name the request id');
   return requestId;
 }
+
+/** A fresh gateway and browser for one test body; both are stopped afterwards. */
+export async function withGatewayAndBrowser(fn: (gw: Gateway, b: Browser) => Promise<void>, gateway: Record<string, unknown> = {}): Promise<void> {
+  builtUiRoot();
+  const gw = await startGateway(gateway);
+  const b = await launchBrowser();
+  try {
+    await fn(gw, b);
+  } finally {
+    await b.close();
+    await gw.stop();
+  }
+}
+
+/** Opens the dashboard with the test token in the fragment and waits until it is connected. */
+export async function openSignedIn(b: Browser, httpUrl: string): Promise<void> {
+  await b.page.goto(`${httpUrl}#token=${TEST_TOKEN}`);
+  await b.page.locator('[data-conn="connected"]').waitFor({ timeout: 15_000 });
+}

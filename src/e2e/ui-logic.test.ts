@@ -11,39 +11,27 @@ import { uiModuleServer } from './ui-modules.js';
 // `npx tsc -p ui` does.
 type UiModule = Record<string, any>;
 let vite: ViteDevServer;
-let sha2: UiModule;
 let failure: UiModule;
 let credentials: UiModule;
 let chat: UiModule;
+let deviceName: UiModule;
+let time: UiModule;
 
 before(async () => {
   vite = await uiModuleServer();
-  sha2 = (await vite.ssrLoadModule('/src/crypto/sha2.ts'));
   failure = (await vite.ssrLoadModule('/src/gateway/failure.ts'));
   credentials = (await vite.ssrLoadModule('/src/gateway/credentials.ts'));
   chat = (await vite.ssrLoadModule('/src/views/chat-model.ts'));
+  deviceName = (await vite.ssrLoadModule('/src/lib/device-name.ts'));
+  time = (await vite.ssrLoadModule('/src/lib/time.ts'));
 });
 
 after(async () => {
   await vite.close();
 });
 
-test('pure-JS SHA-256 and SHA-512 match node:crypto on every length around block boundaries', () => {
-  fc.assert(
-    fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
-      assert.equal(Buffer.from(sha2.sha256(bytes)).toString('hex'), crypto.createHash('sha256').update(bytes).digest('hex'));
-      assert.equal(Buffer.from(sha2.sha512(bytes)).toString('hex'), crypto.createHash('sha512').update(bytes).digest('hex'));
-    }),
-    { numRuns: 150 },
-  );
-  for (const n of [55, 56, 63, 64, 111, 112, 127, 128]) {
-    const bytes = new Uint8Array(n).fill(0x61);
-    assert.equal(Buffer.from(sha2.sha512(bytes)).toString('hex'), crypto.createHash('sha512').update(bytes).digest('hex'), `len ${n}`);
-  }
-});
-
 test('the noble fallback signs v3 payloads that node:crypto (the gateway) verifies', async () => {
-  await vite.ssrLoadModule('/src/crypto/device-identity.ts'); // installs our SHA-512 into noble
+  await vite.ssrLoadModule('/src/crypto/device-identity.ts'); // installs @noble/hashes' SHA-512 into noble
   const ed = await import('@noble/ed25519');
   const secret = ed.utils.randomSecretKey();
   const publicKey = await ed.getPublicKeyAsync(secret);
@@ -114,6 +102,71 @@ test('closes without a res are explained: 1006, closed idle, stale device token,
   assert.equal(pairing.requestId, 'abc-1');
   assert.equal(pairing.fix, 'openclaw devices approve abc-1');
   assert.equal(failure.failureFromClose(1012, 'service restart', ctx).kind, 'restart');
+});
+
+test('stop, restart and crash are named apart (the close codes the gateway sends at shutdown)', () => {
+  const ctx = { origin: 'http://127.0.0.1:18789' };
+  const stopped = failure.failureFromClose(1001, 'going away', ctx);
+  assert.equal(stopped.kind, 'stopped');
+  assert.equal(stopped.title, 'gateway stopped');
+  assert.equal(stopped.fix, 'openclaw gateway start');
+  assert.equal(failure.failureFromClose(1012, 'service restart', ctx).title, 'gateway restarting');
+  const crashed = failure.failureFromClose(1006, '', { ...ctx, wasConnected: true });
+  assert.equal(crashed.kind, 'abnormal');
+  assert.equal(crashed.title, 'connection lost');
+  assert.match(crashed.cause, /crashed or was killed/);
+  assert.equal(failure.failureFromClose(1006, '', ctx).title, 'gateway unreachable', 'never connected: unreachable, not lost');
+  for (const f of [stopped, failure.failureFromClose(1012, 'service restart', ctx), crashed]) assert.equal(failure.isGatewayDown(f), true);
+  assert.equal(failure.isGatewayDown(failure.failureFromClose(1006, '', ctx)), false);
+});
+
+test('every close the gateway sends from the Rejections table gets the kind its detail code has', async () => {
+  const errors = await vite.ssrLoadModule('/../src/protocol/errors.ts');
+  const ctx = { origin: 'http://127.0.0.1:18789' };
+  let checked = 0;
+  for (const [id, r] of Object.entries(errors.Rejections) as [string, any][]) {
+    if (r.closeCode === undefined || [1001, 1006, 1012, 4008].includes(r.closeCode)) continue;
+    const close = errors.rejectionClose(id, { requestId: 'req-1', origin: ctx.origin, retryAfterMs: 5000, detail: 'x' });
+    if (!close) continue;
+    const fromRes = failure.failureFromError({ code: r.errorCode, message: r.message({}), details: { code: r.detailCode } }, ctx);
+    const fromClose = failure.failureFromClose(close.code, close.reason, ctx);
+    assert.equal(fromClose.kind, fromRes.kind, `${r.detailCode}: close "${close.reason}"`);
+    if (fromRes.kind !== 'other') checked++;
+  }
+  assert.ok(checked >= 8, `only ${checked} rejections checked`);
+});
+
+test('a missing secret is a sign-in, a wrong one an error', () => {
+  const ctx = { origin: 'http://127.0.0.1:18789' };
+  const missing = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: gateway token missing', details: { code: 'AUTH_TOKEN_MISSING' } }, ctx);
+  assert.equal(failure.isSignIn(missing), true);
+  const pw = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: gateway password missing', details: { code: 'AUTH_PASSWORD_MISSING' } }, ctx);
+  assert.equal(failure.isSignIn(pw), true);
+  const wrong = failure.failureFromError({ code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', details: { code: 'AUTH_TOKEN_MISMATCH' } }, ctx);
+  assert.equal(failure.isSignIn(wrong), false);
+});
+
+test('device names from user agents: browser and OS', () => {
+  const cases: [string, string][] = [
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', 'Chrome on Linux'],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36', 'Headless Chrome on Linux'],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15', 'Safari on macOS'],
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1', 'Safari on iPhone'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0', 'Firefox on Windows'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0', 'Edge on Windows'],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36', 'Chrome on Android'],
+    ['curl/8.5.0', 'Browser'],
+  ];
+  for (const [ua, name] of cases) assert.equal(deviceName.deviceNameFromUserAgent(ua), name, ua);
+});
+
+test('relative times', () => {
+  const now = Date.parse('2026-12-04T12:00:00Z');
+  assert.equal(time.relativeTime(now - 3000, now), 'just now');
+  assert.equal(time.relativeTime(now - 90_000, now), '1 min ago');
+  assert.equal(time.relativeTime(now - 3 * 3_600_000, now), '3 h ago');
+  assert.equal(time.relativeTime(now - 2 * 86_400_000, now), '2 d ago');
+  assert.equal(time.relativeTime(now + 5 * 60_000, now), 'in 5 min');
 });
 
 test('reconnect backoff doubles from 1 s and stays at 30 s', () => {

@@ -110,7 +110,8 @@ export type StopResult = { status: 'stopped'; pid: number; forced: boolean } | {
 
 const STOP_GRACE_MS = 5000;
 
-export async function stopGateway(opts: { env: NodeJS.ProcessEnv; graceMs?: number }): Promise<StopResult> {
+/** `restart`: a start follows, so the gateway tells its clients "service restart" (SIGUSR2) rather than "going away". */
+export async function stopGateway(opts: { env: NodeJS.ProcessEnv; graceMs?: number; restart?: boolean }): Promise<StopResult> {
   const paths = statePaths(opts.env);
   const state = await locateGateway(opts.env);
   if (state.state === 'absent') return { status: 'not-running' };
@@ -119,7 +120,7 @@ export async function stopGateway(opts: { env: NodeJS.ProcessEnv; graceMs?: numb
     return { status: 'not-running', stalePid: state.pid };
   }
   const record = state.record;
-  signal(record.pid, 'SIGTERM');
+  signal(record.pid, opts.restart && process.platform !== 'win32' ? 'SIGUSR2' : 'SIGTERM');
   let forced = false;
   if (!(await waitUntil(() => !isRecordAlive(record), opts.graceMs ?? STOP_GRACE_MS))) {
     forced = true;

@@ -46,7 +46,8 @@ export interface GatewayHandle {
   /** ws://host:port */
   url: string;
   services: ProcessServices;
-  close(reason?: string): Promise<void>;
+  /** `restart: true` (a stop that `openclaw gateway restart` follows with a start) closes clients 1012 instead of 1001. */
+  close(reason?: string, opts?: { restart?: boolean }): Promise<void>;
   restart(reason: string): Promise<void>;
   /** Resolves once the gateway has stopped (close(), or a restart that could not listen again). */
   closed: Promise<void>;
@@ -359,14 +360,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
       restarting = restarting.then(() => doRestart(reason)).catch((err) => log.error(`restart failed: ${(err as Error).message}`));
       return restarting;
     },
-    close(reason = 'shutdown') {
+    close(reason = 'shutdown', opts = {}) {
       closing ??= (async () => {
         readiness = { phase: 'draining', pending: ['connections'] };
         watcher?.close();
         log.info(`shutting down (${reason})`);
         const l = listener;
         listener = undefined;
-        if (l) await closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null });
+        if (l) await closeListener(l, opts.restart ? { code: 1012, reason: 'service restart', restartExpectedMs: RESTART_EXPECTED_MS } : { code: 1001, reason: 'going away', restartExpectedMs: null });
         await extensions.close().catch((err) => log.warn(`extension shutdown failed: ${(err as Error).message}`));
         removePidFile(paths.pidFile);
         log.info('gateway stopped');
@@ -448,15 +449,20 @@ async function listenFailure(err: NodeJS.ErrnoException, host: string, port: num
   return startFailure('PORT_IN_USE_UNKNOWN_OWNER', { port, freePort });
 }
 
-/** SIGTERM/SIGINT drain and exit 0 (forced after 1.8 s); SIGUSR1 restarts in-process; a crash drains and exits 1. */
+/**
+ * SIGTERM/SIGINT drain and exit 0 (forced after 1.8 s); SIGUSR2 does the same but tells clients a
+ * restart follows (`openclaw gateway restart`: 1012 instead of 1001); SIGUSR1 restarts in-process;
+ * a crash drains and exits 1.
+ */
 export function installProcessHandlers(handle: GatewayHandle, log: Logger): void {
-  const stop = (reason: string, code?: number) => {
+  const stop = (reason: string, code?: number, restart = false) => {
     const exit = () => process.exit(code ?? handle.exitCode);
     setTimeout(exit, 1800);
-    void handle.close(reason).finally(exit);
+    void handle.close(reason, { restart }).finally(exit);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (process.platform !== 'win32') process.once('SIGUSR2', () => stop('restart (SIGUSR2)', undefined, true));
   process.on('SIGUSR1', () => void handle.restart('SIGUSR1'));
   process.on('uncaughtException', (err) => {
     log.error(`uncaught exception: ${err.message}`);

@@ -32,3 +32,31 @@ export function truncateCloseReason(reason: string, maxBytes = CLOSE_REASON_MAX_
   }
   return out;
 }
+
+/**
+ * What a close without a handshake rejection means, for the Node client and the Control UI alike:
+ * `gateway stop` sends 1001 "going away", a restart (config reload, SIGUSR1) 1012 "service
+ * restart", and a crash or a cut network gives 1006 (no close frame).
+ */
+export type CloseKind = 'stopped' | 'restarting' | 'lost' | 'idle' | 'device-token' | 'other';
+
+export function classifyClose(code: number, reason: string): CloseKind {
+  switch (code) {
+    case CloseCodes.GOING_AWAY:
+      return 'stopped';
+    case CloseCodes.SERVICE_RESTART:
+      return 'restarting';
+    case CloseCodes.ABNORMAL:
+      return 'lost';
+    case CloseCodes.IDLE_OR_DEVICE_TOKEN:
+      return /device token/.test(reason) ? 'device-token' : 'idle';
+    default:
+      return 'other';
+  }
+}
+
+/** A session that was up ended without a close frame (kill -9, a crash, a cut network). */
+export const CONNECTION_LOST = {
+  cause: 'The connection dropped without a close frame: the gateway crashed or was killed, or the network between here and the gateway dropped.',
+  fix: 'openclaw gateway status',
+} as const;

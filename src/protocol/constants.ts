@@ -13,6 +13,10 @@ export const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 export const MAX_BUFFERED_BYTES = 50 * 1024 * 1024;
 
 export const TICK_INTERVAL_MS = 30_000;
+/** Client reconnect policy, shared by the Node client (src/client) and the Control UI: backoff 1 s → 30 s, pairing polled every 2 s. */
+export const RECONNECT_BACKOFF_MIN_MS = 1000;
+export const RECONNECT_BACKOFF_MAX_MS = 30_000;
+export const PAIRING_POLL_MS = 2000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 15_000;
 export const DEVICE_SIGNATURE_SKEW_MS = 120_000;
 export const PENDING_PAIRING_TTL_MS = 5 * 60_000;

@@ -374,7 +374,7 @@ export const Rejections = {
     detailCode: 'GOING_AWAY', errorCode: 'UNAVAILABLE', closeOnly: true, closeCode: CloseCodes.GOING_AWAY,
     message: () => 'going away',
     recommendedNextStep: 'wait_then_retry',
-    cause: 'The gateway is shutting down.',
+    cause: 'The gateway was stopped (openclaw gateway stop, SIGTERM) and accepts no connections until it is started again; clients reconnect by themselves then.',
     fix: () => 'openclaw gateway start',
   },
   SERVICE_RESTART: {
@@ -630,6 +630,11 @@ export function findRejectionByDetailCode(detailCode: string | undefined): Rejec
   return (Object.values(Rejections) as Rejection[]).find((r) => r.detailCode === detailCode);
 }
 
+/** The rejection a close code and reason came from (the reason's start, without its "(…)" details). */
+export function findRejectionByClose(code: number, reason: string): Rejection | undefined {
+  return (Object.values(Rejections) as Rejection[]).find((r) => r.closeCode === code && reason.startsWith((r.closeReason ?? r.message)({}).replace(/ \(.*$/, '')));
+}
+
 /** Looks a rejection up from a close code and reason (for 1006-style closes without a res). */
 export function explainClose(code: number, reason: string): { cause: string; fix: string } {
   if (code === CloseCodes.ABNORMAL) {
@@ -638,8 +643,7 @@ export function explainClose(code: number, reason: string): { cause: string; fix
       fix: 'openclaw gateway status; behind nginx add `proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";` (docs/reverse-proxy.md)',
     };
   }
-  const all = Object.values(Rejections) as Rejection[];
-  const match = all.find((r) => r.closeCode === code && reason.startsWith((r.closeReason ?? r.message)({}).replace(/ \(.*$/, '')));
+  const match = findRejectionByClose(code, reason);
   if (match) return { cause: match.cause, fix: match.fix({}) };
   return { cause: `The gateway closed the connection (${code}${reason ? `: ${reason}` : ''}).`, fix: 'openclaw logs --tail 50' };
 }

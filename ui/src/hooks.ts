@@ -70,3 +70,26 @@ export function useGatewayData<T>(client: GatewayClient, method: string, params?
   }, [client, connected, method, version, ...deps]);
   return { data, error, notAvailable, loading, reload };
 }
+
+/** How many devices wait for pairing approval (for the nav badge and the title); 0 when unknown. */
+export function usePendingPairings(client: GatewayClient): number {
+  const conn = useConnState(client);
+  const connected = conn.phase === 'connected';
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    if (!connected || !client.supports('device.pair.list')) return setCount(0);
+    let live = true;
+    const load = () =>
+      client.request<{ pending?: unknown[] }>('device.pair.list', {}).then(
+        (d) => live && setCount(d?.pending?.length ?? 0),
+        () => live && setCount(0),
+      );
+    void load();
+    const offs = [client.on('device.pair.requested', load), client.on('device.pair.resolved', load), client.on('resume.gap', load)];
+    return () => {
+      live = false;
+      offs.forEach((off) => off());
+    };
+  }, [client, connected]);
+  return count;
+}

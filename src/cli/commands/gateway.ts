@@ -113,7 +113,7 @@ async function stop(opts: { json?: boolean }): Promise<void> {
 export async function restartGateway(opts: { timeout: number; json?: boolean }): Promise<void> {
   const daemon = await import('../../gateway/daemon.js');
   try {
-    const stopped = await daemon.stopGateway({ env: process.env });
+    const stopped = await daemon.stopGateway({ env: process.env, restart: true });
     const started = await daemon.startDetached({ env: process.env, timeoutSec: opts.timeout });
     if (opts.json) printJson({ ok: true, stopped, started });
     else {

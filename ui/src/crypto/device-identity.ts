@@ -1,9 +1,9 @@
 // The browser's device identity: an Ed25519 key kept in IndexedDB, id = sha256(raw public key).
 // WebCrypto when the browser offers Ed25519 (secure contexts), else @noble/ed25519 with our
-// pure-JS SHA-512, so pairing also works from plain-HTTP origins.
+// @noble/hashes' SHA-2 (same author), so pairing also works from plain-HTTP origins.
 import * as ed from '@noble/ed25519';
 import { base64UrlEncode, bytesToHex } from '../../../src/protocol/device-auth.js';
-import { sha256, sha512 } from './sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 
 export interface DeviceIdentity {
   deviceId: string;

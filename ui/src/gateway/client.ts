@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION } from '../../../src/protocol/constants.js';
 import { buildDeviceAuthPayloadV3 } from '../../../src/protocol/device-auth.js';
 import type { ErrorShape } from '../../../src/protocol/errors.js';
 import type { DeviceIdentity } from '../crypto/device-identity.js';
-import { blockedUrlFailure, failureFromClose, failureFromError, identityFailure, noChallengeFailure, retryDelay, type Failure } from './failure.js';
+import { blockedUrlFailure, failureFromClose, failureFromError, identityFailure, isGatewayDown, noChallengeFailure, retryDelay, type Failure } from './failure.js';
 
 export const CONTROL_UI_SCOPES = ['operator.admin', 'operator.read', 'operator.write', 'operator.pairing'] as const;
 const CHALLENGE_TIMEOUT_MS = 10_000;
@@ -42,6 +42,8 @@ export interface ClientOptions {
   /** Read before every attempt, so a token typed in the form is used by the next one. */
   auth(): ConnectAuth;
   onHello(hello: HelloOk, usedBootstrap: boolean): void;
+  /** The name this browser proposes at pairing (client.displayName), e.g. "Chrome on Linux". */
+  displayName?(): string | undefined;
   /** The gateway refused the stored device token: forget it. */
   onDeviceTokenRejected(): void;
 }
@@ -235,7 +237,11 @@ export class GatewayClient {
       if (this.ws !== ws) return; // superseded by a newer attempt
       this.ws = undefined;
       this.failInFlight(`gateway closed (${ev.code}): ${ev.reason}`);
-      const failure = rejected ?? failureFromClose(ev.code, ev.reason, this.failureContext());
+      const prev = this.state.phase === 'connecting' ? this.state.lastFailure : undefined;
+      let failure = rejected ?? failureFromClose(ev.code, ev.reason, { ...this.failureContext(), wasConnected: connected });
+      // While a stopped, restarting or crashed gateway is down, the retries are refused (1006):
+      // keep naming what happened instead of turning it into "unreachable".
+      if (!connected && failure.kind === 'abnormal' && prev && isGatewayDown(prev)) failure = prev;
       if (!failure.closeCode && !rejected?.closeCode) {
         failure.closeCode = ev.code;
         failure.closeReason = ev.reason;
@@ -255,7 +261,8 @@ export class GatewayClient {
     else if (a.deviceToken) auth.deviceToken = a.deviceToken;
     else if (a.bootstrapToken) auth.bootstrapToken = a.bootstrapToken;
     if (a.password) auth.password = a.password;
-    const client = { id: 'openclaw-control-ui', version: this.opts.clientVersion, platform: 'web', mode: 'ui' };
+    const displayName = this.opts.displayName?.();
+    const client = { id: 'openclaw-control-ui', version: this.opts.clientVersion, platform: 'web', mode: 'ui', ...(displayName ? { displayName } : {}) };
     const scopes = [...CONTROL_UI_SCOPES];
     const signedAt = Date.now();
     const payload = buildDeviceAuthPayloadV3({

@@ -1,8 +1,9 @@
 // Turns a rejected connect (res error) or a close into what the connection banner shows: the
 // state, one sentence of cause and the exact fix (from the shared Rejections table), and what
 // the client does next (retry after a delay, or wait for the user).
-import { CloseCodes } from '../../../src/protocol/close-codes.js';
-import { explainClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
+import { classifyClose, CloseCodes, CONNECTION_LOST } from '../../../src/protocol/close-codes.js';
+import { PAIRING_POLL_MS, RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS } from '../../../src/protocol/constants.js';
+import { explainClose, findRejectionByClose, findRejectionByDetailCode, type ErrorShape } from '../../../src/protocol/errors.js';
 
 export type FailureKind =
   | 'pairing'
@@ -16,6 +17,7 @@ export type FailureKind =
   | 'abnormal'
   | 'idle'
   | 'restart'
+  | 'stopped'
   | 'no-challenge'
   | 'blocked'
   | 'other';
@@ -33,12 +35,16 @@ export interface Failure {
   fix: string;
   requestId?: string;
   retryAfterMs?: number;
+  /** A working session dropped without a close frame (crash, kill -9, cut network). */
+  lost?: boolean;
 }
 
 export interface FailureContext {
   /** The page's real origin (what the gateway saw in the Origin header). */
   origin: string;
   port?: number;
+  /** The socket that closed had completed the handshake (a drop, not a failed attempt). */
+  wasConnected?: boolean;
 }
 
 const KIND_BY_DETAIL: Record<string, FailureKind> = {
@@ -58,11 +64,11 @@ const KIND_BY_DETAIL: Record<string, FailureKind> = {
   AUTH_RATE_LIMITED: 'rate-limited',
   CLOSED_IDLE: 'idle',
   SERVICE_RESTART: 'restart',
-  GOING_AWAY: 'restart',
+  GOING_AWAY: 'stopped',
 };
 
 const TITLES: Record<FailureKind, string> = {
-  pairing: 'pairing required',
+  pairing: 'waiting for approval',
   'auth-token': 'gateway token rejected',
   'auth-password': 'gateway password rejected',
   bootstrap: 'sign-in link used or expired',
@@ -71,6 +77,7 @@ const TITLES: Record<FailureKind, string> = {
   'secure-context': 'secure context required',
   'rate-limited': 'too many failed attempts',
   abnormal: 'gateway unreachable',
+  stopped: 'gateway stopped',
   idle: 'closed idle',
   restart: 'gateway restarting',
   'no-challenge': 'no handshake from the gateway',
@@ -111,23 +118,40 @@ export function failureFromError(err: ErrorShape, ctx: FailureContext): Failure 
 /** A close that came without (or after) a res: 1006, 1012, 4008 closed idle, … */
 export function failureFromClose(code: number, reason: string, ctx: FailureContext): Failure {
   const requestId = reason.match(REQUEST_ID_IN_REASON)?.[1];
+  const closeKind = classifyClose(code, reason);
+  // The same table the gateway closes from (src/protocol/errors.ts) names the rejection.
+  const rejection = findRejectionByClose(code, reason);
   let kind: FailureKind = 'other';
-  if (code === CloseCodes.ABNORMAL) kind = 'abnormal';
-  else if (code === CloseCodes.SERVICE_RESTART || code === CloseCodes.GOING_AWAY) kind = 'restart';
-  else if (code === CloseCodes.IDLE_OR_DEVICE_TOKEN) kind = /device token/.test(reason) ? 'device-token' : 'idle';
-  else if (/^pairing required/.test(reason)) kind = 'pairing';
-  else if (/^origin not allowed/.test(reason)) kind = 'origin';
-  else if (/token (missing|mismatch)/.test(reason)) kind = 'auth-token';
-  else if (/password (missing|mismatch)/.test(reason)) kind = 'auth-password';
-  else if (/too many failed/.test(reason)) kind = 'rate-limited';
-  const byKind: Partial<Record<FailureKind, string>> = {
-    pairing: 'PAIRING_REQUIRED',
-    origin: 'CONTROL_UI_ORIGIN_NOT_ALLOWED',
-    'device-token': 'AUTH_DEVICE_TOKEN_MISMATCH',
-    'rate-limited': 'AUTH_RATE_LIMITED',
-  };
-  const explained = explainByCode(byKind[kind], { ...ctx, requestId }) ?? explainClose(code, reason);
+  if (closeKind === 'lost') kind = 'abnormal';
+  else if (closeKind === 'restarting') kind = 'restart';
+  else if (closeKind === 'stopped') kind = 'stopped';
+  else if (closeKind === 'idle' || closeKind === 'device-token') kind = closeKind;
+  else if (rejection) kind = KIND_BY_DETAIL[rejection.detailCode] ?? 'other';
+  const explained = explainByCode(rejection?.detailCode, { ...ctx, requestId }) ?? explainClose(code, reason);
+  if (kind === 'abnormal' && ctx.wasConnected) {
+    // The session was up and the socket vanished without a close frame: a crash, kill -9 or a cut network.
+    return {
+      kind,
+      title: 'connection lost',
+      lost: true,
+      closeCode: code,
+      closeReason: reason,
+      cause: CONNECTION_LOST.cause,
+      fix: CONNECTION_LOST.fix,
+      requestId,
+    };
+  }
   return { kind, title: TITLES[kind], closeCode: code, closeReason: reason, cause: explained.cause, fix: explained.fix, requestId };
+}
+
+/** The gateway went away on its own (stop, restart, crash), as opposed to never being reached. */
+export function isGatewayDown(f: Failure): boolean {
+  return f.kind === 'stopped' || f.kind === 'restart' || f.lost === true;
+}
+
+/** A missing (never sent) shared secret: the sign-in screen, not an error. */
+export function isSignIn(f: Failure): boolean {
+  return f.detailCode === 'AUTH_TOKEN_MISSING' || f.detailCode === 'AUTH_PASSWORD_MISSING' || f.detailCode === 'AUTH_REQUIRED';
 }
 
 /** The gateway never sent connect.challenge (something else answers on that port). */
@@ -160,22 +184,19 @@ export function identityFailure(err: unknown): Failure {
   };
 }
 
-export const BACKOFF_MIN_MS = 1000;
-export const BACKOFF_MAX_MS = 30_000;
-export const PAIRING_RETRY_MS = 2000;
 
 /** 1 s, 2 s, 4 s … capped at 30 s. `attempt` counts failed attempts since the last hello-ok. */
 export function backoffMs(attempt: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.min(RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS * 2 ** Math.max(0, attempt - 1));
 }
 
 /** How long to wait before the next attempt, or null to wait for the user (new token, …). */
 export function retryDelay(f: Failure, attempt: number): number | null {
   switch (f.kind) {
     case 'pairing':
-      return PAIRING_RETRY_MS;
+      return PAIRING_POLL_MS;
     case 'rate-limited':
-      return f.retryAfterMs ?? BACKOFF_MAX_MS;
+      return f.retryAfterMs ?? RECONNECT_BACKOFF_MAX_MS;
     case 'device-token':
       return 0; // the stale device token is dropped; retry at once with the shared secret
     case 'auth-token':

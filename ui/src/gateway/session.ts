@@ -1,6 +1,7 @@
 // Start-up wiring: take credentials out of the address bar once, pick the gateway URL, and build
 // the one GatewayClient the views share. Secrets are removed from history before anything else.
 import { loadDeviceIdentity } from '../crypto/device-identity.js';
+import { storedDeviceName } from '../lib/device-name.js';
 import { GatewayClient, type ConnectAuth } from './client.js';
 import { credentialStore, defaultGatewayUrl, normalizeGatewayUrl, readUrlCredentials } from './credentials.js';
 
@@ -16,9 +17,14 @@ export interface Session {
 }
 
 /** Reads and strips #token= / ?token= / #bootstrap= / gatewayUrl= from the current address. */
-function takeUrlCredentials(): { bootstrap?: string; gatewayUrl: string } {
+function stripUrlCredentials() {
   const creds = readUrlCredentials(location.href);
   if (creds.cleanedUrl !== location.href) history.replaceState(history.state, '', creds.cleanedUrl);
+  return creds;
+}
+
+function takeUrlCredentials(): { bootstrap?: string; gatewayUrl: string } {
+  const creds = stripUrlCredentials();
   // A gatewayUrl from a link applies to this page load only (a stray link cannot repoint the UI
   // for good); Settings → Switch stores one.
   const fromUrl = creds.gatewayUrl ? normalizeGatewayUrl(creds.gatewayUrl) : null;
@@ -40,6 +46,7 @@ export function createSession(): Session {
     origin: location.origin,
     identity: loadDeviceIdentity,
     auth,
+    displayName: storedDeviceName,
     onHello(hello, usedBootstrap) {
       if (usedBootstrap) bootstrapCode = undefined; // single use: consumed by the gateway
       if (hello.auth?.deviceToken) credentialStore.update(gatewayUrl, { deviceToken: hello.auth.deviceToken, deviceTokenScopes: hello.auth.scopes });
@@ -50,6 +57,14 @@ export function createSession(): Session {
   });
   client.onState((s) => {
     if (s.phase === 'failed' && s.failure.kind === 'bootstrap') bootstrapCode = undefined;
+  });
+  // A sign-in link pasted into this open tab only changes the fragment: read it here too.
+  addEventListener('hashchange', () => {
+    const creds = stripUrlCredentials();
+    if (!creds.token && !creds.bootstrap) return;
+    if (creds.token) credentialStore.update(gatewayUrl, { token: creds.token });
+    if (creds.bootstrap) bootstrapCode = creds.bootstrap;
+    client.retryNow();
   });
   return {
     client,

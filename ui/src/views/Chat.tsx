@@ -31,6 +31,12 @@ export function ChatView({ client }: { client: GatewayClient }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const bottom = useRef<HTMLDivElement>(null);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const drawer = useRef<HTMLElement>(null);
+  // Keyboard users land in the drawer when it opens.
+  useEffect(() => {
+    if (drawerOpen) drawer.current?.querySelector<HTMLElement>('.sessions li button')?.focus();
+  }, [drawerOpen]);
 
   useEffect(() => {
     if (!history.data) return;
@@ -88,14 +94,20 @@ export function ChatView({ client }: { client: GatewayClient }) {
   };
 
   return (
-    <div class="chat">
-      <aside class="sessions">
-        <h3>Sessions</h3>
+    <div class={`chat${drawerOpen ? ' drawer-open' : ''}`}>
+      <aside ref={drawer} class="sessions" id="chat-sessions" aria-label="Sessions" onKeyDown={(e) => e.key === 'Escape' && setDrawerOpen(false)}>
+        <div class="sessions-head">
+          <h3>Sessions</h3>
+          <button type="button" class="secondary drawer-close" onClick={() => setDrawerOpen(false)}>Close</button>
+        </div>
         {sessions.notAvailable && <p class="muted">sessions.list not available</p>}
         <ul>
           {rows.map((s) => (
             <li key={s.key}>
-              <button type="button" class={s.key === sessionKey ? 'active' : ''} onClick={() => setSessionKey(s.key)}>
+              <button type="button" class={s.key === sessionKey ? 'active' : ''} aria-current={s.key === sessionKey ? 'true' : undefined} onClick={() => {
+                setSessionKey(s.key);
+                setDrawerOpen(false);
+              }}>
                 {s.label ?? s.displayName ?? s.key}
                 {s.active && <span class="tag">live</span>}
                 {s.messageCount !== undefined && <span class="muted"> · {s.messageCount}</span>}
@@ -104,8 +116,13 @@ export function ChatView({ client }: { client: GatewayClient }) {
           ))}
         </ul>
       </aside>
-      <section class="transcript">
-        <div class="messages" data-session={sessionKey}>
+      <section class="transcript" aria-label="Conversation">
+        <div class="transcript-head">
+          <button type="button" class="secondary sessions-toggle" aria-expanded={drawerOpen} aria-controls="chat-sessions" onClick={() => setDrawerOpen((o) => !o)}>
+            Sessions
+          </button>
+        </div>
+        <div class="messages" data-session={sessionKey} role="log" aria-live="polite" aria-label="Transcript" tabIndex={0}>
           {lines.length === 0 && <p class="muted">No messages yet. Say hello.</p>}
           {lines.map((l) => (
             <div key={l.id} class={`msg msg-${l.role}`} data-run-id={l.runId ?? ''} data-state={l.state ?? ''}>
@@ -119,7 +136,7 @@ export function ChatView({ client }: { client: GatewayClient }) {
         </div>
         <ErrorText error={error ?? history.error} />
         <form class="composer" onSubmit={send}>
-          <textarea name="message" rows={2} placeholder="Message" value={draft} onInput={(e) => setDraft(e.currentTarget.value)}
+          <textarea name="message" rows={2} placeholder="Message" aria-label="Message" value={draft} onInput={(e) => setDraft(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey) send(e);
             }} />

@@ -1,9 +1,11 @@
 // Devices: pending requests (approve / reject) and paired devices (rename / revoke / remove),
-// refreshed live by device.pair.requested / device.pair.resolved events.
+// refreshed live by device.pair.requested / device.pair.resolved events. Tables turn into cards
+// on narrow screens (class "cards" + data-label); times are relative, the exact one on hover.
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorText, NotAvailable } from '../components/NotAvailable.js';
 import type { GatewayClient } from '../gateway/client.js';
-import { useGatewayData } from '../hooks.js';
+import { useGatewayData, useNow } from '../hooks.js';
+import { exactTime, relativeTime } from '../lib/time.js';
 
 interface Pending {
   requestId: string;
@@ -32,7 +34,10 @@ interface Paired {
 }
 
 const short = (id: string) => (id.length > 16 ? `${id.slice(0, 12)}…` : id);
-const when = (ms?: number) => (ms ? new Date(ms).toLocaleString() : '—');
+function When({ ms, now }: { ms?: number; now: number }) {
+  if (!ms) return <>—</>;
+  return <time dateTime={new Date(ms).toISOString()} title={exactTime(ms)}>{relativeTime(ms, now)}</time>;
+}
 
 function tokenRoles(d: Paired): { role: string; revoked: boolean }[] {
   const t = d.tokens;
@@ -46,6 +51,7 @@ export function DevicesView({ client }: { client: GatewayClient }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [renaming, setRenaming] = useState<string | undefined>(undefined);
   const [name, setName] = useState('');
+  const now = useNow(15_000);
 
   useEffect(() => {
     const offs = [client.on('device.pair.requested', list.reload), client.on('device.pair.resolved', list.reload)];
@@ -73,24 +79,24 @@ export function DevicesView({ client }: { client: GatewayClient }) {
       {pending.length === 0 ? (
         <p class="muted">No device is waiting for approval.</p>
       ) : (
-        <table class="pending-table">
+        <table class="pending-table cards">
           <thead>
             <tr>
-              <th>Request</th><th>Device</th><th>Client</th><th>Role / scopes</th><th>From</th><th>Asked</th><th />
+              <th>Request</th><th>Device</th><th>Client</th><th>Role / scopes</th><th>From</th><th>Asked</th><th><span class="sr-only">Actions</span></th>
             </tr>
           </thead>
           <tbody>
             {pending.map((p) => (
               <tr key={p.requestId} data-request-id={p.requestId} data-device-id={p.deviceId}>
-                <td><code title={p.requestId}>{short(p.requestId)}</code>{p.isRepair && <span class="tag">upgrade</span>}</td>
-                <td>{p.displayName ?? <code title={p.deviceId}>{short(p.deviceId)}</code>}</td>
-                <td>{[p.clientId, p.platform].filter(Boolean).join(' · ')}</td>
-                <td>{p.role ?? 'operator'} <span class="muted">{(p.scopes ?? []).join(', ')}</span></td>
-                <td>{p.remoteIp ?? '—'}</td>
-                <td>{when(p.ts)}</td>
+                <td data-label="Request"><code title={p.requestId}>{short(p.requestId)}</code>{p.isRepair && <span class="tag">upgrade</span>}</td>
+                <td data-label="Device">{p.displayName ?? <code title={p.deviceId}>{short(p.deviceId)}</code>}</td>
+                <td data-label="Client">{[p.clientId, p.platform].filter(Boolean).join(' · ')}</td>
+                <td data-label="Role / scopes">{p.role ?? 'operator'} <span class="muted">{(p.scopes ?? []).join(', ')}</span></td>
+                <td data-label="From">{p.remoteIp ?? '—'}</td>
+                <td data-label="Asked"><When ms={p.ts} now={now} /></td>
                 <td class="actions">
-                  <button type="button" class="approve" onClick={() => act('device.pair.approve', { requestId: p.requestId })}>Approve</button>
-                  <button type="button" class="danger" onClick={() => act('device.pair.reject', { requestId: p.requestId })}>Reject</button>
+                  <button type="button" class="approve" aria-label={`Approve ${p.displayName ?? short(p.deviceId)}`} onClick={() => act('device.pair.approve', { requestId: p.requestId })}>Approve</button>
+                  <button type="button" class="danger" aria-label={`Reject ${p.displayName ?? short(p.deviceId)}`} onClick={() => act('device.pair.reject', { requestId: p.requestId })}>Reject</button>
                 </td>
               </tr>
             ))}
@@ -101,46 +107,49 @@ export function DevicesView({ client }: { client: GatewayClient }) {
       {paired.length === 0 ? (
         <p class="muted">No paired devices.</p>
       ) : (
-        <table class="paired-table">
+        <table class="paired-table cards">
           <thead>
             <tr>
-              <th>Name</th><th>Device</th><th>Client</th><th>Tokens</th><th>Approved</th><th>Last seen</th><th />
+              <th>Name</th><th>Device</th><th>Client</th><th>Tokens</th><th>Approved</th><th>Last seen</th><th><span class="sr-only">Actions</span></th>
             </tr>
           </thead>
           <tbody>
             {paired.map((d) => (
               <tr key={d.deviceId} data-device-id={d.deviceId}>
-                <td>
+                <td data-label="Name">
                   {renaming === d.deviceId ? (
                     <form class="inline-form" onSubmit={(e) => {
                       e.preventDefault();
                       setRenaming(undefined);
                       void act('device.pair.rename', { deviceId: d.deviceId, name: name.trim() });
                     }}>
-                      <input name="displayName" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+                      <input name="displayName" aria-label="Device name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
                       <button type="submit">Save</button>
                     </form>
                   ) : (
                     <>{d.displayName ?? <span class="muted">unnamed</span>}{client.deviceId === d.deviceId && <span class="tag">this browser</span>}</>
                   )}
                 </td>
-                <td><code title={d.deviceId}>{short(d.deviceId)}</code></td>
-                <td>{[d.clientId, d.platform].filter(Boolean).join(' · ')}</td>
-                <td>
+                <td data-label="Device"><code title={d.deviceId}>{short(d.deviceId)}</code></td>
+                <td data-label="Client">{[d.clientId, d.platform].filter(Boolean).join(' · ')}</td>
+                <td data-label="Tokens">
                   {tokenRoles(d).map((t) => (
                     <span key={t.role} class={`tag ${t.revoked ? 'revoked' : ''}`}>
                       {t.role}{t.revoked ? ' (revoked)' : ''}
                       {!t.revoked && (
-                        <button type="button" class="link" title={`Revoke the ${t.role} token`} onClick={() => act('device.token.revoke', { deviceId: d.deviceId, role: t.role })}>revoke</button>
+                        <button type="button" class="link" aria-label={`Revoke the ${t.role} token of ${d.displayName ?? short(d.deviceId)}`} onClick={() => {
+                          const self = client.deviceId === d.deviceId ? ' This is the browser you are using: it will be signed out.' : '';
+                          if (confirm(`Revoke the ${t.role} token of ${d.displayName ?? short(d.deviceId)}? It stays paired but must sign in again.${self}`)) void act('device.token.revoke', { deviceId: d.deviceId, role: t.role });
+                        }}>revoke</button>
                       )}
                     </span>
                   ))}
                 </td>
-                <td>{when(d.approvedAtMs)}</td>
-                <td>{when(d.lastSeenAtMs)}</td>
+                <td data-label="Approved"><When ms={d.approvedAtMs} now={now} /></td>
+                <td data-label="Last seen"><When ms={d.lastSeenAtMs} now={now} /></td>
                 <td class="actions">
-                  <button type="button" class="secondary" onClick={() => { setRenaming(d.deviceId); setName(d.displayName ?? ''); }}>Rename</button>
-                  <button type="button" class="danger" onClick={() => { if (confirm(`Remove device ${short(d.deviceId)}? It will have to pair again.`)) void act('device.pair.remove', { deviceId: d.deviceId }); }}>Remove</button>
+                  <button type="button" class="secondary" aria-label={`Rename ${d.displayName ?? short(d.deviceId)}`} onClick={() => { setRenaming(d.deviceId); setName(d.displayName ?? ''); }}>Rename</button>
+                  <button type="button" class="danger" aria-label={`Remove ${d.displayName ?? short(d.deviceId)}`} onClick={() => { if (confirm(`Remove device ${short(d.deviceId)}? It will have to pair again.`)) void act('device.pair.remove', { deviceId: d.deviceId }); }}>Remove</button>
                 </td>
               </tr>
             ))}

@@ -90,7 +90,7 @@ export function LogsView({ client }: { client: GatewayClient }) {
             {LEVELS.map((l) => <option key={l} value={l}>{l}+</option>)}
           </select>
         </label>
-        <input type="search" placeholder="filter text" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input type="search" placeholder="filter text" aria-label="Filter log lines" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         <button type="button" class="secondary" onClick={() => setPaused((p) => !p)}>{paused ? 'Resume' : 'Pause'}</button>
         <button type="button" class="secondary" data-action="export" disabled={shown.length === 0} onClick={exportLines}>Export {shown.length} lines</button>
         <span class="muted">{file ?? ''} · {shown.length}/{lines.length} lines</span>
