@@ -16,6 +16,10 @@ export interface SessionInfo {
   lastModel?: string;
   inputTokens: number;
   outputTokens: number;
+  /** A name the user gave the session (sessions.patch). */
+  label?: string;
+  /** Channel sessions: where the last channel message came from (friendly names). */
+  origin?: { channel?: string; senderLabel?: string; senderId?: string; chatType?: string };
 }
 
 type Index = Record<string, SessionInfo>;
@@ -60,8 +64,20 @@ export class SessionStore {
       if (message.model) info.lastModel = message.model;
       info.inputTokens += message.usage?.inputTokens ?? 0;
       info.outputTokens += message.usage?.outputTokens ?? 0;
+      if (origin) info.origin = pickOrigin(origin);
     });
     return entry;
+  }
+
+  /** Sets (or with null clears) the session's label; creates the index entry of a new session. */
+  patch(agentId: string, sessionKey: string, change: { label?: string | null }): SessionInfo {
+    let out!: SessionInfo;
+    this.updateIndex(agentId, sessionKey, (info) => {
+      if (change.label === null) delete info.label;
+      else if (change.label !== undefined) info.label = change.label;
+      out = info;
+    });
+    return out ?? this.list(agentId).find((s) => s.sessionKey === sessionKey)!;
   }
 
   /** The last `limit` entries in conversation order. */
@@ -132,7 +148,8 @@ export class SessionStore {
     }
   }
 
-  private agentIds(): string[] {
+  /** Agents with a sessions folder on disk. */
+  agentIds(): string[] {
     try {
       return fs.readdirSync(this.agentsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => decodeURIComponent(d.name));
     } catch {
@@ -167,18 +184,21 @@ export class SessionStore {
     }
     for (const f of files) {
       const sessionKey = decodeURIComponent(f.slice(0, -'.jsonl'.length));
-      const entries = readTranscript(path.join(this.sessionsDir(agentId), f));
-      const info = emptyInfo(agentId, sessionKey, entries[0]?.ts ?? Date.now());
-      for (const e of entries) {
-        info.updatedAt = e.ts;
-        info.messageCount += 1;
-        if (e.message.model) info.lastModel = e.message.model;
-        info.inputTokens += e.message.usage?.inputTokens ?? 0;
-        info.outputTokens += e.message.usage?.outputTokens ?? 0;
-      }
-      index[sessionKey] = info;
+      index[sessionKey] = infoFromEntries(agentId, sessionKey, readTranscript(path.join(this.sessionsDir(agentId), f)));
     }
     return index;
+  }
+
+  /** Recomputes the index entries of `keys` from their transcripts (a key without one is dropped); labels are kept. */
+  reindex(agentId: string, keys: string[]): void {
+    const index = this.readIndex(agentId);
+    const label = keys.map((k) => index[k]?.label).reverse().find(Boolean);
+    for (const key of keys) {
+      const entries = readTranscript(this.transcriptPath(agentId, key));
+      if (entries.length === 0) delete index[key];
+      else index[key] = { ...infoFromEntries(agentId, key, entries), ...(label ? { label } : {}) };
+    }
+    writeJsonAtomicSync(this.indexPath(agentId), index);
   }
 
   /** Applies `change` to the session's entry; a lost index is rebuilt (already counting the change). */
@@ -200,6 +220,25 @@ export class SessionStore {
 export function findInterrupted(entries: TranscriptEntry[], sinceTs: number): TranscriptEntry[] {
   const answered = new Set(entries.filter((e) => e.message.role === 'assistant' && e.runId).map((e) => e.runId));
   return entries.filter((e) => e.resumable && e.runId && e.message.role === 'user' && e.ts >= sinceTs && !answered.has(e.runId));
+}
+
+function pickOrigin(o: Record<string, unknown>): NonNullable<SessionInfo['origin']> {
+  const out: Record<string, string> = {};
+  for (const k of ['channel', 'senderLabel', 'senderId', 'chatType']) if (typeof o[k] === 'string' && o[k]) out[k] = o[k] as string;
+  return out;
+}
+
+function infoFromEntries(agentId: string, sessionKey: string, entries: TranscriptEntry[]): SessionInfo {
+  const info = emptyInfo(agentId, sessionKey, entries[0]?.ts ?? Date.now());
+  for (const e of entries) {
+    info.updatedAt = e.ts;
+    info.messageCount += 1;
+    if (e.message.model) info.lastModel = e.message.model;
+    info.inputTokens += e.message.usage?.inputTokens ?? 0;
+    info.outputTokens += e.message.usage?.outputTokens ?? 0;
+    if (e.origin) info.origin = pickOrigin(e.origin);
+  }
+  return info;
 }
 
 function emptyInfo(agentId: string, sessionKey: string, createdAt: number): SessionInfo {
