@@ -222,7 +222,8 @@ export class ChatRuns {
         });
         flushDelta();
         const model = formatRef(result.model);
-        chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
+        // As in the transcript: a reply re-run after a restart says so.
+        chat({ state: 'final', message: { ...snapshot(model), ...(spec.resumed ? { resumed: true } : {}) }, usage: result.usage, stopReason: result.stopReason });
         lifecycle({ phase: 'end', model });
         settle({ state: 'final', text: result.text, model });
       } catch (err) {

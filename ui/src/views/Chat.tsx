@@ -67,6 +67,8 @@ function ChatSession({ client, sessionKey, mainKey, pick }: { client: GatewayCli
   const [activeRun, setActiveRun] = useState<string | undefined>(undefined);
   /** A message was sent and no token (or end) of its reply has arrived yet. */
   const [thinking, setThinking] = useState(false);
+  /** chat.send requests not answered yet (their run's first events may arrive before the answer). */
+  const sending = useRef(0);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const bottom = useRef<HTMLDivElement>(null);
@@ -93,6 +95,8 @@ function ChatSession({ client, sessionKey, mainKey, pick }: { client: GatewayCli
     () =>
       client.on('chat', (payload: ChatEvent) => {
         if (!payload || payload.sessionKey !== sessionKey) return;
+        // A run another client started here (`openclaw agent`, the TUI, a channel): the transcript has its user message.
+        if (!progress.current.has(payload.runId) && !sending.current) history.reload();
         setLines((cur) => applyChatEvent(cur, progress.current, payload));
         if (payload.state !== 'delta' || payload.deltaText || payload.message) setThinking(false);
         if (payload.state === 'delta') setActiveRun(payload.runId);
@@ -101,7 +105,7 @@ function ChatSession({ client, sessionKey, mainKey, pick }: { client: GatewayCli
           sessions.reload(); // message counts changed
         }
       }),
-    [client, sessionKey, sessions.reload],
+    [client, sessionKey, sessions.reload, history.reload],
   );
 
   useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [lines, thinking]);
@@ -126,13 +130,19 @@ function ChatSession({ client, sessionKey, mainKey, pick }: { client: GatewayCli
     setError(undefined);
     setThinking(true);
     setLines((cur) => [...cur, { id: `u-${randomId()}`, role: 'user', text, ts: Date.now() }]);
+    sending.current++;
     try {
       // The key makes a retry after a reconnect (or a gateway restart) return the first run.
       const res = await client.request<{ runId?: string }>('chat.send', { sessionKey, message: text }, { idempotencyKey: randomId() });
-      if (res?.runId) setActiveRun(res.runId);
+      if (res?.runId) {
+        setActiveRun(res.runId);
+        if (!progress.current.has(res.runId)) progress.current.set(res.runId, { seq: -1 });
+      }
     } catch (err) {
       setThinking(false);
       setError(message(err));
+    } finally {
+      sending.current--;
     }
   };
 

@@ -90,10 +90,9 @@ export function applyChatEvent(lines: ChatLine[], progress: Map<string, RunProgr
   next.ts ??= Date.now();
   const model = messageModel(ev.message);
   if (model) next.model = model;
-  if (interrupted) {
-    delete next.note; // the gateway continued it: no longer "interrupted"
-    next.resumed = true;
-  }
+  if (interrupted) delete next.note; // the gateway continued it: no longer "interrupted"
+  // Only a run re-run after a restart sends `replace`; its final message says so too.
+  if (interrupted || restart || (ev.message as { resumed?: unknown } | undefined)?.resumed === true) next.resumed = true;
   if (ev.state === 'error') {
     next.note = ev.errorMessage ?? ev.error?.message ?? 'failed';
     const fix = errorFix(ev.error);
@@ -154,7 +153,7 @@ export function mergeHistory(cur: ChatLine[], h: HistoryResult): ChatLine[] {
     // answer share one ordered socket): keep the page's text when it extends the snapshot.
     const shown = cur.find((l) => l.runId === live.runId && l.role === 'assistant' && l.state === 'delta');
     const text = shown && shown.text.startsWith(live.text) ? shown.text : live.text;
-    lines.push({ id: `run-${live.runId}`, role: 'assistant', text, runId: live.runId, state: 'delta' });
+    lines.push({ ...(shown?.resumed ? { resumed: true } : {}), id: `run-${live.runId}`, role: 'assistant', text, runId: live.runId, state: 'delta' });
   }
   return lines;
 }
