@@ -203,7 +203,7 @@ describe('Control UI chat', { timeout: 5 * 60_000 }, () => {
   });
 });
 
-test('a reply cut by kill -9 is marked as interrupted after the restart, and stays marked across reloads', { timeout: 3 * 60_000 }, async () => {
+test('a reply cut by kill -9 is marked as interrupted after the restart, and stays marked across reloads; no phantom session while disconnected', { timeout: 3 * 60_000 }, async () => {
   builtUiRoot();
   const fake = await startFakeOpenAi();
   const REPLY = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ') + '.';
@@ -219,8 +219,19 @@ test('a reply cut by kill -9 is marked as interrupted after the restart, and sta
     const runId = await page.locator('.msg-assistant').first().getAttribute('data-run-id');
     gw.proc.kill('SIGKILL');
     await gw.proc.exited;
+    await page.locator('[data-conn="connected"]').waitFor({ state: 'detached', timeout: 15_000 });
+    // Chat opened while disconnected picks no session (no phantom `main`) and says why.
+    await page.click('nav a[data-tab="devices"]');
+    await page.click('nav a[data-tab="chat"]');
+    await page.locator('.chat-waiting').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.sessions li').count(), 0);
+    await screenshot(page, 'ui-chat-disconnected');
     await gw.restart();
     await page.locator('[data-conn="connected"]').waitFor({ timeout: 35_000 });
+    // Once connected, the gateway's main session is the one shown, with the cut turn in it.
+    await page.locator('.sessions li button.active[data-session-key="agent:main:main"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.sessions li button[data-session-key="main"]').count(), 0);
+    await page.locator('.msg-user .text', { hasText: 'tell me a long story' }).waitFor({ timeout: 15_000 });
     const done = page.locator(`.msg-assistant[data-run-id="${runId}"][data-state="final"]`);
     await done.waitFor({ timeout: 30_000 });
     assert.equal(await done.locator('.text').innerText(), REPLY);
