@@ -77,6 +77,10 @@ describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: fa
     const r = await remote(['agent', '--message', 'hi']);
     ok(r, 'agent --message hi');
     assert.match(r.stdout, /echo: hi/);
+    // It talks in the canonical main session, the one the Control UI and our CLI use too.
+    const history = json(await withFlags(['gateway', 'call', 'chat.history', '--json', '--params', JSON.stringify({ sessionKey: 'main' })]), 'chat.history main');
+    assert.equal(history.sessionKey, 'agent:main:main');
+    assert.ok(history.messages.some((m: { role: string; content: unknown }) => m.role === 'user' && JSON.stringify(m.content).includes('hi')), JSON.stringify(history.messages));
   });
 
   test('health --json, status --json, gateway probe, logs, channels status --probe (remote-mode config)', async () => {

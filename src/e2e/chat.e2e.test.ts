@@ -23,7 +23,8 @@ test('chat: stream a reply, abort the next one mid-stream, and find both in hist
     const first = page.locator('.msg-assistant[data-state="final"] .text');
     await first.waitFor({ timeout: 10_000 });
     assert.equal(await first.innerText(), 'Hello from the fake model.');
-    await page.locator('.sessions li button', { hasText: 'agent:main:main' }).waitFor();
+    // The canonical main session, under its friendly name.
+    await page.locator('.sessions li button[data-session-key="agent:main:main"]', { hasText: 'Main' }).waitFor();
     assert.equal(await page.locator('.sessions li').count(), 1, 'one session, listed once');
 
     fake.reply = () => Array.from({ length: 200 }, (_, i) => `slow${i}`).join(' ');
@@ -41,6 +42,8 @@ test('chat: stream a reply, abort the next one mid-stream, and find both in hist
     await page.locator('.msg-user').nth(1).waitFor({ timeout: 15_000 });
     assert.deepEqual(await page.locator('.msg-user .text').allInnerTexts(), ['hi there', 'a long one']);
     assert.equal(await page.locator('.msg-assistant .text').first().innerText(), 'Hello from the fake model.');
+    // The abort is in the transcript, not only in the page's memory.
+    await page.locator('.msg-assistant[data-state="aborted"]').waitFor({ timeout: 10_000 });
     await screenshot(page, 'ui-chat-history');
   } finally {
     await b.close();

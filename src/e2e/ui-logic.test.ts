@@ -264,3 +264,41 @@ test('history merge keeps deltas that arrived after the gateway answered (no tex
   const other = chat.mergeHistory([{ ...cur[0], text: 'uno' }], { messages: [], inFlightRun: { runId: 'a', text: 'one two' } });
   assert.equal(other.find((l: UiModule) => l.runId === 'a')?.text, 'one two');
 });
+
+test('history lines keep how a reply ended: aborted, failed with its fix, interrupted, resumed; model and time', () => {
+  const lines = chat.mergeHistory([], {
+    messages: [
+      { id: 'u', runId: 'a', role: 'user', content: 'hi', ts: 1 },
+      { id: 'a', runId: 'a', role: 'assistant', content: 'par', stopReason: 'aborted', ts: 2 },
+      { id: 'b', runId: 'b', role: 'assistant', content: '', stopReason: 'error', errorMessage: 'all models failed', fix: 'openclaw models status', ts: 3 },
+      { id: 'c', runId: 'c', role: 'assistant', content: '', stopReason: 'interrupted', ts: 4 },
+      { id: 'd', runId: 'd', role: 'assistant', content: 'done', model: 'p/m', resumed: true, ts: 5 },
+    ] as never,
+  });
+  assert.deepEqual(
+    lines.map((l: UiModule) => [l.role, l.state ?? '', l.note ?? '', l.fix ?? '', l.model ?? '', Boolean(l.resumed), l.ts]),
+    [
+      ['user', '', '', '', '', false, 1],
+      ['assistant', 'aborted', '', '', '', false, 2],
+      ['assistant', 'error', 'all models failed', 'openclaw models status', '', false, 3],
+      ['assistant', 'error', chat.INTERRUPTED, '', '', false, 4],
+      ['assistant', 'final', '', '', 'p/m', true, 5],
+    ],
+  );
+  // A live failure carries the fix from the error shape.
+  const failed = chat.applyChatEvent([], new Map(), { runId: 'x', sessionKey: 's', seq: 0, state: 'error', errorMessage: 'boom', error: { details: { fix: 'openclaw doctor' } } });
+  assert.deepEqual([failed[0].note, failed[0].fix], ['boom', 'openclaw doctor']);
+});
+
+test('friendly session names and relative times', () => {
+  assert.equal(chat.sessionName({ key: 'agent:main:main' }), 'Main');
+  assert.equal(chat.sessionName({ key: 'agent:ops:main' }), 'Main (ops)');
+  assert.equal(chat.sessionName({ key: 'agent:main:main', label: 'Everyday' }), 'Everyday');
+  assert.equal(chat.sessionName({ key: 'agent:main:telegram:direct:42', origin: { channel: 'telegram', senderLabel: 'Alice' } }), 'Telegram · Alice');
+  assert.equal(chat.sessionName({ key: 'agent:main:discord:group:99' }), 'Discord · group 99');
+  assert.equal(chat.sessionName({ key: 'agent:main:ui-20261204-181500' }), 'ui-20261204-181500');
+  assert.equal(chat.relativeTime(1000, 1000 + 10_000), 'just now');
+  assert.equal(chat.relativeTime(0, 5 * 60_000), '5 min ago');
+  assert.equal(chat.relativeTime(0, 3 * 3600_000), '3 h ago');
+  assert.equal(chat.relativeTime(0, 2 * 86_400_000), '2 d ago');
+});

@@ -52,7 +52,7 @@ export function runAgentViaGateway(o: AgentRunOptions): Promise<AgentRunResult> 
       'chat.send',
       { sessionKey: o.sessionKey, message: o.message, ...(o.agentId ? { agentId: o.agentId } : {}), ...(o.model ? { model: o.model } : {}) },
       { timeoutMs: remainingMs(), idempotencyKey: crypto.randomUUID() },
-    )) as { runId: string };
+    )) as { runId: string; sessionKey?: string };
     runId = ack.runId;
     for (const p of seen.splice(0)) handle(p);
     let timer: NodeJS.Timeout | undefined;
@@ -69,7 +69,7 @@ export function runAgentViaGateway(o: AgentRunOptions): Promise<AgentRunResult> 
       const end = await Promise.race([terminal, failed]);
       if (end.state === 'error') throw new GatewayCallError(end.error ?? rejectionError('INTERNAL_ERROR', { detail: end.errorMessage }));
       const finalText = end.message?.content?.map((c) => c.text).join('') ?? text;
-      return { ok: true, runId: ack.runId, sessionKey: o.sessionKey, text: finalText, model: end.message?.model ?? null, usage: end.usage ?? null, stopReason: end.stopReason ?? null };
+      return { ok: true, runId: ack.runId, sessionKey: ack.sessionKey ?? o.sessionKey, text: finalText, model: end.message?.model ?? null, usage: end.usage ?? null, stopReason: end.stopReason ?? null };
     } finally {
       clearTimeout(timer);
       client.off('event', onEvent);

@@ -31,6 +31,8 @@ export interface TurnOptions extends TurnCallbacks {
   priorMessages?: ChatMessage[];
   /** The user message was already persisted under `runId` (chat.send does it before acking). */
   userPersisted?: boolean;
+  /** The turn is re-run after a restart cut its first attempt (recorded on the reply). */
+  resumed?: boolean;
 }
 
 export async function runAgentTurn(rt: TurnServices, o: TurnOptions): Promise<TurnResult> {
@@ -58,13 +60,13 @@ export async function runAgentTurn(rt: TurnServices, o: TurnOptions): Promise<Tu
       onToolCall: o.onToolCall,
       onFallback: o.onFallback,
     });
-    await rt.sessions.append(agentId, o.sessionKey, { role: 'assistant', content: result.text, model: formatRef(result.model), stopReason: result.stopReason, usage: result.usage }, o.runId);
+    await rt.sessions.append(agentId, o.sessionKey, { role: 'assistant', content: result.text, model: formatRef(result.model), stopReason: result.stopReason, usage: result.usage, ...(o.resumed ? { resumed: true } : {}) }, o.runId);
     return result;
   } catch (err) {
     const aborted = err instanceof ModelError && err.kind === 'aborted';
     const note: TranscriptMessage = aborted
       ? { role: 'assistant', content: partial, stopReason: 'aborted' }
-      : { role: 'assistant', content: partial, stopReason: 'error', errorMessage: toErrorShape(err).message };
+      : failedReply(partial, err);
     await rt.sessions.append(agentId, o.sessionKey, note, o.runId);
     throw err;
   }
@@ -88,4 +90,11 @@ function toChatMessages(entries: TranscriptEntry[]): ChatMessage[] {
     out.push({ role: m.role, content: m.content as ChatMessage['content'] });
   }
   return out;
+}
+
+/** The transcript entry of a failed reply: its text so far, the error and the fix the error names. */
+export function failedReply(partial: string, err: unknown): TranscriptMessage {
+  const shape = toErrorShape(err);
+  const fix = shape.details?.fix;
+  return { role: 'assistant', content: partial, stopReason: 'error', errorMessage: shape.message, ...(typeof fix === 'string' && fix ? { fix } : {}) };
 }

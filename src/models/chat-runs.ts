@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import type { ErrorShape } from '../protocol/errors.js';
 import type { InterruptedTurn } from '../sessions/store.js';
-import { prepareTurn, runAgentTurn, type PreparedTurn } from './agent-turn.js';
+import { failedReply, prepareTurn, runAgentTurn, type PreparedTurn } from './agent-turn.js';
 import { ModelError, toErrorShape } from './errors.js';
 import type { TurnServices } from './runtime.js';
 import { sessionAgentId } from './router.js';
@@ -98,6 +98,8 @@ interface ActiveRun {
 
 export class ChatRuns {
   private readonly runs = new Map<string, ActiveRun>();
+  /** When this gateway process began taking turns: a turn accepted earlier and not answered was cut by a restart. */
+  readonly startedAt = Date.now();
   /** Tail of each session's run queue (turns of one session never interleave). */
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -217,13 +219,14 @@ export class ChatRuns {
       const turnLine = (outcome: string, model: string) => this.rt.log.info(`chat turn ${runId} ${outcome}: session ${sessionKey}, ${model}, ${run.text.length} chars in ${Date.now() - startedAt} ms`, { sessionKey, runId });
       try {
         const result = await runAgentTurn(this.rt, {
-          prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true, system: spec.system,
+          prepared, sessionKey, runId, message: spec.message, signal: controller.signal, userPersisted: true, system: spec.system, resumed: spec.resumed,
           onDelta,
           onFallback: ({ from, to, error }) => lifecycle({ phase: 'fallback', from, to, reason: error.kind, status: error.status, errorMessage: error.message, fix: error.fix }),
         });
         flushDelta();
         const model = formatRef(result.model);
-        chat({ state: 'final', message: snapshot(model), usage: result.usage, stopReason: result.stopReason });
+        // As in the transcript: a reply re-run after a restart says so.
+        chat({ state: 'final', message: { ...snapshot(model), ...(spec.resumed ? { resumed: true } : {}) }, usage: result.usage, stopReason: result.stopReason });
         lifecycle({ phase: 'end', model });
         turnLine(result.failures.length ? `done after ${result.failures.length} fallback(s)` : 'done', model);
         settle({ state: 'final', text: result.text, model });
@@ -259,7 +262,7 @@ export class ChatRuns {
     const error = toErrorShape(err);
     this.rt.log.warn(`cannot resume interrupted run ${turn.runId}: ${error.message}`, { sessionKey: turn.sessionKey });
     this.rt.sessions
-      .append(turn.agentId, turn.sessionKey, { role: 'assistant', content: '', stopReason: 'error', errorMessage: error.message }, turn.runId)
+      .append(turn.agentId, turn.sessionKey, failedReply('', err), turn.runId)
       .catch((e: Error) => this.rt.log.warn(`could not record the end of run ${turn.runId}: ${e.message}`));
     this.emit('chat', { runId: turn.runId, sessionKey: turn.sessionKey, seq: 0, state: 'error', errorMessage: error.message, error, stopReason: 'error' });
   }
@@ -286,6 +289,11 @@ export class ChatRuns {
   inFlight(sessionKey: string): { runId: string; startedAt: number; text: string } | undefined {
     const r = [...this.runs.values()].find((x) => x.sessionKey === sessionKey);
     return r ? { runId: r.runId, startedAt: r.startedAt, text: r.text } : undefined;
+  }
+
+  /** Every run of the session that is streaming or queued. */
+  liveRunIds(sessionKey: string): Set<string> {
+    return new Set([...this.runs.values()].filter((x) => x.sessionKey === sessionKey).map((x) => x.runId));
   }
 
   /** How a live run ends (the `agent` method answers with it); undefined once it has ended. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import type { Logger } from '../logging/types.js';
+import { adoptMainAliases, mainSessionKey } from '../sessions/keys.js';
 import { SessionStore } from '../sessions/store.js';
 import { ChatRuns } from './chat-runs.js';
 import { parseModelsConfig, type ModelsConfig } from './config.js';
@@ -45,6 +46,8 @@ export function createModelRuntime(o: ModelRuntimeOptions): ModelRuntime {
     sessions: new SessionStore(path.join(o.services.stateDir, 'agents')),
     config: liveConfigReader(o.services.configPath, log),
   };
+  // Transcripts written under the alias `main` join the agent's canonical main session.
+  for (const agentId of adoptMainAliases(turn.sessions, turn.sessions.agentIds())) log.info(`merged the "main" session of agent ${agentId} into ${mainSessionKey(agentId)}`);
   const chat = new ChatRuns(turn, (event, payload) => {
     o.services.broadcast(event, payload);
     // The delta for sessions.subscribe clients: a run ended and its session changed on disk.

@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import { GatewayClient, type ConnectionState } from '../client/gateway-client.js';
 import { resolveGatewayTarget } from '../client/target.js';
 import type { Env } from '../config/paths.js';
+import { agentIdOfKey, canonicalSessionKey } from '../sessions/keys.js';
 import type { ChatEventPayload } from './chat-runs.js';
 
 export interface TuiOptions {
@@ -175,6 +176,10 @@ export async function runTui(o: TuiOptions): Promise<void> {
     if (next.write) o.output.write(next.write);
   });
   await client.connect();
+  // `main` is the alias of the default agent's `agent:<id>:main`: the events name the canonical key.
+  const defaults = client.helloOk?.snapshot?.sessionDefaults as { defaultAgentId?: string } | undefined;
+  const canonical = (key: string) => canonicalSessionKey(key, agentId ?? agentIdOfKey(key) ?? defaults?.defaultAgentId ?? 'main');
+  sessionKey = canonical(sessionKey);
   out(`session ${sessionKey} on ${target.url}. Type a message; /sessions, /new, /abort, /history, /quit.`);
 
   const rl = readline.createInterface({ input: o.input, terminal: false });
@@ -212,7 +217,7 @@ export async function runTui(o: TuiOptions): Promise<void> {
       }
       if (reply.open) o.output.write('\n');
       reply = EMPTY_REPLY; // a reply still streaming in the old session stays there
-      sessionKey = picked.sessionKey;
+      sessionKey = canonical(picked.sessionKey);
       agentId = picked.agentId ?? o.agentId;
       out(`-- session ${sessionKey}`);
       if (command[1] === 'session') await showHistory(6);

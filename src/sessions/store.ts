@@ -18,6 +18,10 @@ export interface SessionInfo {
   lastModel?: string;
   inputTokens: number;
   outputTokens: number;
+  /** A name the user gave the session (sessions.patch). */
+  label?: string;
+  /** Channel sessions: where the last channel message came from (friendly names). */
+  origin?: { channel?: string; senderLabel?: string; senderId?: string; chatType?: string };
 }
 
 type Index = Record<string, SessionInfo>;
@@ -72,8 +76,20 @@ export class SessionStore {
       if (message.model) info.lastModel = message.model;
       info.inputTokens += message.usage?.inputTokens ?? 0;
       info.outputTokens += message.usage?.outputTokens ?? 0;
+      if (origin) info.origin = pickOrigin(origin);
     });
     return entry;
+  }
+
+  /** Sets (or with null clears) the session's label; creates the index entry of a new session. */
+  patch(agentId: string, sessionKey: string, change: { label?: string | null }): SessionInfo {
+    let out!: SessionInfo;
+    this.updateIndex(agentId, sessionKey, (info) => {
+      if (change.label === null) delete info.label;
+      else if (change.label !== undefined) info.label = change.label;
+      out = info;
+    });
+    return out ?? this.list(agentId).find((s) => s.sessionKey === sessionKey)!;
   }
 
   /** The last `limit` entries in conversation order. */
@@ -153,7 +169,8 @@ export class SessionStore {
     }
   }
 
-  private agentIds(): string[] {
+  /** Agents with a sessions folder on disk. */
+  agentIds(): string[] {
     try {
       return fs.readdirSync(this.agentsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => decodeURIComponent(d.name));
     } catch {
@@ -185,6 +202,17 @@ export class SessionStore {
     return index;
   }
 
+  /** Recomputes the index entries of `keys` from their transcripts (a key without one is dropped); labels are kept. */
+  reindex(agentId: string, keys: string[]): void {
+    const index = this.index(agentId);
+    const label = keys.map((k) => index.get(k)?.label).reverse().find(Boolean);
+    for (const key of keys) {
+      const entries = readTranscript(this.transcriptPath(agentId, key));
+      if (entries.length === 0) index.del(key);
+      else index.putDurably({ ...deriveInfo(agentId, key, entries, undefined), ...(label ? { label } : {}) });
+    }
+  }
+
   /** Applies `change` to the session's entry (one journal line, not a rewrite of the index). */
   private updateIndex(agentId: string, sessionKey: string, change: (info: SessionInfo) => void, durable = false): void {
     const index = this.index(agentId);
@@ -201,12 +229,15 @@ function deriveInfo(agentId: string, sessionKey: string, entries: TranscriptEntr
   const info = emptyInfo(agentId, sessionKey, previous?.createdAt ?? entries[0]?.ts ?? Date.now());
   info.updatedAt = previous?.updatedAt ?? info.createdAt;
   if (previous?.lastModel) info.lastModel = previous.lastModel;
+  if (previous?.label) info.label = previous.label;
+  if (previous?.origin) info.origin = previous.origin;
   for (const e of entries) {
     info.updatedAt = Math.max(info.updatedAt, e.ts);
     info.messageCount += 1;
     if (e.message.model) info.lastModel = e.message.model;
     info.inputTokens += e.message.usage?.inputTokens ?? 0;
     info.outputTokens += e.message.usage?.outputTokens ?? 0;
+    if (e.origin) info.origin = pickOrigin(e.origin);
   }
   return info;
 }
@@ -216,6 +247,13 @@ export function findInterrupted(entries: TranscriptEntry[], sinceTs: number): Tr
   const answered = new Set(entries.filter((e) => e.message.role === 'assistant' && e.runId).map((e) => e.runId));
   return entries.filter((e) => e.resumable && e.runId && e.message.role === 'user' && e.ts >= sinceTs && !answered.has(e.runId));
 }
+
+function pickOrigin(o: Record<string, unknown>): NonNullable<SessionInfo['origin']> {
+  const out: Record<string, string> = {};
+  for (const k of ['channel', 'senderLabel', 'senderId', 'chatType']) if (typeof o[k] === 'string' && o[k]) out[k] = o[k] as string;
+  return out;
+}
+
 
 function emptyInfo(agentId: string, sessionKey: string, createdAt: number): SessionInfo {
   return { agentId, sessionKey, createdAt, updatedAt: createdAt, messageCount: 0, inputTokens: 0, outputTokens: 0 };

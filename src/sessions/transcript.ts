@@ -13,6 +13,10 @@ export interface TranscriptMessage {
   stopReason?: string;
   usage?: { inputTokens: number; outputTokens: number; totalTokens: number };
   errorMessage?: string;
+  /** On a failed reply: the command the error named as its fix. */
+  fix?: string;
+  /** On a reply the gateway re-ran after a restart cut the first attempt. */
+  resumed?: boolean;
 }
 
 export interface TranscriptEntry {

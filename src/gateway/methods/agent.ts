@@ -3,8 +3,8 @@
 // same chat runs as chat.send (so the `chat` and `agent` events stream to every client too).
 import { z } from 'zod';
 import type { ModelRuntime } from '../../models/runtime.js';
-import { sessionAgentId } from '../../models/router.js';
 import { asMethodError } from './chat.js';
+import { resolveSession } from './sessions.js';
 import { MethodError, type MethodDef } from './types.js';
 
 const str = z.string().max(4096).optional();
@@ -31,10 +31,7 @@ export function agentMethods(runtime: ModelRuntime): MethodDef[] {
       sideEffect: true,
       params: AgentParams,
       handler: async ({ params, acknowledge }) => {
-        const cfg = runtime.config();
-        const explicitKey = params.sessionKey?.trim() || undefined;
-        const agentId = sessionAgentId(cfg, explicitKey ?? '', params.agentId);
-        const sessionKey = explicitKey ?? `agent:${agentId}:main`;
+        const { agentId, sessionKey } = resolveSession(runtime, params.sessionKey, params.agentId);
         // A blank model means "the agent's default", as upstream's CLI sends it.
         const model = params.model?.trim() ? (params.provider?.trim() ? `${params.provider.trim()}/${params.model.trim()}` : params.model.trim()) : undefined;
         const accepted = await asMethodError(() => runtime.chat.send({ sessionKey, message: params.message, agentId, model }));

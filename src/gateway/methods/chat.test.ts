@@ -68,7 +68,9 @@ describe('chat.send', () => {
     assert.ok(deltas.length >= 1);
     assert.equal(deltas.map((d) => d.deltaText).join(''), 'echo: hello streaming world');
     assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i));
-    assert.ok(events.every((e) => e.sessionKey === 'main'));
+    // `main` is the alias of the default agent's main session: the run names the canonical key.
+    assert.equal(ack.sessionKey, 'agent:main:main');
+    assert.ok(events.every((e) => e.sessionKey === 'agent:main:main'));
   });
 
   it('every delta carries the cumulative message (v4); deltas of a fast stream are coalesced, a paced one streams', async () => {
@@ -100,12 +102,16 @@ describe('chat.send', () => {
     }
   });
 
-  it('keeps the transcript: chat.history returns both turns; sessions.list indexes it', async () => {
-    const history = await call('chat.history', { sessionKey: 'main' });
-    const roles = history.messages.map((m: any) => `${m.role}:${m.content}`);
-    assert.deepEqual(roles.slice(0, 2), ['user:hello streaming world', 'assistant:echo: hello streaming world']);
+  it('keeps the transcript: chat.history returns both turns under either spelling; sessions.list indexes it once', async () => {
+    for (const sessionKey of ['main', 'agent:main:main', ' MAIN ']) {
+      const history = await call('chat.history', { sessionKey });
+      assert.equal(history.sessionKey, 'agent:main:main');
+      const roles = history.messages.map((m: any) => `${m.role}:${m.content}`);
+      assert.deepEqual(roles.slice(0, 2), ['user:hello streaming world', 'assistant:echo: hello streaming world'], sessionKey);
+    }
     const list = await call('sessions.list', {});
-    const main = list.sessions.find((s: any) => s.sessionKey === 'main');
+    assert.ok(!list.sessions.some((s: any) => s.sessionKey === 'main'), 'no second session for the alias');
+    const main = list.sessions.find((s: any) => s.sessionKey === 'agent:main:main');
     assert.equal(main.agentId, 'main');
     assert.ok(main.messageCount >= 2);
     assert.equal(main.lastModel, 'local/main-model');
@@ -144,6 +150,10 @@ describe('chat.send', () => {
       assert.match(ev.errorMessage, /^all models failed: local\/busy: server \(500\).*; local\/main-model: server \(500\)/);
       assert.equal(ev.error.details.code, 'MODEL_ALL_FAILED');
       assert.ok(ev.error.details.fix);
+      // The failure and its fix are in the transcript: a reload shows them again.
+      await runtime.chat.wait(ack.runId);
+      const reply = (await call('chat.history', { sessionKey: 'agent:ops:err' })).messages.find((m: any) => m.role === 'assistant');
+      assert.deepEqual([reply.stopReason, reply.errorMessage, reply.fix], ['error', ev.errorMessage, ev.error.details.fix]);
     } finally {
       fake.behave('main-model', 'ok');
       fake.behave('busy', 'ok');
@@ -206,6 +216,40 @@ describe('sessions, models and agents', () => {
     assert.equal((await call('chat.history', { sessionKey: 'tmp' })).messages.length, 0);
     assert.equal((await call('sessions.delete', { sessionKey: 'tmp' })).deleted, true);
     assert.ok(!(await call('sessions.list', {})).sessions.some((s: any) => s.sessionKey === 'tmp'));
+  });
+
+  it('sessions.patch names a session (a new one is listed before its first message), null clears the label; delete takes upstream\'s `key` too', async () => {
+    const patched = await call('sessions.patch', { key: 'agent:main:ui-new', label: 'Trip plans' });
+    assert.equal(patched.key, 'agent:main:ui-new');
+    assert.equal(patched.entry.label, 'Trip plans');
+    const row = () => call('sessions.list', {}).then((l: any) => l.sessions.find((s: any) => s.sessionKey === 'agent:main:ui-new'));
+    assert.deepEqual([(await row()).label, (await row()).messageCount], ['Trip plans', 0]);
+    await call('sessions.patch', { key: 'agent:main:ui-new', label: 'Trip plans 2026' });
+    assert.equal((await row()).label, 'Trip plans 2026');
+    await call('sessions.patch', { key: 'agent:main:ui-new', label: null });
+    assert.equal((await row()).label, undefined);
+    await assert.rejects(call('sessions.patch', { label: 'x' }), /key/);
+    assert.equal((await call('sessions.delete', { key: 'agent:main:ui-new' })).deleted, true);
+    assert.equal(await row(), undefined);
+    // The alias is the canonical session for the label too.
+    await call('sessions.patch', { key: 'main', label: 'Everyday' });
+    assert.equal((await call('sessions.list', {})).sessions.find((s: any) => s.sessionKey === 'agent:main:main').label, 'Everyday');
+  });
+
+  it('a turn a restart cut and did not resume reads as interrupted in chat.history of the next process', async () => {
+    // The user message of a turn, on disk without a reply (its process died), not resumable.
+    await runtime.sessions.append('main', 'agent:main:cut', { role: 'user', content: 'are you there?' }, 'run-cut');
+    const next = createModelRuntime({ services, env: {} });
+    try {
+      const nextCall = methodCaller(chatMethods(next), services);
+      const msgs = (await nextCall('chat.history', { sessionKey: 'agent:main:cut' })).messages;
+      assert.deepEqual(msgs.map((m: any) => [m.role, m.runId, m.stopReason ?? '']), [['user', 'run-cut', ''], ['assistant', 'run-cut', 'interrupted']]);
+      // In the process that accepted it, the turn is only unanswered so far.
+      const own = (await call('chat.history', { sessionKey: 'agent:main:cut' })).messages;
+      assert.equal(own.length, 1);
+    } finally {
+      await next.close();
+    }
   });
 
   it('sessions.reset mid-stream: the aborted partial answer stays in the archived transcript, the new session starts empty', async () => {

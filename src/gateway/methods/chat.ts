@@ -3,13 +3,16 @@
 import { z } from 'zod';
 import { RouteError } from '../../models/errors.js';
 import type { ModelRuntime } from '../../models/runtime.js';
-import { sessionAgentId } from '../../models/router.js';
+import type { TranscriptEntry } from '../../sessions/transcript.js';
 import { MethodError, type MethodDef } from './types.js';
 import { modelsMethods } from './models.js';
-import { sessionDefaults, sessionRow, sessionsMethods } from './sessions.js';
+import { resolveSession, sessionDefaults, sessionRow, sessionsMethods } from './sessions.js';
 import { agentMethods } from './agent.js';
 
 const SessionKey = z.string().min(1).max(512);
+
+/** The note on a reply a gateway restart cut off (and did not resume). */
+export const INTERRUPTED_REPLY = 'interrupted: the gateway stopped before this reply finished';
 
 export function chatMethods(runtime: ModelRuntime): MethodDef[] {
   return [
@@ -23,24 +26,27 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
         agentId: z.string().min(1).optional(),
         model: z.string().min(3).optional(),
       }),
-      handler: ({ params }) => asMethodError(() => runtime.chat.send(params)),
+      handler: async ({ params }) => {
+        const { sessionKey } = resolveSession(runtime, params.sessionKey, params.agentId);
+        return { ...(await asMethodError(() => runtime.chat.send({ ...params, sessionKey }))), sessionKey };
+      },
     },
     {
       name: 'chat.history',
       scope: 'operator.read',
       params: z.object({ sessionKey: SessionKey, limit: z.number().int().min(1).max(1000).optional(), agentId: z.string().min(1).optional() }),
       handler: ({ params, caller }) => {
-        const agentId = sessionAgentId(runtime.config(), params.sessionKey, params.agentId);
-        const entries = runtime.sessions.history(agentId, params.sessionKey, params.limit ?? 200);
-        const inFlight = runtime.chat.inFlight(params.sessionKey);
-        const info = runtime.sessions.info(agentId, params.sessionKey);
+        const { agentId, sessionKey } = resolveSession(runtime, params.sessionKey, params.agentId);
+        const entries = runtime.sessions.history(agentId, sessionKey, params.limit ?? 200);
+        const inFlight = runtime.chat.inFlight(sessionKey);
+        const info = runtime.sessions.info(agentId, sessionKey);
         return {
-          sessionKey: params.sessionKey,
+          sessionKey,
           agentId,
           // Upstream's: the session's row (null before its first message) and the model defaults.
           sessionInfo: info ? sessionRow(runtime, info) : null,
           defaults: sessionDefaults(runtime, agentId, caller),
-          messages: entries.map((e) => ({ id: e.id, ts: e.ts, runId: e.runId, ...e.message })),
+          messages: withInterrupted(entries, runtime.chat.liveRunIds(sessionKey), runtime.chat.startedAt).map((e) => ({ id: e.id, ts: e.ts, runId: e.runId, ...e.message })),
           ...(inFlight ? { inFlightRun: inFlight } : {}),
         };
       },
@@ -50,7 +56,7 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.write',
       params: z.object({ sessionKey: SessionKey, runId: z.string().min(1).optional() }),
       handler: ({ params }) => {
-        const runIds = runtime.chat.abort(params.sessionKey, params.runId);
+        const runIds = runtime.chat.abort(resolveSession(runtime, params.sessionKey).sessionKey, params.runId);
         return { ok: true, aborted: runIds.length > 0, runIds };
       },
     },
@@ -58,6 +64,20 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
     ...agentMethods(runtime),
     ...modelsMethods(runtime),
   ];
+}
+
+/**
+ * The transcript as clients see it: a turn accepted before this gateway started whose reply never
+ * reached the transcript, and that is not running now (the restart did not resume it), gets an
+ * assistant message with stopReason "interrupted" right after its user message, so it reads as
+ * cut off, not as unanswered, on every reload.
+ */
+export function withInterrupted(entries: TranscriptEntry[], live: Set<string>, startedAt: number): TranscriptEntry[] {
+  const answered = new Set(entries.filter((e) => e.message.role === 'assistant' && e.runId).map((e) => e.runId));
+  return entries.flatMap((e) => {
+    if (e.message.role !== 'user' || !e.runId || answered.has(e.runId) || live.has(e.runId) || e.ts >= startedAt) return [e];
+    return [e, { type: 'message' as const, id: `${e.id}-interrupted`, ts: e.ts, runId: e.runId, message: { role: 'assistant' as const, content: '', stopReason: 'interrupted', errorMessage: INTERRUPTED_REPLY } }];
+  });
 }
 
 /** Route errors (unknown agent / model) become protocol errors with cause and fix. */

@@ -5,10 +5,31 @@
 import { z } from 'zod';
 import type { ModelRuntime } from '../../models/runtime.js';
 import { listAgents, listConfiguredModels, sessionAgentId } from '../../models/router.js';
+import { canonicalSessionKey } from '../../sessions/keys.js';
 import type { SessionInfo } from '../../sessions/store.js';
 import type { CallerInfo, MethodDef } from './types.js';
 
-const Target = z.object({ sessionKey: z.string().min(1).max(512), agentId: z.string().min(1).optional() });
+/** `sessionKey` (ours) or `key` (upstream's name for it). */
+const Target = z
+  .looseObject({ sessionKey: z.string().min(1).max(512).optional(), key: z.string().min(1).max(512).optional(), agentId: z.string().min(1).optional() })
+  .refine((p) => p.sessionKey ?? p.key, { message: 'sessionKey is required', path: ['sessionKey'] });
+
+/** Upstream's sessions.patch; this gateway keeps the label (other overrides are accepted and unused). */
+const PatchParams = z.looseObject({
+  key: z.string().trim().min(1).max(512).optional(),
+  sessionKey: z.string().trim().min(1).max(512).optional(),
+  agentId: z.string().min(1).optional(),
+  label: z.union([z.string().trim().min(1).max(120), z.null()]).optional(),
+}).refine((p) => p.key ?? p.sessionKey, { message: 'key is required', path: ['key'] });
+
+/**
+ * The agent and canonical key a request names: `main` and `agent:<id>:main` are one session
+ * (the alias resolves to the canonical key before any transcript is touched).
+ */
+export function resolveSession(runtime: ModelRuntime, sessionKey: string | undefined, agentId?: string): { agentId: string; sessionKey: string } {
+  const agent = sessionAgentId(runtime.config(), sessionKey?.trim() ?? '', agentId);
+  return { agentId: agent, sessionKey: canonicalSessionKey(sessionKey, agent) };
+}
 
 /** Upstream's params carry many filters this gateway has no data for; they are accepted and unused. */
 const ListParams = z.looseObject({ agentId: z.string().min(1).optional(), limit: z.number().int().min(1).max(10_000).optional(), offset: z.number().int().min(0).optional() });
@@ -73,10 +94,8 @@ function listResult(runtime: ModelRuntime, params: ListParams, caller: CallerInf
 }
 
 export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
-  const canonical = (key: string, agentId?: string) => {
-    const agent = sessionAgentId(runtime.config(), key, agentId);
-    return { agent, key: key === 'main' ? `agent:${agent}:main` : key };
-  };
+  const canonical = (key: string, agentId?: string) => ({ key: resolveSession(runtime, key, agentId).sessionKey });
+  const target = (p: { sessionKey?: string; key?: string; agentId?: string }) => resolveSession(runtime, p.sessionKey ?? p.key, p.agentId);
   return [
     {
       name: 'sessions.list',
@@ -108,24 +127,27 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       params: MessagesKey,
       handler: ({ params }) => ({ subscribed: false, key: canonical(params.key, params.agentId).key }),
     },
-    {
-      name: 'sessions.reset',
+    // Both archive the transcript once every run of the session has written its end.
+    ...(['reset', 'delete'] as const).map((op): MethodDef => ({
+      name: `sessions.${op}`,
       scope: 'operator.admin',
       params: Target,
       handler: async ({ params }) => {
-        await runtime.chat.abortAndSettle(params.sessionKey);
-        const existed = runtime.sessions.reset(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
-        return { ok: true, sessionKey: params.sessionKey, reset: existed };
+        const { agentId, sessionKey } = target(params);
+        await runtime.chat.abortAndSettle(sessionKey);
+        const existed = runtime.sessions[op](agentId, sessionKey);
+        return { ok: true, sessionKey, key: sessionKey, [op === 'reset' ? 'reset' : 'deleted']: existed };
       },
-    },
+    })),
     {
-      name: 'sessions.delete',
-      scope: 'operator.admin',
-      params: Target,
-      handler: async ({ params }) => {
-        await runtime.chat.abortAndSettle(params.sessionKey);
-        const existed = runtime.sessions.delete(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
-        return { ok: true, sessionKey: params.sessionKey, deleted: existed };
+      name: 'sessions.patch',
+      // Upstream: a label (or model) is operator.write; this gateway patches nothing else.
+      scope: 'operator.write',
+      params: PatchParams,
+      handler: ({ params }) => {
+        const { agentId, sessionKey } = target(params);
+        const info = runtime.sessions.patch(agentId, sessionKey, { label: params.label });
+        return { ok: true, key: sessionKey, sessionKey, entry: sessionRow(runtime, info) };
       },
     },
   ];

@@ -8,6 +8,14 @@ export interface ChatLine {
   runId?: string;
   state?: 'delta' | 'final' | 'aborted' | 'error';
   note?: string;
+  /** The command the gateway says fixes a failed reply. */
+  fix?: string;
+  /** `<provider>/<model>` that wrote the reply. */
+  model?: string;
+  /** When the message was written (ms). */
+  ts?: number;
+  /** The reply was cut by a gateway restart and answered again by the restarted gateway. */
+  resumed?: boolean;
 }
 
 export interface ChatEvent {
@@ -19,6 +27,18 @@ export interface ChatEvent {
   replace?: boolean;
   message?: unknown;
   errorMessage?: string;
+  error?: { message?: string; details?: { fix?: unknown } };
+}
+
+/** The fix command of an error shape's details, when it names one. */
+export function errorFix(error: { details?: { fix?: unknown } } | undefined): string | undefined {
+  const fix = error?.details?.fix;
+  return typeof fix === 'string' && fix ? fix : undefined;
+}
+
+function messageModel(message: unknown): string | undefined {
+  const model = message && typeof message === 'object' ? (message as { model?: unknown }).model : undefined;
+  return typeof model === 'string' && model ? model : undefined;
 }
 
 /** Text of a transcript message: string content, or the text parts of structured content. */
@@ -66,16 +86,51 @@ export function applyChatEvent(lines: ChatLine[], progress: Map<string, RunProgr
   let text = prev.text;
   if (snapshot !== undefined && (snapshot.length > 0 || ev.state !== 'delta')) text = snapshot || text;
   else if (ev.deltaText !== undefined) text = ev.replace ? ev.deltaText : text + ev.deltaText;
-  if (ev.state === 'error' && ev.errorMessage && !text) text = ev.errorMessage;
   const next: ChatLine = { ...prev, text, state: ev.state };
+  next.ts ??= Date.now();
+  const model = messageModel(ev.message);
+  if (model) next.model = model;
   if (interrupted) delete next.note; // the gateway continued it: no longer "interrupted"
+  // Only a run re-run after a restart sends `replace`; its final message says so too.
+  if (interrupted || restart || (ev.message as { resumed?: unknown } | undefined)?.resumed === true) next.resumed = true;
+  if (ev.state === 'error') {
+    next.note = ev.errorMessage ?? ev.error?.message ?? 'failed';
+    const fix = errorFix(ev.error);
+    if (fix) next.fix = fix;
+  }
   if (idx >= 0) return lines.map((l, i) => (i === idx ? next : l));
   return [...lines, next];
 }
 
+export interface HistoryMessage {
+  id?: string;
+  runId?: string;
+  ts?: number;
+  model?: string;
+  stopReason?: string;
+  errorMessage?: string;
+  fix?: string;
+  resumed?: boolean;
+}
+
 export interface HistoryResult {
-  messages?: { id?: string; runId?: string }[];
+  messages?: HistoryMessage[];
   inFlightRun?: { runId: string; text: string };
+}
+
+/** A transcript message as a line: aborted, failed (with its fix) and interrupted replies keep that state. */
+export function historyLine(m: HistoryMessage, i: number): ChatLine {
+  const role = messageRole(m);
+  const line: ChatLine = { id: m.id ?? `h-${i}`, role, text: messageText(m), ...(typeof m.ts === 'number' ? { ts: m.ts } : {}) };
+  if (role !== 'assistant') return line;
+  if (m.runId) line.runId = m.runId;
+  if (m.model) line.model = m.model;
+  if (m.resumed) line.resumed = true;
+  if (m.stopReason === 'aborted') line.state = 'aborted';
+  else if (m.stopReason === 'interrupted') Object.assign(line, { state: 'error', note: INTERRUPTED });
+  else if (m.stopReason === 'error') Object.assign(line, { state: 'error', note: m.errorMessage ?? 'failed', ...(m.fix ? { fix: m.fix } : {}) });
+  else if (m.runId) line.state = 'final';
+  return line;
 }
 
 /**
@@ -87,10 +142,7 @@ export function mergeHistory(cur: ChatLine[], h: HistoryResult): ChatLine[] {
   const msgs = h.messages ?? [];
   // A run is finished when its assistant message is in the transcript (user lines carry the runId too).
   const done = new Set(msgs.filter((m) => messageRole(m) === 'assistant').map((m) => m.runId).filter(Boolean));
-  const lines: ChatLine[] = msgs.map((m, i) => {
-    const role = messageRole(m);
-    return { id: m.id ?? `h-${i}`, role, text: messageText(m), ...(m.runId && role === 'assistant' ? { runId: m.runId, state: 'final' as const } : {}) };
-  });
+  const lines: ChatLine[] = msgs.map(historyLine);
   const live = h.inFlightRun && !done.has(h.inFlightRun.runId) ? h.inFlightRun : undefined;
   for (const l of cur) {
     if (!l.runId || l.state !== 'delta' || done.has(l.runId) || l.runId === live?.runId) continue;
@@ -101,7 +153,47 @@ export function mergeHistory(cur: ChatLine[], h: HistoryResult): ChatLine[] {
     // answer share one ordered socket): keep the page's text when it extends the snapshot.
     const shown = cur.find((l) => l.runId === live.runId && l.role === 'assistant' && l.state === 'delta');
     const text = shown && shown.text.startsWith(live.text) ? shown.text : live.text;
-    lines.push({ id: `run-${live.runId}`, role: 'assistant', text, runId: live.runId, state: 'delta' });
+    lines.push({ ...(shown?.resumed ? { resumed: true } : {}), id: `run-${live.runId}`, role: 'assistant', text, runId: live.runId, state: 'delta' });
   }
   return lines;
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago". */
+export function relativeTime(ts: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ts) / 1000));
+  if (s < 45) return 'just now';
+  if (s < 3600) return `${Math.max(1, Math.round(s / 60))} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', discord: 'Discord', whatsapp: 'WhatsApp', imessage: 'iMessage', slack: 'Slack', signal: 'Signal' };
+
+export interface SessionNameFacts {
+  key: string;
+  label?: string;
+  displayName?: string;
+  origin?: { channel?: string; senderLabel?: string; senderId?: string };
+}
+
+/**
+ * A name a person recognizes: the label they gave it, else "Main" for an agent's main session,
+ * "Telegram · Alice" for a channel session (the sender's name once the gateway has seen one),
+ * else the key without its `agent:<id>:` prefix.
+ */
+export function sessionName(s: SessionNameFacts): string {
+  if (s.label) return s.label;
+  if (s.displayName) return s.displayName;
+  const m = /^agent:([^:]+):(.*)$/.exec(s.key);
+  const rest = m ? m[2] : s.key;
+  const agent = m && m[1] !== 'main' ? ` (${m[1]})` : '';
+  if (rest === 'main') return `Main${agent}`;
+  const parts = rest.split(':');
+  const channel = s.origin?.channel ?? (CHANNEL_NAMES[parts[0]] ? parts[0] : undefined);
+  if (channel) {
+    const who = s.origin?.senderLabel ?? s.origin?.senderId ?? parts[parts.length - 1];
+    const group = parts.includes('group') ? 'group ' : '';
+    return `${CHANNEL_NAMES[channel] ?? channel} · ${group}${who}${agent}`;
+  }
+  return `${rest}${agent}`;
 }
