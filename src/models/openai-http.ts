@@ -71,6 +71,11 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
         if (who.status === 429) {
           throw new HttpError(429, 'rate_limited', { message: Rejections.AUTH_RATE_LIMITED.message(), details: { fix: Rejections.AUTH_RATE_LIMITED.fix({ retryAfterMs: who.retryAfterMs }) } }, { 'retry-after': String(Math.ceil(who.retryAfterMs / 1000)) });
         }
+        if (who.status === 403) {
+          // Upstream's error type, so OpenAI clients and scripts can tell it apart.
+          throw new HttpError(403, 'proxy_attribution_required', { message: Rejections.PROXY_ATTRIBUTION_REQUIRED.message(), details: { code: 'proxy_attribution_required', fix: Rejections.PROXY_ATTRIBUTION_REQUIRED.fix() } });
+        }
+        if (who.delayMs) await holdAnswer(req, who.delayMs);
         if (who.trustedProxy) {
           const ctx = { detail: who.trustedProxy };
           throw new HttpError(401, 'unauthorized', { message: Rejections.AUTH_TRUSTED_PROXY.message(ctx), details: { fix: Rejections.AUTH_TRUSTED_PROXY.fix(ctx) } });
@@ -115,6 +120,19 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
     return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs));
   }
   throw httpError(404, 'HTTP_NOT_FOUND', { detail: `${req.method} ${url}` });
+}
+
+/** Waits `ms` before a failure is answered, or less when the client hangs up. */
+function holdAnswer(req: IncomingMessage, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      req.socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    req.socket.once('close', done);
+  });
 }
 
 /** `openclaw`, `openclaw/<agentId>` for every agent, and every configured `<provider>/<model>`. */

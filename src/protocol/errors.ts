@@ -577,6 +577,34 @@ export const Rejections = {
     cause: 'The /v1 route does not accept this HTTP method (see the Allow header).',
     fix: () => 'Use GET for /v1/models and POST for /v1/chat/completions and /v1/embeddings.',
   },
+  PROXY_ATTRIBUTION_REQUIRED: {
+    detailCode: 'PROXY_ATTRIBUTION_REQUIRED', errorCode: 'INVALID_REQUEST', authReason: 'proxy_attribution_required',
+    message: () => 'forwarded request refused: the real client behind this same-host proxy is unknown because gateway.trustedProxies does not list the proxy',
+    recommendedNextStep: 'review_auth_configuration',
+    cause: 'A loopback peer sent X-Forwarded-For, Forwarded or X-Real-IP, but gateway.trustedProxies does not name it, so every remote client would look local.',
+    fix: () => `openclaw config set gateway.trustedProxies '["127.0.0.1"]'  (list only your proxy, and have it overwrite X-Forwarded-For)`,
+  },
+  HTTP_BUSY: {
+    detailCode: 'HTTP_BUSY', errorCode: 'UNAVAILABLE', retryable: true,
+    message: (c) => `gateway busy: ${c.detail ?? 'too many requests in flight'}; retry after ${Number.isFinite(c.retryAfterMs) ? Math.ceil(c.retryAfterMs! / 1000) : '<n>'}s`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'Too many connections from one address, or too many large request bodies at once, were in flight.',
+    fix: (c) => `Wait ${Number.isFinite(c.retryAfterMs) ? Math.ceil(c.retryAfterMs! / 1000) : '<n>'} s and retry; send fewer parallel requests (each client address may hold 64 connections).`,
+  },
+  HTTP_HEADERS_TOO_LARGE: {
+    detailCode: 'HTTP_HEADERS_TOO_LARGE', errorCode: 'INVALID_REQUEST',
+    message: () => 'Request Header Fields Too Large',
+    recommendedNextStep: 'fix_client',
+    cause: 'The request headers are larger than 16 KB (often a cookie jar that grew for localhost).',
+    fix: () => 'Clear the cookies for this host, or send fewer/smaller headers.',
+  },
+  HTTP_BAD_URL: {
+    detailCode: 'HTTP_BAD_URL', errorCode: 'INVALID_REQUEST',
+    message: () => 'Bad Request: the URL is not valid percent-encoding',
+    recommendedNextStep: 'fix_client',
+    cause: 'The request path contains a % that is not followed by two hex digits of valid UTF-8.',
+    fix: () => 'Percent-encode the path correctly (encodeURIComponent), e.g. /v1/models/<url-encoded id>.',
+  },
   DIAG_RATE_LIMITED: {
     detailCode: 'DIAG_RATE_LIMITED', errorCode: 'RATE_LIMITED', retryable: true,
     // The docs generator passes placeholder text, not a number: show "<n>" there instead of NaN.

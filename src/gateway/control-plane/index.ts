@@ -5,11 +5,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { ResolvedGatewaySettings } from '../../config/types.js';
-import { isLocalDirectRequest, resolveClientIp } from '../../auth/client-ip.js';
+import { isLocalDirectRequest, isUnattributedProxy, resolveClientIp } from '../../auth/client-ip.js';
 import { PairingStore } from '../../auth/pairing-store.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_PREAUTH_PAYLOAD_BYTES, TICK_INTERVAL_MS, DEFAULT_KEEPALIVE_SECONDS } from '../../protocol/constants.js';
 import { GATEWAY_EVENTS, requiredScopeForEvent } from '../../protocol/events.js';
-import { rejectionError } from '../../protocol/errors.js';
+import { rejectionError, Rejections } from '../../protocol/errors.js';
 import { scopeSatisfies } from '../../protocol/scopes.js';
 import type { RequestFrame } from '../../protocol/frames.js';
 import type { CallerInfo, GatewayServices, MethodDef } from '../methods/types.js';
@@ -124,6 +124,9 @@ class Hub implements ControlPlane, ConnectionHost {
       socket.destroy();
       return;
     }
+    if (this.settings.auth.mode !== 'none' && isUnattributedProxy({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: this.settings.trustedProxies })) {
+      return refuseUpgrade(socket, 403, 'Forbidden', proxyAttributionBody());
+    }
     const peer = this.peerInfo(req);
     // Before hello-ok nothing legitimate is big: stop reading a peer that streams more.
     let preauthBytes = head.length;
@@ -211,7 +214,12 @@ class Hub implements ControlPlane, ConnectionHost {
       conn.sendRes(frame.id, { ok: false, error });
       return conn.close(1011, error.message); // 1011: the server, not the client, failed
     }
-    if (!outcome.ok) return conn.reject(outcome.rejection, outcome.ctx, frame.id, outcome.extraDetails);
+    if (!outcome.ok) {
+      const { rejection, ctx, extraDetails, delayMs } = outcome;
+      // A slowed-down guess is answered later; a peer that hangs up meanwhile just goes away.
+      if (delayMs) return conn.rejectAfter(delayMs, rejection, ctx, frame.id, extraDetails);
+      return conn.reject(rejection, ctx, frame.id, extraDetails);
+    }
     this.admit(conn, frame.id, outcome.session);
   }
 
@@ -441,4 +449,18 @@ function showsPresence(session: Session): boolean {
 
 function presenceKey(conn: Connection, session: Session): string {
   return session.deviceId ?? session.params.client.instanceId ?? conn.connId;
+}
+
+/** The 403 body for a forwarded request from an unconfigured same-host proxy (WS upgrade and /v1 alike). */
+export function proxyAttributionBody(): Record<string, unknown> {
+  const r = Rejections.PROXY_ATTRIBUTION_REQUIRED;
+  return { ok: false, error: { code: 'proxy_attribution_required', type: 'proxy_attribution_required', message: r.message(), fix: r.fix() } };
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${statusText}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(data)}\r\n${extra}connection: close\r\n\r\n${data}`);
+  socket.once('finish', () => socket.destroy());
 }
