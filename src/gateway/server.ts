@@ -24,6 +24,7 @@ import { applySecurityHeaders, handleProbe, sendJson, type Readiness } from './p
 import { diffSettings, watchConfigFile, type ConfigWatcher } from './reload.js';
 import { createServices, type ProcessServices } from './services.js';
 import { probeHandshake } from './handshake-probe.js';
+import { answerClientError, closeAfterEarlyAnswer, connectionCap, isRefusedSocket, maxConnectionsPerIp, MAX_HEADER_BYTES } from './transport/guards.js';
 
 export type { GatewayFlags };
 
@@ -204,16 +205,23 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
     startupMark('control plane created');
     const sockets = new Set<Socket>();
-    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, () => effective, log));
+    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+      if (isRefusedSocket(req.socket)) return;
+      closeAfterEarlyAnswer(req, res);
+      void handleHttp(req, res, extensions, () => readiness, () => effective, log);
+    });
+    const perIpLimit = maxConnectionsPerIp(opts.env);
+    server.on('connection', connectionCap(() => perIpLimit, () => effective.trustedProxies));
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
     });
     server.on('upgrade', (req, sock: Socket, head: Buffer) => {
+      if (isRefusedSocket(sock)) return; // already answered 503
       if (readiness.phase === 'draining') sock.destroy();
       else controlPlane.handleUpgrade(req, sock, head);
     });
-    server.on('clientError', (_err, sock) => sock.destroy());
+    server.on('clientError', answerClientError);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthLimiters } from '../gateway/control-plane/auth-limiters.js';
 import type { HttpHandler } from '../gateway/extensions.js';
+import { BodyBudget, BUSY_RETRY_AFTER_S } from '../gateway/transport/guards.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import { rejectionError, Rejections, type ErrorShape, type RejectionContext } from '../protocol/errors.js';
 import { scopeSatisfies } from '../protocol/scopes.js';
@@ -41,6 +42,8 @@ export interface OpenAiHttpOptions {
   keepAliveMs?: number;
   /** Default BODY_TIMEOUT_MS. */
   bodyTimeoutMs?: number;
+  /** Bytes of request bodies buffered at once (default: env OPENCLAW_MAX_INFLIGHT_BODY_BYTES or 48 MB). */
+  bodyBudget?: BodyBudget;
 }
 
 /** An error answered in OpenAI's shape `{error:{message,type,code}}` plus our `cause` and `fix`. */
@@ -53,6 +56,8 @@ class HttpError extends Error {
 export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
   const auth = createHttpAuthenticator({ stateDir: o.services.stateDir, settings: () => o.services.settings(), limiters: o.limiters });
   const keepAliveMs = o.keepAliveMs ?? SSE_KEEPALIVE_MS;
+  const budget = o.bodyBudget ?? BodyBudget.fromEnv(process.env);
+  const readBody = (req: IncomingMessage, res: ServerResponse) => readJsonBody(req, res, budget, o.bodyTimeoutMs);
   return async (req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== '/v1' && !url.startsWith('/v1/')) return false;
@@ -82,7 +87,7 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
         }
         throw new HttpError(401, 'unauthorized', { message: Rejections.HTTP_UNAUTHORIZED.message(), details: { fix: Rejections.HTTP_UNAUTHORIZED.fix() } });
       }
-      await route(o, req, res, url, who.scopes, keepAliveMs);
+      await route(o, req, res, url, who.scopes, keepAliveMs, readBody);
     } catch (err) {
       sendError(res, err);
     }
@@ -90,7 +95,7 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
   };
 }
 
-async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], keepAliveMs: number): Promise<void> {
+async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], keepAliveMs: number, readBody: (req: IncomingMessage, res: ServerResponse) => Promise<any>): Promise<void> {
   const allow = (methods: string) => {
     if (!methods.split(', ').includes(req.method ?? '')) throw httpError(405, 'HTTP_METHOD_NOT_ALLOWED', {}, { allow: methods });
   };
@@ -105,21 +110,30 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
   if (url.startsWith('/v1/models/')) {
     allow('GET, HEAD');
     need('operator.read');
-    const id = decodeURIComponent(url.slice('/v1/models/'.length));
+    const id = decodePathPart(url.slice('/v1/models/'.length));
     if (!modelTargets(o.runtime).includes(id)) throw httpError(404, 'HTTP_NOT_FOUND', { model: id });
     return sendJson(res, 200, modelObject(id));
   }
   if (url === '/v1/chat/completions') {
     allow('POST');
     need('operator.write');
-    return chatCompletions(o.runtime, req, res, await readJsonBody(req, o.bodyTimeoutMs), keepAliveMs);
+    return chatCompletions(o.runtime, req, res, await readBody(req, res), keepAliveMs);
   }
   if (url === '/v1/embeddings') {
     allow('POST');
     need('operator.write');
-    return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs));
+    return embeddings(o.runtime, res, await readBody(req, res));
   }
   throw httpError(404, 'HTTP_NOT_FOUND', { detail: `${req.method} ${url}` });
+}
+
+/** A percent-encoded path segment; a malformed one is the client's error (400), not ours. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw httpError(400, 'HTTP_BAD_URL', {});
+  }
 }
 
 /** Waits `ms` before a failure is answered, or less when the client hangs up. */
@@ -384,9 +398,9 @@ function invalid(detail: string): HttpError {
   return httpError(400, 'HTTP_INVALID_REQUEST', { detail });
 }
 
-function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE' | 'HTTP_BODY_TIMEOUT', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
+function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE' | 'HTTP_BODY_TIMEOUT' | 'HTTP_BUSY' | 'HTTP_BAD_URL', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
   const shape = rejectionError(id, ctx);
-  return new HttpError(status, 'invalid_request_error', { message: shape.message, details: { code: shape.details?.code, fix: shape.details?.fix } }, headers);
+  return new HttpError(status, status >= 500 ? 'server_error' : 'invalid_request_error', { message: shape.message, details: { code: shape.details?.code, fix: shape.details?.fix } }, headers);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -401,14 +415,17 @@ function findLastIndex<T>(arr: T[], pred: (x: T) => boolean): number {
 }
 
 /** Reads a JSON body of at most 20 MB (413 beyond, 400 when it is not JSON, 408 when it stalls). */
-function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promise<any> {
+function readJsonBody(req: IncomingMessage, res: ServerResponse, budget: BodyBudget, timeoutMs = BODY_TIMEOUT_MS): Promise<any> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () => httpError(413, 'HTTP_PAYLOAD_TOO_LARGE', {}, { connection: 'close' });
+    const busy = () => httpError(503, 'HTTP_BUSY', { detail: 'too many large request bodies are being received', retryAfterMs: BUSY_RETRY_AFTER_S * 1000 }, { 'retry-after': String(BUSY_RETRY_AFTER_S), connection: 'close' });
     if (declared > MAX_BODY_BYTES) {
       req.resume();
       return reject(tooLarge());
     }
+    const chunked = !(declared > 0);
+    if (!budget.reserve(declared, res)) return reject(busy());
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -423,11 +440,12 @@ function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promis
     req.on('data', (c: Buffer) => {
       if (failed) return;
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      const over = size > MAX_BODY_BYTES;
+      if (over || (chunked && !budget.reserve(c.length, res))) {
         failed = true;
         clearTimeout(timer);
         chunks.length = 0;
-        reject(tooLarge());
+        reject(over ? tooLarge() : busy());
         return;
       }
       chunks.push(c);
@@ -437,7 +455,9 @@ function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promis
       clearTimeout(timer);
       if (failed) return;
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        const text = Buffer.concat(chunks).toString('utf8');
+        chunks.length = 0;
+        resolve(JSON.parse(text));
       } catch {
         reject(invalid('request body is not valid JSON'));
       }

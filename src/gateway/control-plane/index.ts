@@ -25,6 +25,7 @@ import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Presence, selfPresence } from './presence.js';
 import { WebSocketServer } from 'ws';
+import { rawJsonResponse } from '../transport/guards.js';
 
 
 export interface ControlPlane {
@@ -125,7 +126,7 @@ class Hub implements ControlPlane, ConnectionHost {
       return;
     }
     if (this.settings.auth.mode !== 'none' && isUnattributedProxy({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: this.settings.trustedProxies })) {
-      return refuseUpgrade(socket, 403, 'Forbidden', proxyAttributionBody());
+      return rawJsonResponse(socket, 403, 'Forbidden', proxyAttributionBody());
     }
     const peer = this.peerInfo(req);
     // Before hello-ok nothing legitimate is big: stop reading a peer that streams more.
@@ -457,10 +458,3 @@ export function proxyAttributionBody(): Record<string, unknown> {
   return { ok: false, error: { code: 'proxy_attribution_required', type: 'proxy_attribution_required', message: r.message(), fix: r.fix() } };
 }
 
-/** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: unknown, headers: Record<string, string> = {}): void {
-  const data = JSON.stringify(body);
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${statusText}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(data)}\r\n${extra}connection: close\r\n\r\n${data}`);
-  socket.once('finish', () => socket.destroy());
-}
