@@ -49,6 +49,8 @@ export interface GatewayHandle {
   services: ProcessServices;
   close(reason?: string): Promise<void>;
   restart(reason: string): Promise<void>;
+  /** Re-reads the config file now, as if it had changed on disk (SIGHUP). */
+  reloadConfig(reason: string): void;
   /** Resolves once the gateway has stopped (close(), or a restart that could not listen again). */
   closed: Promise<void>;
   /** 0 after a clean close; the failure's exit code when a restart could not listen again. */
@@ -294,9 +296,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     }
   }
 
-  function onConfigFileChanged(): void {
+  function onConfigFileChanged(force = false): void {
     if (closing) return;
-    const next = readConfigForReload(false);
+    const next = readConfigForReload(force);
     if (!next) return;
     const diff = diffSettings(requested, next.settings);
     requested = next.settings;
@@ -327,6 +329,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     readiness = { phase: 'starting', pending: ['listener', 'control-plane'] };
     const old = listener;
     listener = undefined;
+    extensions.endStreams?.('restart');
     if (old) await closeListener(old, { code: 1012, reason: 'service restart', restartExpectedMs: RESTART_EXPECTED_MS });
     if (closing) return;
     const adopt = async (l: Listener) => {
@@ -363,6 +366,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     get exitCode() {
       return exitCode;
     },
+    reloadConfig(reason: string) {
+      log.info(`${reason}: re-reading ${paths.configPath}`);
+      onConfigFileChanged(true);
+    },
     restart(reason: string) {
       restarting = restarting.then(() => doRestart(reason)).catch((err) => log.error(`restart failed: ${(err as Error).message}`));
       return restarting;
@@ -374,6 +381,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
         log.info(`shutting down (${reason})`);
         const l = listener;
         listener = undefined;
+        extensions.endStreams?.('shutdown');
         if (l) await closeListener(l, { code: 1001, reason: 'going away', restartExpectedMs: null });
         await extensions.close().catch((err) => log.warn(`extension shutdown failed: ${(err as Error).message}`));
         removePidFile(paths.pidFile);
@@ -440,7 +448,14 @@ async function closeListener(l: Listener, shutdown: Parameters<ControlPlane['shu
   clearTimeout(timer);
   await new Promise<void>((resolve) => {
     l.server.close(() => resolve());
-    for (const sock of l.sockets) sock.destroy();
+    // A socket with bytes still queued (the last chunk of an ended SSE stream) is ended, not cut.
+    for (const sock of l.sockets) {
+      if (sock.writableLength === 0) sock.destroy();
+      else {
+        sock.end();
+        setTimeout(() => sock.destroy(), SHUTDOWN_GRACE_MS).unref();
+      }
+    }
   });
 }
 
@@ -456,7 +471,10 @@ async function listenFailure(err: NodeJS.ErrnoException, host: string, port: num
   return startFailure('PORT_IN_USE_UNKNOWN_OWNER', { port, freePort });
 }
 
-/** SIGTERM/SIGINT drain and exit 0 (forced after 1.8 s); SIGUSR1 restarts in-process; a crash drains and exits 1. */
+/**
+ * SIGTERM/SIGINT/SIGQUIT drain and exit 0 (forced after 1.8 s); SIGHUP re-reads the config, as
+ * daemons do; SIGUSR1 restarts in-process; a crash drains and exits 1.
+ */
 export function installProcessHandlers(handle: GatewayHandle, log: Logger): void {
   const stop = (reason: string, code?: number) => {
     const exit = () => process.exit(code ?? handle.exitCode);
@@ -465,6 +483,8 @@ export function installProcessHandlers(handle: GatewayHandle, log: Logger): void
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGQUIT', () => stop('SIGQUIT'));
+  process.on('SIGHUP', () => handle.reloadConfig('SIGHUP'));
   process.on('SIGUSR1', () => void handle.restart('SIGUSR1'));
   process.on('uncaughtException', (err) => {
     log.error(`uncaught exception: ${err.message}`);

@@ -53,12 +53,19 @@ class HttpError extends Error {
   }
 }
 
-export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
+/** The /v1 handler, plus what shutdown calls to end its open SSE streams cleanly. */
+export type OpenAiHttpHandler = HttpHandler & {
+  /** Ends every open SSE stream with an error chunk and `data: [DONE]` (SIGTERM, restart). */
+  endStreams(reason: 'shutdown' | 'restart'): void;
+};
+
+export function createOpenAiHttpHandler(o: OpenAiHttpOptions): OpenAiHttpHandler {
   const auth = createHttpAuthenticator({ stateDir: o.services.stateDir, settings: () => o.services.settings(), limiters: o.limiters });
   const keepAliveMs = o.keepAliveMs ?? SSE_KEEPALIVE_MS;
   const budget = o.bodyBudget ?? BodyBudget.fromEnv(process.env);
   const readBody = (req: IncomingMessage, res: ServerResponse) => readJsonBody(req, res, budget, o.bodyTimeoutMs);
-  return async (req, res) => {
+  const streams = new Set<SseWriter>();
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== '/v1' && !url.startsWith('/v1/')) return false;
     let enabled: boolean;
@@ -87,15 +94,29 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
         }
         throw new HttpError(401, 'unauthorized', { message: Rejections.HTTP_UNAUTHORIZED.message(), details: { fix: Rejections.HTTP_UNAUTHORIZED.fix() } });
       }
-      await route(o, req, res, url, who.scopes, keepAliveMs, readBody);
+      await route(o, req, res, url, who.scopes, { keepAliveMs, streams }, readBody);
     } catch (err) {
       sendError(res, err);
     }
     return true;
   };
+  return Object.assign(handler, {
+    endStreams(reason: 'shutdown' | 'restart') {
+      const id = reason === 'shutdown' ? 'GOING_AWAY' : 'SERVICE_RESTART';
+      const r = Rejections[id];
+      const error = new HttpError(503, 'server_error', { message: `the gateway is ${reason === 'shutdown' ? 'shutting down' : 'restarting'}; this stream was ended`, details: { code: r.detailCode, fix: r.fix() } });
+      for (const sse of [...streams]) sse.fail(error);
+    },
+  });
 }
 
-async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], keepAliveMs: number, readBody: (req: IncomingMessage, res: ServerResponse) => Promise<any>): Promise<void> {
+interface StreamOptions {
+  keepAliveMs: number;
+  /** The handler's open SSE streams (ended cleanly on shutdown). */
+  streams: Set<SseWriter>;
+}
+
+async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], stream: StreamOptions, readBody: (req: IncomingMessage, res: ServerResponse) => Promise<any>): Promise<void> {
   const allow = (methods: string) => {
     if (!methods.split(', ').includes(req.method ?? '')) throw httpError(405, 'HTTP_METHOD_NOT_ALLOWED', {}, { allow: methods });
   };
@@ -117,7 +138,7 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
   if (url === '/v1/chat/completions') {
     allow('POST');
     need('operator.write');
-    return chatCompletions(o.runtime, req, res, await readBody(req, res), keepAliveMs);
+    return chatCompletions(o.runtime, req, res, await readBody(req, res), stream);
   }
   if (url === '/v1/embeddings') {
     allow('POST');
@@ -169,7 +190,7 @@ export function parseTarget(model: string): Target {
   return { kind: 'model', ref: model };
 }
 
-async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: ServerResponse, body: any, keepAliveMs: number): Promise<void> {
+async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: ServerResponse, body: any, so: StreamOptions): Promise<void> {
   const request = toChatRequest(body);
   const modelName = typeof body.model === 'string' && body.model ? body.model : 'openclaw';
   const target = parseTarget(modelName);
@@ -178,7 +199,13 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
     if (!res.writableFinished) controller.abort();
   });
   const stream = body.stream === true;
-  const sse = stream ? new SseWriter(res, modelName, body.stream_options?.include_usage === true, keepAliveMs) : undefined;
+  const sse = stream ? new SseWriter(res, modelName, body.stream_options?.include_usage === true, so.keepAliveMs) : undefined;
+  if (sse) {
+    so.streams.add(sse);
+    res.once('close', () => so.streams.delete(sse));
+    // Ended by shutdown: the turn behind it stops too.
+    sse.onEnded = () => controller.abort();
+  }
   const callbacks: TurnCallbacks = sse ? { onDelta: (t) => sse.delta({ content: t }), onToolCall: (ev) => sse.delta({ tool_calls: [toolCallDelta(ev)] }) } : {};
   try {
     let result: TurnResult;
@@ -208,6 +235,7 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
     sendJson(res, 200, completionObject(modelName, result));
   } catch (err) {
     sse?.dispose();
+    if (res.writableEnded) return; // ended from outside (shutdown) with its own error chunk
     if (err instanceof ModelError && err.kind === 'aborted') return void res.destroy();
     if (sse?.started) return sse.fail(err);
     throw err;
@@ -310,6 +338,8 @@ function toolCallDelta(ev: Extract<StreamEvent, { type: 'tool_call' }>) {
  */
 class SseWriter {
   started = false;
+  /** Called once when fail() ends the stream from outside the turn (shutdown). */
+  onEnded?: () => void;
   private roleSent = false;
   private readonly timer: NodeJS.Timeout;
   /** Everything around `delta` is the same for every chunk of a stream: serialized once, when first needed (a passthrough never needs it). */
@@ -336,6 +366,7 @@ class SseWriter {
   }
 
   private write(delta: Record<string, unknown>, finish: string | null): void {
+    if (this.res.writableEnded) return;
     this.start();
     // Chunks produced in the same tick leave in one packet.
     if (!this.corked) {
@@ -359,6 +390,7 @@ class SseWriter {
 
   /** Whole upstream events, as latin1 text (bytes kept as they are); false when the client is behind. */
   raw(text: string): boolean {
+    if (this.res.writableEnded) return true;
     this.start();
     return this.res.write(text, 'latin1');
   }
@@ -366,12 +398,14 @@ class SseWriter {
   /** The last upstream events (ending with [DONE]) and the end of the response, in one write. */
   rawEnd(text: string): void {
     this.dispose();
+    if (this.res.writableEnded) return;
     this.start();
     this.res.end(text, 'latin1');
   }
 
   finish(r: TurnResult): void {
     this.dispose();
+    if (this.res.writableEnded) return;
     if (r.forwarded) {
       if (!this.res.writableEnded) this.res.end(); // rawEnd ended it already, unless the run was cut short
       return;
@@ -381,12 +415,17 @@ class SseWriter {
     this.res.end('data: [DONE]\n\n');
   }
 
-  /** A failure after output started: an error chunk in OpenAI's shape, then [DONE]. */
+  /** A failure after output started (or a shutdown): an error chunk in OpenAI's shape, then [DONE]. */
   fail(err: unknown): void {
     this.dispose();
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.start();
+    const ended = this.onEnded;
+    this.onEnded = undefined;
     const { body } = errorResponse(err);
     this.res.write(`data: ${JSON.stringify(body)}\n\n`);
     this.res.end('data: [DONE]\n\n');
+    ended?.();
   }
 
   dispose(): void {
