@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { ModelRuntime } from '../../models/runtime.js';
 import { listAgents, listConfiguredModels, sessionAgentId } from '../../models/router.js';
 import type { SessionInfo } from '../../sessions/store.js';
-import type { CallerInfo, MethodDef } from './types.js';
+import { rejectionError } from '../../protocol/errors.js';
+import { MethodError, type CallerInfo, type MethodDef } from './types.js';
 
 const Target = z.object({ sessionKey: z.string().min(1).max(512), agentId: z.string().min(1).optional() });
 
@@ -77,6 +78,17 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
     const agent = sessionAgentId(runtime.config(), key, agentId);
     return { agent, key: key === 'main' ? `agent:${agent}:main` : key };
   };
+  /**
+   * The agent a reset/delete acts on: a configured one, or one that still has this session on disk
+   * (an agent removed from the config). Anything else is refused before a directory is created.
+   */
+  const existingAgent = (key: string, explicit?: string): string => {
+    const agent = sessionAgentId(runtime.config(), key, explicit);
+    if (listAgents(runtime.config()).some((a) => a.id === agent)) return agent;
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(agent) && runtime.sessions.list(agent).some((s) => s.sessionKey === key)) return agent;
+    const e = rejectionError('AGENT_NOT_FOUND', { detail: agent });
+    throw new MethodError(e.code, e.message, e.details);
+  };
   return [
     {
       name: 'sessions.list',
@@ -113,8 +125,9 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.admin',
       params: Target,
       handler: async ({ params }) => {
+        const agent = existingAgent(params.sessionKey, params.agentId);
         await runtime.chat.abortAndSettle(params.sessionKey);
-        const existed = runtime.sessions.reset(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
+        const existed = runtime.sessions.reset(agent, params.sessionKey);
         return { ok: true, sessionKey: params.sessionKey, reset: existed };
       },
     },
@@ -123,8 +136,9 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.admin',
       params: Target,
       handler: async ({ params }) => {
+        const agent = existingAgent(params.sessionKey, params.agentId);
         await runtime.chat.abortAndSettle(params.sessionKey);
-        const existed = runtime.sessions.delete(sessionAgentId(runtime.config(), params.sessionKey, params.agentId), params.sessionKey);
+        const existed = runtime.sessions.delete(agent, params.sessionKey);
         return { ok: true, sessionKey: params.sessionKey, deleted: existed };
       },
     },
