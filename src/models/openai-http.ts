@@ -42,7 +42,7 @@ export interface OpenAiHttpOptions {
   keepAliveMs?: number;
   /** Default BODY_TIMEOUT_MS. */
   bodyTimeoutMs?: number;
-  /** Bytes of request bodies buffered at once (default: env OPENCLAW_MAX_INFLIGHT_BODY_BYTES or 48 MB). */
+  /** Bytes of request bodies buffered at once (default: env OPENCLAW_MAX_INFLIGHT_BODY_BYTES or 32 MB). */
   bodyBudget?: BodyBudget;
 }
 
@@ -466,6 +466,7 @@ function readJsonBody(req: IncomingMessage, res: ServerResponse, budget: BodyBud
     const chunked = !(declared > 0);
     if (!budget.reserve(declared, res)) return reject(busy());
     const chunks: Buffer[] = [];
+    const whole = chunked ? undefined : Buffer.allocUnsafe(declared);
     let size = 0;
     let failed = false;
     // A client that never finishes its body would otherwise hold the request (and a socket) open.
@@ -487,14 +488,15 @@ function readJsonBody(req: IncomingMessage, res: ServerResponse, budget: BodyBud
         reject(over ? tooLarge() : busy());
         return;
       }
-      chunks.push(c);
+      if (whole) c.copy(whole, size - c.length); // one copy of the body, not chunks plus their concatenation
+      else chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
       clearTimeout(timer);
       if (failed) return;
       try {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const text = (whole ? whole.subarray(0, size) : Buffer.concat(chunks)).toString('utf8');
         chunks.length = 0;
         resolve(JSON.parse(text));
       } catch {

@@ -91,7 +91,7 @@ export function answerClientError(err: NodeJS.ErrnoException & { bytesParsed?: n
 }
 
 /** Request-body bytes the whole gateway buffers at once (env OPENCLAW_MAX_INFLIGHT_BODY_BYTES). */
-export const DEFAULT_INFLIGHT_BODY_BYTES = 48 * 1024 * 1024;
+export const DEFAULT_INFLIGHT_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * A global budget for buffered request bodies: ten concurrent 19 MB uploads must not cost a
