@@ -230,7 +230,7 @@ export const Rejections = {
     detailCode: 'AUTH_RATE_LIMITED', errorCode: 'INVALID_REQUEST', closeCode: P, authReason: 'rate_limited', retryable: true,
     message: () => 'unauthorized: too many failed authentication attempts (retry later)',
     recommendedNextStep: 'wait_then_retry',
-    cause: 'Too many wrong credentials came from this address (10 per minute); it is locked out for 5 minutes.',
+    cause: 'Too many wrong credentials came from this address: 10 a minute lock a remote address (or a browser origin) out for 5 minutes; on loopback, too many wrong answers are still being held.',
     fix: (c) => `Wait ${Math.ceil((c.retryAfterMs ?? 300_000) / 1000)} s, then retry with the right token (openclaw config get gateway.auth.token --show-secrets).`,
   },
 
