@@ -598,6 +598,20 @@ export const Rejections = {
     cause: 'The request headers are larger than 16 KB (often a cookie jar that grew for localhost).',
     fix: () => 'Clear the cookies for this host, or send fewer/smaller headers.',
   },
+  HTTP_BAD_REQUEST: {
+    detailCode: 'HTTP_BAD_REQUEST', errorCode: 'INVALID_REQUEST',
+    message: () => 'Bad Request',
+    recommendedNextStep: 'fix_client',
+    cause: 'The bytes sent were not a valid HTTP/1.1 request (a request line or header the parser rejects).',
+    fix: () => 'Send a well-formed HTTP request; check what a proxy in between rewrites (openclaw doctor --url <url>).',
+  },
+  HTTP_REQUEST_TIMEOUT: {
+    detailCode: 'HTTP_REQUEST_TIMEOUT', errorCode: 'INVALID_REQUEST',
+    message: () => 'Request Timeout',
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'The client opened a connection but did not send complete request headers in time.',
+    fix: () => 'Retry the request; a client or proxy that opens idle connections should send its request right away.',
+  },
   HTTP_BAD_URL: {
     detailCode: 'HTTP_BAD_URL', errorCode: 'INVALID_REQUEST',
     message: () => 'Bad Request: the URL is not valid percent-encoding',

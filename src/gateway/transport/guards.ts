@@ -27,7 +27,7 @@ export function rawJsonResponse(socket: Socket | import('node:stream').Duplex, s
   socket.once('finish', () => socket.destroy());
 }
 
-function errorBody(id: 'HTTP_BUSY' | 'HTTP_HEADERS_TOO_LARGE' | 'HTTP_BAD_URL', ctx: { detail?: string; retryAfterMs?: number } = {}): unknown {
+function errorBody(id: 'HTTP_BUSY' | 'HTTP_HEADERS_TOO_LARGE' | 'HTTP_BAD_REQUEST' | 'HTTP_REQUEST_TIMEOUT', ctx: { detail?: string; retryAfterMs?: number } = {}): unknown {
   const r = Rejections[id];
   return { ok: false, error: { code: r.detailCode, message: r.message(ctx), cause: r.cause, fix: r.fix(ctx) } };
 }
@@ -86,8 +86,8 @@ export function closeAfterEarlyAnswer(req: http.IncomingMessage, res: http.Serve
 export function answerClientError(err: NodeJS.ErrnoException & { bytesParsed?: number }, sock: import('node:stream').Duplex): void {
   if (err.code === 'ECONNRESET' || !sock.writable) return void sock.destroy();
   if (err.code === 'HPE_HEADER_OVERFLOW') return rawJsonResponse(sock, 431, 'Request Header Fields Too Large', errorBody('HTTP_HEADERS_TOO_LARGE'));
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return rawJsonResponse(sock, 408, 'Request Timeout', { ok: false, error: { code: 'HTTP_REQUEST_TIMEOUT', message: 'Request Timeout' } });
-  rawJsonResponse(sock, 400, 'Bad Request', { ok: false, error: { code: 'HTTP_BAD_REQUEST', message: 'Bad Request' } });
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return rawJsonResponse(sock, 408, 'Request Timeout', errorBody('HTTP_REQUEST_TIMEOUT'));
+  rawJsonResponse(sock, 400, 'Bad Request', errorBody('HTTP_BAD_REQUEST'));
 }
 
 /** Request-body bytes the whole gateway buffers at once (env OPENCLAW_MAX_INFLIGHT_BODY_BYTES). */
