@@ -170,3 +170,17 @@ export function isLoopbackHost(host: string | undefined): boolean {
   const name = hostWithoutPort(host.trim().toLowerCase());
   return name === 'localhost' || isLoopbackAddress(name);
 }
+
+/** Headers that claim who the client behind a proxy is. */
+const CLIENT_CLAIM_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'x-forwarded-host'];
+
+/**
+ * A same-host peer relaying client claims (X-Forwarded-For, Forwarded, X-Real-IP) that
+ * gateway.trustedProxies does not vouch for: a reverse proxy on this machine that was never
+ * configured, so every remote client it carries would look local. Such requests fail closed.
+ */
+export function isUnattributedProxy(o: Pick<ClientIpInput, 'remoteAddress' | 'headers' | 'trustedProxies'>): boolean {
+  if (!isLoopbackAddress(o.remoteAddress)) return false;
+  if (!CLIENT_CLAIM_HEADERS.some((h) => o.headers[h] !== undefined)) return false;
+  return !isTrustedProxy(o.remoteAddress, o.trustedProxies);
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AuthRateLimiter } from './rate-limit.js';
+import { AuthRateLimiter, FailurePenalty } from './rate-limit.js';
 
 const opts = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000 };
 
@@ -94,4 +94,22 @@ test('property: locked exactly when maxAttempts failures fall within one window'
       }
     }),
   );
+});
+
+test('FailurePenalty: free failures, then doubling holds up to the cap; a full queue of held answers refuses unchecked; failures are forgotten after the window', () => {
+  const c = clock();
+  const p = new FailurePenalty({ freeFailures: 2, baseMs: 100, maxMs: 400, windowMs: 10_000, maxPending: 3 }, c.now);
+  assert.equal(p.recordFailure('k'), 0);
+  assert.equal(p.recordFailure('k'), 0);
+  assert.deepEqual([p.recordFailure('k'), p.recordFailure('k'), p.recordFailure('k')], [100, 200, 400]);
+  // three answers held: the next attempt is refused until the first is released
+  assert.deepEqual(p.check('k'), { allowed: false, retryAfterMs: 100 });
+  assert.deepEqual(p.check('other'), { allowed: true });
+  c.t += 100;
+  assert.deepEqual(p.check('k'), { allowed: true });
+  assert.equal(p.recordFailure('k'), 400);
+  c.t += 10_000;
+  assert.equal(p.recordFailure('k'), 0, 'a quiet window starts over');
+  p.reset('k');
+  assert.equal(p.size, 0);
 });

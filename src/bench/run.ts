@@ -2,8 +2,9 @@
 // measured in the same run, their ratio and the target.
 //   --runs=N     repetitions for medians (default 7, minimum 5)
 //   --full       full-size control-plane loads (10 000 idle connections, …) instead of the quick ones
-//   --only=a,b   run only the named benches (startup, handshake, pairing, openai-proxy, agent-turns, channels, control-ui)
+//   --only=a,b   run only the named benches (startup, handshake, pairing, openai-proxy, agent-turns, channels, abuse, control-ui)
 //   --check      exit 1 when a target is missed
+import { abuseBench } from './abuse.js';
 import { agentTurnBench } from './agent-turns.js';
 import { channelsBench } from './channels.js';
 import { openAiProxyBench } from './openai-proxy.js';
@@ -13,7 +14,7 @@ import { handshakeBench, uiBench } from './suites.js';
 import { formatTable, type TableRow } from './table.js';
 import type { BenchModule } from './types.js';
 
-const MODULES: BenchModule[] = [startupBench, handshakeBench, pairingBench, openAiProxyBench, agentTurnBench, channelsBench, uiBench];
+const MODULES: BenchModule[] = [startupBench, handshakeBench, pairingBench, openAiProxyBench, agentTurnBench, channelsBench, abuseBench, uiBench];
 
 function option(argv: string[], name: string): string | undefined {
   return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

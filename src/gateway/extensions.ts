@@ -30,6 +30,8 @@ export interface GatewayExtensions {
   configChanged(): void;
   /** Called on shutdown (close upstream connections, flush transcripts). */
   close(): Promise<void>;
+  /** Before the listener closes: end open /v1 SSE streams with an error chunk and [DONE]. */
+  endStreams?(reason: 'shutdown' | 'restart'): void;
 }
 
 export async function loadExtensions(services: GatewayServices): Promise<GatewayExtensions> {
@@ -52,10 +54,12 @@ export async function loadExtensions(services: GatewayServices): Promise<Gateway
     broadcast: (event, payload) => services.broadcast(event, payload),
   });
   services.summaries = upstreamSummaries({ runtime, heartbeat, channels: () => channels.healthSummary().accounts, stateDir: services.stateDir });
+  const v1 = createOpenAiHttpHandler({ runtime, services, limiters: gatewayAuthLimiters(services) });
   return {
     // /v1 first: the Control UI is mounted at "/" by default and must not shadow the API.
     // /v1 counts failed bearers in the same limiters as WS connects: one budget per client.
-    httpHandlers: [createOpenAiHttpHandler({ runtime, services, limiters: gatewayAuthLimiters(services) }), createControlUiHandler({ services })],
+    httpHandlers: [v1, createControlUiHandler({ services })],
+    endStreams: (reason) => v1.endStreams(reason),
     methods: [
       ...chatMethods(runtime), // includes sessions.*, models.list, agents.list
       ...channelMethods(channels),

@@ -24,6 +24,7 @@ import { applySecurityHeaders, handleProbe, sendJson, type Readiness } from './p
 import { diffSettings, watchConfigFile, type ConfigWatcher } from './reload.js';
 import { createServices, type ProcessServices } from './services.js';
 import { probeHandshake } from './handshake-probe.js';
+import { answerClientError, closeAfterEarlyAnswer, connectionCap, isRefusedSocket, maxConnectionsPerIp, MAX_HEADER_BYTES } from './transport/guards.js';
 
 export type { GatewayFlags };
 
@@ -49,6 +50,8 @@ export interface GatewayHandle {
   /** `restart: true` (a stop that `openclaw gateway restart` follows with a start) closes clients 1012 instead of 1001. */
   close(reason?: string, opts?: { restart?: boolean }): Promise<void>;
   restart(reason: string): Promise<void>;
+  /** Re-reads the config file now, as if it had changed on disk (SIGHUP). */
+  reloadConfig(reason: string): void;
   /** Resolves once the gateway has stopped (close(), or a restart that could not listen again). */
   closed: Promise<void>;
   /** 0 after a clean close; the failure's exit code when a restart could not listen again. */
@@ -205,16 +208,23 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
     startupMark('control plane created');
     const sockets = new Set<Socket>();
-    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, () => effective, log));
+    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+      if (isRefusedSocket(req.socket)) return;
+      closeAfterEarlyAnswer(req, res);
+      void handleHttp(req, res, extensions, () => readiness, () => effective, log);
+    });
+    const perIpLimit = maxConnectionsPerIp(opts.env);
+    server.on('connection', connectionCap(() => perIpLimit, () => effective.trustedProxies));
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
     });
     server.on('upgrade', (req, sock: Socket, head: Buffer) => {
+      if (isRefusedSocket(sock)) return; // already answered 503
       if (readiness.phase === 'draining') sock.destroy();
       else controlPlane.handleUpgrade(req, sock, head);
     });
-    server.on('clientError', (_err, sock) => sock.destroy());
+    server.on('clientError', answerClientError);
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -287,9 +297,9 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     }
   }
 
-  function onConfigFileChanged(): void {
+  function onConfigFileChanged(force = false): void {
     if (closing) return;
-    const next = readConfigForReload(false);
+    const next = readConfigForReload(force);
     if (!next) return;
     const diff = diffSettings(requested, next.settings);
     requested = next.settings;
@@ -320,6 +330,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     readiness = { phase: 'starting', pending: ['listener', 'control-plane'] };
     const old = listener;
     listener = undefined;
+    extensions.endStreams?.('restart');
     if (old) await closeListener(old, { code: 1012, reason: 'service restart', restartExpectedMs: RESTART_EXPECTED_MS });
     if (closing) return;
     const adopt = async (l: Listener) => {
@@ -356,6 +367,10 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     get exitCode() {
       return exitCode;
     },
+    reloadConfig(reason: string) {
+      log.info(`${reason}: re-reading ${paths.configPath}`);
+      onConfigFileChanged(true);
+    },
     restart(reason: string) {
       restarting = restarting.then(() => doRestart(reason)).catch((err) => log.error(`restart failed: ${(err as Error).message}`));
       return restarting;
@@ -367,6 +382,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
         log.info(`shutting down (${reason})`);
         const l = listener;
         listener = undefined;
+        extensions.endStreams?.(opts.restart ? 'restart' : 'shutdown');
         if (l) await closeListener(l, opts.restart ? { code: 1012, reason: 'service restart', restartExpectedMs: RESTART_EXPECTED_MS } : { code: 1001, reason: 'going away', restartExpectedMs: null });
         await extensions.close().catch((err) => log.warn(`extension shutdown failed: ${(err as Error).message}`));
         removePidFile(paths.pidFile);
@@ -433,7 +449,14 @@ async function closeListener(l: Listener, shutdown: Parameters<ControlPlane['shu
   clearTimeout(timer);
   await new Promise<void>((resolve) => {
     l.server.close(() => resolve());
-    for (const sock of l.sockets) sock.destroy();
+    // A socket with bytes still queued (the last chunk of an ended SSE stream) is ended, not cut.
+    for (const sock of l.sockets) {
+      if (sock.writableLength === 0) sock.destroy();
+      else {
+        sock.end();
+        setTimeout(() => sock.destroy(), SHUTDOWN_GRACE_MS).unref();
+      }
+    }
   });
 }
 
@@ -450,9 +473,9 @@ async function listenFailure(err: NodeJS.ErrnoException, host: string, port: num
 }
 
 /**
- * SIGTERM/SIGINT drain and exit 0 (forced after 1.8 s); SIGUSR2 does the same but tells clients a
- * restart follows (`openclaw gateway restart`: 1012 instead of 1001); SIGUSR1 restarts in-process;
- * a crash drains and exits 1.
+ * SIGTERM/SIGINT/SIGQUIT drain and exit 0 (forced after 1.8 s); SIGUSR2 does the same but tells
+ * clients a restart follows (`openclaw gateway restart`: 1012 instead of 1001); SIGHUP re-reads the
+ * config, as daemons do; SIGUSR1 restarts in-process; a crash drains and exits 1.
  */
 export function installProcessHandlers(handle: GatewayHandle, log: Logger): void {
   const stop = (reason: string, code?: number, restart = false) => {
@@ -462,6 +485,8 @@ export function installProcessHandlers(handle: GatewayHandle, log: Logger): void
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGQUIT', () => stop('SIGQUIT'));
+  process.on('SIGHUP', () => handle.reloadConfig('SIGHUP'));
   if (process.platform !== 'win32') process.once('SIGUSR2', () => stop('restart (SIGUSR2)', undefined, true));
   process.on('SIGUSR1', () => void handle.restart('SIGUSR1'));
   process.on('uncaughtException', (err) => {

@@ -5,7 +5,7 @@
 // (loopback exempt when configured; browser pages always limited by origin).
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { resolveClientIp } from '../auth/client-ip.js';
+import { isUnattributedProxy, resolveClientIp } from '../auth/client-ip.js';
 import { PairingStore } from '../auth/pairing-store.js';
 import { safeEqualSecret } from '../auth/secrets.js';
 import type { ResolvedGatewaySettings } from '../config/types.js';
@@ -16,7 +16,10 @@ import { FULL_OPERATOR_SCOPES } from '../protocol/scopes.js';
 export type HttpAuthResult =
   | { ok: true; scopes: readonly string[]; deviceId?: string; user?: string }
   /** `trustedProxy`: why trusted-proxy auth refused the request (its message, not the bearer one). */
-  | { ok: false; status: 401; trustedProxy?: string }
+  /** `delayMs`: hold the answer this long (a wrong guess from a source slowed down, not locked out). */
+  | { ok: false; status: 401; trustedProxy?: string; delayMs?: number }
+  /** Forwarding headers from a same-host proxy that gateway.trustedProxies does not list. */
+  | { ok: false; status: 403; proxyAttribution: true }
   | { ok: false; status: 429; retryAfterMs: number };
 
 export interface HttpAuthenticator {
@@ -39,16 +42,17 @@ export function createHttpAuthenticator(o: HttpAuthOptions): HttpAuthenticator {
       if (s.auth.mode === 'none') return { ok: true, scopes: FULL_OPERATOR_SCOPES };
       limiters ??= new AuthLimiters(s.auth.rateLimit);
       limiters.update(s.auth.rateLimit);
-      const clientIp = resolveClientIp({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: s.trustedProxies, allowRealIpFallback: s.allowRealIpFallback });
+      const ipInput = { remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: s.trustedProxies, allowRealIpFallback: s.allowRealIpFallback };
+      if (isUnattributedProxy(ipInput)) return { ok: false, status: 403, proxyAttribution: true };
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
       // A bearer may be the shared secret or a device token; a wrong one counts as a shared-secret guess.
-      const slot = limiters.slot({ clientIp, origin, cls: 'shared' });
-      const decision = slot?.limiter.check(slot.key);
-      if (decision && !decision.allowed) return { ok: false, status: 429, retryAfterMs: decision.retryAfterMs };
+      const source = { clientIp: resolveClientIp(ipInput), origin, cls: 'shared' as const };
+      const decision = limiters.check(source);
+      if (!decision.allowed) return { ok: false, status: 429, retryAfterMs: decision.retryAfterMs };
       const bearer = bearerToken(req.headers.authorization);
       const result = bearer ? verify(bearer, s, deviceTokens) : undefined;
       if (result) {
-        slot?.limiter.reset(slot.key);
+        limiters.reset(source);
         return result;
       }
       if (s.auth.mode === 'trusted-proxy' && !bearer) {
@@ -57,8 +61,9 @@ export function createHttpAuthenticator(o: HttpAuthOptions): HttpAuthenticator {
         if (tp.kind === 'ok') return { ok: true, scopes: requestedScopes(req.headers['x-openclaw-scopes']), user: tp.user };
         return { ok: false, status: 401, trustedProxy: tp.ctx.detail ?? 'rejected the request' };
       }
-      slot?.limiter.recordFailure(slot.key);
-      return { ok: false, status: 401 };
+      if (!bearer) return { ok: false, status: 401 }; // nothing was guessed
+      const delayMs = limiters.recordFailure(source);
+      return { ok: false, status: 401, delayMs };
     },
   };
 }

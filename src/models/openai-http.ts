@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthLimiters } from '../gateway/control-plane/auth-limiters.js';
 import type { HttpHandler } from '../gateway/extensions.js';
+import { BodyBudget, BUSY_RETRY_AFTER_S } from '../gateway/transport/guards.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import { rejectionError, Rejections, type ErrorShape, type RejectionContext } from '../protocol/errors.js';
 import { scopeSatisfies } from '../protocol/scopes.js';
@@ -41,6 +42,8 @@ export interface OpenAiHttpOptions {
   keepAliveMs?: number;
   /** Default BODY_TIMEOUT_MS. */
   bodyTimeoutMs?: number;
+  /** Bytes of request bodies buffered at once (default: env OPENCLAW_MAX_INFLIGHT_BODY_BYTES or 32 MB). */
+  bodyBudget?: BodyBudget;
 }
 
 /** An error answered in OpenAI's shape `{error:{message,type,code}}` plus our `cause` and `fix`. */
@@ -50,10 +53,19 @@ class HttpError extends Error {
   }
 }
 
-export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
+/** The /v1 handler, plus what shutdown calls to end its open SSE streams cleanly. */
+export type OpenAiHttpHandler = HttpHandler & {
+  /** Ends every open SSE stream with an error chunk and `data: [DONE]` (SIGTERM, restart). */
+  endStreams(reason: 'shutdown' | 'restart'): void;
+};
+
+export function createOpenAiHttpHandler(o: OpenAiHttpOptions): OpenAiHttpHandler {
   const auth = createHttpAuthenticator({ stateDir: o.services.stateDir, settings: () => o.services.settings(), limiters: o.limiters });
   const keepAliveMs = o.keepAliveMs ?? SSE_KEEPALIVE_MS;
-  return async (req, res) => {
+  const budget = o.bodyBudget ?? BodyBudget.fromEnv(process.env);
+  const readBody = (req: IncomingMessage, res: ServerResponse) => readJsonBody(req, res, budget, o.bodyTimeoutMs);
+  const streams = new Set<SseWriter>();
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const url = (req.url ?? '/').split('?')[0];
     if (url !== '/v1' && !url.startsWith('/v1/')) return false;
     let enabled: boolean;
@@ -71,21 +83,40 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
         if (who.status === 429) {
           throw new HttpError(429, 'rate_limited', { message: Rejections.AUTH_RATE_LIMITED.message(), details: { fix: Rejections.AUTH_RATE_LIMITED.fix({ retryAfterMs: who.retryAfterMs }) } }, { 'retry-after': String(Math.ceil(who.retryAfterMs / 1000)) });
         }
+        if (who.status === 403) {
+          // Upstream's error type, so OpenAI clients and scripts can tell it apart.
+          throw new HttpError(403, 'proxy_attribution_required', { message: Rejections.PROXY_ATTRIBUTION_REQUIRED.message(), details: { code: 'proxy_attribution_required', fix: Rejections.PROXY_ATTRIBUTION_REQUIRED.fix() } });
+        }
+        if (who.delayMs) await holdAnswer(req, who.delayMs);
         if (who.trustedProxy) {
           const ctx = { detail: who.trustedProxy };
           throw new HttpError(401, 'unauthorized', { message: Rejections.AUTH_TRUSTED_PROXY.message(ctx), details: { fix: Rejections.AUTH_TRUSTED_PROXY.fix(ctx) } });
         }
         throw new HttpError(401, 'unauthorized', { message: Rejections.HTTP_UNAUTHORIZED.message(), details: { fix: Rejections.HTTP_UNAUTHORIZED.fix() } });
       }
-      await route(o, req, res, url, who.scopes, keepAliveMs);
+      await route(o, req, res, url, who.scopes, { keepAliveMs, streams }, readBody);
     } catch (err) {
       sendError(res, err);
     }
     return true;
   };
+  return Object.assign(handler, {
+    endStreams(reason: 'shutdown' | 'restart') {
+      const id = reason === 'shutdown' ? 'GOING_AWAY' : 'SERVICE_RESTART';
+      const r = Rejections[id];
+      const error = new HttpError(503, 'server_error', { message: `the gateway is ${reason === 'shutdown' ? 'shutting down' : 'restarting'}; this stream was ended`, details: { code: r.detailCode, fix: r.fix() } });
+      for (const sse of [...streams]) sse.fail(error);
+    },
+  });
 }
 
-async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], keepAliveMs: number): Promise<void> {
+interface StreamOptions {
+  keepAliveMs: number;
+  /** The handler's open SSE streams (ended cleanly on shutdown). */
+  streams: Set<SseWriter>;
+}
+
+async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResponse, url: string, scopes: readonly string[], stream: StreamOptions, readBody: (req: IncomingMessage, res: ServerResponse) => Promise<any>): Promise<void> {
   const allow = (methods: string) => {
     if (!methods.split(', ').includes(req.method ?? '')) throw httpError(405, 'HTTP_METHOD_NOT_ALLOWED', {}, { allow: methods });
   };
@@ -100,21 +131,43 @@ async function route(o: OpenAiHttpOptions, req: IncomingMessage, res: ServerResp
   if (url.startsWith('/v1/models/')) {
     allow('GET, HEAD');
     need('operator.read');
-    const id = decodeURIComponent(url.slice('/v1/models/'.length));
+    const id = decodePathPart(url.slice('/v1/models/'.length));
     if (!modelTargets(o.runtime).includes(id)) throw httpError(404, 'HTTP_NOT_FOUND', { model: id });
     return sendJson(res, 200, modelObject(id));
   }
   if (url === '/v1/chat/completions') {
     allow('POST');
     need('operator.write');
-    return chatCompletions(o.runtime, req, res, await readJsonBody(req, o.bodyTimeoutMs), keepAliveMs);
+    return chatCompletions(o.runtime, req, res, await readBody(req, res), stream);
   }
   if (url === '/v1/embeddings') {
     allow('POST');
     need('operator.write');
-    return embeddings(o.runtime, res, await readJsonBody(req, o.bodyTimeoutMs));
+    return embeddings(o.runtime, res, await readBody(req, res));
   }
   throw httpError(404, 'HTTP_NOT_FOUND', { detail: `${req.method} ${url}` });
+}
+
+/** A percent-encoded path segment; a malformed one is the client's error (400), not ours. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw httpError(400, 'HTTP_BAD_URL', {});
+  }
+}
+
+/** Waits `ms` before a failure is answered, or less when the client hangs up. */
+function holdAnswer(req: IncomingMessage, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      req.socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    req.socket.once('close', done);
+  });
 }
 
 /** `openclaw`, `openclaw/<agentId>` for every agent, and every configured `<provider>/<model>`. */
@@ -137,7 +190,7 @@ export function parseTarget(model: string): Target {
   return { kind: 'model', ref: model };
 }
 
-async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: ServerResponse, body: any, keepAliveMs: number): Promise<void> {
+async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: ServerResponse, body: any, so: StreamOptions): Promise<void> {
   const request = toChatRequest(body);
   const modelName = typeof body.model === 'string' && body.model ? body.model : 'openclaw';
   const target = parseTarget(modelName);
@@ -146,7 +199,13 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
     if (!res.writableFinished) controller.abort();
   });
   const stream = body.stream === true;
-  const sse = stream ? new SseWriter(res, modelName, body.stream_options?.include_usage === true, keepAliveMs) : undefined;
+  const sse = stream ? new SseWriter(res, modelName, body.stream_options?.include_usage === true, so.keepAliveMs) : undefined;
+  if (sse) {
+    so.streams.add(sse);
+    res.once('close', () => so.streams.delete(sse));
+    // Ended by shutdown: the turn behind it stops too.
+    sse.onEnded = () => controller.abort();
+  }
   const callbacks: TurnCallbacks = sse ? { onDelta: (t) => sse.delta({ content: t }), onToolCall: (ev) => sse.delta({ tool_calls: [toolCallDelta(ev)] }) } : {};
   try {
     let result: TurnResult;
@@ -176,6 +235,7 @@ async function chatCompletions(rt: ModelRuntime, req: IncomingMessage, res: Serv
     sendJson(res, 200, completionObject(modelName, result));
   } catch (err) {
     sse?.dispose();
+    if (res.writableEnded) return; // ended from outside (shutdown) with its own error chunk
     if (err instanceof ModelError && err.kind === 'aborted') return void res.destroy();
     if (sse?.started) return sse.fail(err);
     throw err;
@@ -278,6 +338,8 @@ function toolCallDelta(ev: Extract<StreamEvent, { type: 'tool_call' }>) {
  */
 class SseWriter {
   started = false;
+  /** Called once when fail() ends the stream from outside the turn (shutdown). */
+  onEnded?: () => void;
   private roleSent = false;
   private readonly timer: NodeJS.Timeout;
   /** Everything around `delta` is the same for every chunk of a stream: serialized once, when first needed (a passthrough never needs it). */
@@ -304,6 +366,7 @@ class SseWriter {
   }
 
   private write(delta: Record<string, unknown>, finish: string | null): void {
+    if (this.res.writableEnded) return;
     this.start();
     // Chunks produced in the same tick leave in one packet.
     if (!this.corked) {
@@ -327,6 +390,7 @@ class SseWriter {
 
   /** Whole upstream events, as latin1 text (bytes kept as they are); false when the client is behind. */
   raw(text: string): boolean {
+    if (this.res.writableEnded) return true;
     this.start();
     return this.res.write(text, 'latin1');
   }
@@ -334,12 +398,14 @@ class SseWriter {
   /** The last upstream events (ending with [DONE]) and the end of the response, in one write. */
   rawEnd(text: string): void {
     this.dispose();
+    if (this.res.writableEnded) return;
     this.start();
     this.res.end(text, 'latin1');
   }
 
   finish(r: TurnResult): void {
     this.dispose();
+    if (this.res.writableEnded) return;
     if (r.forwarded) {
       if (!this.res.writableEnded) this.res.end(); // rawEnd ended it already, unless the run was cut short
       return;
@@ -349,12 +415,17 @@ class SseWriter {
     this.res.end('data: [DONE]\n\n');
   }
 
-  /** A failure after output started: an error chunk in OpenAI's shape, then [DONE]. */
+  /** A failure after output started (or a shutdown): an error chunk in OpenAI's shape, then [DONE]. */
   fail(err: unknown): void {
     this.dispose();
+    if (this.res.writableEnded || this.res.destroyed) return;
+    this.start();
+    const ended = this.onEnded;
+    this.onEnded = undefined;
     const { body } = errorResponse(err);
     this.res.write(`data: ${JSON.stringify(body)}\n\n`);
     this.res.end('data: [DONE]\n\n');
+    ended?.();
   }
 
   dispose(): void {
@@ -366,9 +437,9 @@ function invalid(detail: string): HttpError {
   return httpError(400, 'HTTP_INVALID_REQUEST', { detail });
 }
 
-function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE' | 'HTTP_BODY_TIMEOUT', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
+function httpError(status: number, id: 'HTTP_INVALID_REQUEST' | 'HTTP_NOT_FOUND' | 'HTTP_METHOD_NOT_ALLOWED' | 'HTTP_PAYLOAD_TOO_LARGE' | 'HTTP_BODY_TIMEOUT' | 'HTTP_BUSY' | 'HTTP_BAD_URL', ctx: RejectionContext, headers: Record<string, string> = {}): HttpError {
   const shape = rejectionError(id, ctx);
-  return new HttpError(status, 'invalid_request_error', { message: shape.message, details: { code: shape.details?.code, fix: shape.details?.fix } }, headers);
+  return new HttpError(status, status >= 500 ? 'server_error' : 'invalid_request_error', { message: shape.message, details: { code: shape.details?.code, fix: shape.details?.fix } }, headers);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -383,15 +454,19 @@ function findLastIndex<T>(arr: T[], pred: (x: T) => boolean): number {
 }
 
 /** Reads a JSON body of at most 20 MB (413 beyond, 400 when it is not JSON, 408 when it stalls). */
-function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promise<any> {
+function readJsonBody(req: IncomingMessage, res: ServerResponse, budget: BodyBudget, timeoutMs = BODY_TIMEOUT_MS): Promise<any> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const tooLarge = () => httpError(413, 'HTTP_PAYLOAD_TOO_LARGE', {}, { connection: 'close' });
+    const busy = () => httpError(503, 'HTTP_BUSY', { detail: 'too many large request bodies are being received', retryAfterMs: BUSY_RETRY_AFTER_S * 1000 }, { 'retry-after': String(BUSY_RETRY_AFTER_S), connection: 'close' });
     if (declared > MAX_BODY_BYTES) {
       req.resume();
       return reject(tooLarge());
     }
+    const chunked = !(declared > 0);
+    if (!budget.reserve(declared, res)) return reject(busy());
     const chunks: Buffer[] = [];
+    const whole = chunked ? undefined : Buffer.allocUnsafe(declared);
     let size = 0;
     let failed = false;
     // A client that never finishes its body would otherwise hold the request (and a socket) open.
@@ -405,21 +480,25 @@ function readJsonBody(req: IncomingMessage, timeoutMs = BODY_TIMEOUT_MS): Promis
     req.on('data', (c: Buffer) => {
       if (failed) return;
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      const over = size > MAX_BODY_BYTES;
+      if (over || (chunked && !budget.reserve(c.length, res))) {
         failed = true;
         clearTimeout(timer);
         chunks.length = 0;
-        reject(tooLarge());
+        reject(over ? tooLarge() : busy());
         return;
       }
-      chunks.push(c);
+      if (whole) c.copy(whole, size - c.length); // one copy of the body, not chunks plus their concatenation
+      else chunks.push(c);
     });
     req.on('error', reject);
     req.on('end', () => {
       clearTimeout(timer);
       if (failed) return;
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        const text = (whole ? whole.subarray(0, size) : Buffer.concat(chunks)).toString('utf8');
+        chunks.length = 0;
+        resolve(JSON.parse(text));
       } catch {
         reject(invalid('request body is not valid JSON'));
       }

@@ -36,6 +36,8 @@ export class Connection {
   lastSeenAt = Date.now();
   private handshakeTimer: NodeJS.Timeout | null;
   private terminateTimer: NodeJS.Timeout | null = null;
+  /** A rejection is being held (rejectAfter): nothing more is read from this peer before it. */
+  private held = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -130,6 +132,13 @@ export class Connection {
     this.closeWith(id, ctx);
   }
 
+  /** reject(), after `delayMs`; frames the peer sends meanwhile are ignored (one guess per hold). */
+  rejectAfter(delayMs: number, id: RejectionId, ctx: RejectionContext, reqId?: string, extraDetails?: Record<string, unknown>): void {
+    this.held = true;
+    const timer = setTimeout(() => this.reject(id, ctx, reqId, extraDetails), delayMs);
+    this.ws.once('close', () => clearTimeout(timer));
+  }
+
   /** Closes with the code and reason of a table entry (no res). */
   closeWith(id: RejectionId, ctx: RejectionContext = {}): void {
     const c = rejectionClose(id, ctx);
@@ -168,6 +177,7 @@ export class Connection {
   }
 
   private onPreauthFrame(data: RawData, isBinary: boolean): void {
+    if (this.held) return;
     if (rawLength(data) > MAX_PREAUTH_PAYLOAD_BYTES) return this.reject('PREAUTH_PAYLOAD_TOO_LARGE');
     const parsed = isBinary ? null : parseFrame(rawToString(data));
     if (!parsed?.ok || parsed.frame.type !== 'req') return this.reject('INVALID_REQUEST_FRAME');

@@ -51,6 +51,8 @@ export interface Rejected {
   rejection: RejectionId;
   ctx: RejectionContext;
   extraDetails?: Record<string, unknown>;
+  /** Hold the answer this long (a wrong guess from a source that is slowed down, not locked out). */
+  delayMs?: number;
 }
 
 export type HandshakeOutcome = { ok: true; session: Session } | Rejected;
@@ -162,21 +164,17 @@ export function authorizeConnect(raw: unknown, challengeNonce: string, peer: Pee
   const insecureBrowser = isBrowserUi && !params.device && normalizeOrigin(peer.origin)?.protocol === 'http:' && !isLoopbackOrigin(peer.origin);
   if (insecureBrowser && !settings.controlUi.allowInsecureAuth) return reject('CONTROL_UI_DEVICE_IDENTITY_REQUIRED', { port: settings.port });
 
+  const source = (cls: CredentialClass) => ({ clientIp: peer.clientIp, origin: peer.origin, cls });
   const limited = (cls: CredentialClass): Rejected | null => {
-    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
-    const d = slot?.limiter.check(slot.key);
-    if (d && !d.allowed) return reject('AUTH_RATE_LIMITED', { retryAfterMs: d.retryAfterMs }, { canRetryWithDeviceToken: false });
+    const d = deps.limiters.check(source(cls));
+    if (!d.allowed) return reject('AUTH_RATE_LIMITED', { retryAfterMs: d.retryAfterMs }, { canRetryWithDeviceToken: false });
     return null;
   };
   const fail = (cls: CredentialClass, r: Rejected): Rejected => {
-    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
-    slot?.limiter.recordFailure(slot.key);
-    return r;
+    const delayMs = deps.limiters.recordFailure(source(cls));
+    return delayMs > 0 ? { ...r, delayMs } : r;
   };
-  const succeed = (cls: CredentialClass) => {
-    const slot = deps.limiters.slot({ clientIp: peer.clientIp, origin: peer.origin, cls });
-    slot?.limiter.reset(slot.key);
-  };
+  const succeed = (cls: CredentialClass) => deps.limiters.reset(source(cls));
 
   const presentsShared = Boolean(params.auth?.token || params.auth?.password);
   if (presentsShared) {

@@ -5,11 +5,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { ResolvedGatewaySettings } from '../../config/types.js';
-import { isLocalDirectRequest, resolveClientIp } from '../../auth/client-ip.js';
+import { isLocalDirectRequest, isUnattributedProxy, resolveClientIp } from '../../auth/client-ip.js';
 import { PairingStore } from '../../auth/pairing-store.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_PREAUTH_PAYLOAD_BYTES, TICK_INTERVAL_MS, DEFAULT_KEEPALIVE_SECONDS } from '../../protocol/constants.js';
 import { GATEWAY_EVENTS, requiredScopeForEvent } from '../../protocol/events.js';
-import { rejectionError } from '../../protocol/errors.js';
+import { rejectionError, Rejections } from '../../protocol/errors.js';
 import { scopeSatisfies } from '../../protocol/scopes.js';
 import type { RequestFrame } from '../../protocol/frames.js';
 import type { CallerInfo, GatewayServices, MethodDef } from '../methods/types.js';
@@ -25,6 +25,7 @@ import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
 import { Presence, selfPresence } from './presence.js';
 import { WebSocketServer } from 'ws';
+import { rawJsonResponse } from '../transport/guards.js';
 
 
 export interface ControlPlane {
@@ -131,6 +132,9 @@ class Hub implements ControlPlane, ConnectionHost {
       socket.destroy();
       return;
     }
+    if (this.settings.auth.mode !== 'none' && isUnattributedProxy({ remoteAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies: this.settings.trustedProxies })) {
+      return rawJsonResponse(socket, 403, 'Forbidden', proxyAttributionBody());
+    }
     const peer = this.peerInfo(req);
     // Before hello-ok nothing legitimate is big: stop reading a peer that streams more.
     let preauthBytes = head.length;
@@ -234,8 +238,11 @@ class Hub implements ControlPlane, ConnectionHost {
       return conn.close(1011, error.message); // 1011: the server, not the client, failed
     }
     if (!outcome.ok) {
-      if (outcome.rejection === 'PAIRING_REQUIRED' && outcome.ctx.requestId) this.logPairingRequest(conn, outcome.ctx.deviceId, outcome.ctx.requestId);
-      return conn.reject(outcome.rejection, outcome.ctx, frame.id, outcome.extraDetails);
+      const { rejection, ctx, extraDetails, delayMs } = outcome;
+      if (rejection === 'PAIRING_REQUIRED' && ctx.requestId) this.logPairingRequest(conn, ctx.deviceId, ctx.requestId);
+      // A slowed-down guess is answered later; a peer that hangs up meanwhile just goes away.
+      if (delayMs) return conn.rejectAfter(delayMs, rejection, ctx, frame.id, extraDetails);
+      return conn.reject(rejection, ctx, frame.id, extraDetails);
     }
     this.admit(conn, frame.id, outcome.session);
   }
@@ -469,3 +476,10 @@ function showsPresence(session: Session): boolean {
 function presenceKey(conn: Connection, session: Session): string {
   return session.deviceId ?? session.params.client.instanceId ?? conn.connId;
 }
+
+/** The 403 body for a forwarded request from an unconfigured same-host proxy (WS upgrade and /v1 alike). */
+export function proxyAttributionBody(): Record<string, unknown> {
+  const r = Rejections.PROXY_ATTRIBUTION_REQUIRED;
+  return { ok: false, error: { code: 'proxy_attribution_required', type: 'proxy_attribution_required', message: r.message(), fix: r.fix() } };
+}
+

@@ -96,15 +96,16 @@ test('new device from a remote address → NOT_PAIRED with requestId; approval l
 
 test('a local device is paired silently and never asked again for the same or fewer scopes', async () => {
   const device = makeDevice();
-  const first = await connectClient(gw.url, { token: TEST_TOKEN, device, scopes: ['operator.read', 'operator.write'] });
+  // The trusted proxy's own address without forwarding headers is a direct local client.
+  const first = await connectClient(proxied.url, { token: TEST_TOKEN, device, scopes: ['operator.read', 'operator.write'] });
   assert.equal(first.res.ok, true);
   first.client.close();
-  // Proxy headers from an untrusted peer make the connection remote.
+  // Through the proxy on behalf of a remote client.
   const remote = { headers: { 'x-forwarded-for': '203.0.113.50' } };
-  const fewer = await connectClient(gw.url, { token: TEST_TOKEN, device, scopes: ['operator.read'] }, remote);
+  const fewer = await connectClient(proxied.url, { token: TEST_TOKEN, device, scopes: ['operator.read'] }, remote);
   assert.equal(fewer.res.ok, true, 'fewer scopes from anywhere: no new approval');
   fewer.client.close();
-  const more = await connectClient(gw.url, { token: TEST_TOKEN, device, scopes: ['operator.admin'] }, remote);
+  const more = await connectClient(proxied.url, { token: TEST_TOKEN, device, scopes: ['operator.admin'] }, remote);
   assert.equal(more.res.error!.details.reason, 'scope-upgrade');
 });
 
@@ -250,17 +251,22 @@ test('10 wrong tokens from one remote IP lock it out: AUTH_RATE_LIMITED with ret
   other.client.close();
 });
 
-test('loopback is exempt from the limiter, except for browser origins', async () => {
-  for (let i = 0; i < 11; i++) {
+test('loopback is never locked out (wrong tokens are only slowed down), except for browser origins', async () => {
+  // Past 10, each answer is held longer than the last (250 ms, 500 ms, …), but none is a lockout.
+  for (let i = 0; i < 12; i++) {
     const { res } = await connectClient(gw.url, { token: `wrong-${i}` });
     assert.equal(res.error!.details.code, 'AUTH_TOKEN_MISMATCH');
   }
-  const origin = { origin: 'http://127.0.0.1:1234' };
+  const owner = await connectClient(gw.url, { token: TEST_TOKEN });
+  assert.equal(owner.res.ok, true, JSON.stringify(owner.res.error));
+  owner.client.close();
+  // A browser origin is locked out after 10 (each from its own loopback address, so no slow-down).
+  const origin = (n: number) => ({ origin: 'http://127.0.0.1:1234', localAddress: `127.0.0.${10 + n}` });
   for (let i = 0; i < 10; i++) {
-    const { res } = await connectClient(gw.url, { token: `wrong-${i}`, clientId: 'openclaw-control-ui', mode: 'ui' }, origin);
+    const { res } = await connectClient(gw.url, { token: `wrong-${i}`, clientId: 'openclaw-control-ui', mode: 'ui' }, origin(i));
     assert.equal(res.error!.details.code, 'AUTH_TOKEN_MISMATCH');
   }
-  const { res } = await connectClient(gw.url, { token: TEST_TOKEN, clientId: 'openclaw-control-ui', mode: 'ui' }, origin);
+  const { res } = await connectClient(gw.url, { token: TEST_TOKEN, clientId: 'openclaw-control-ui', mode: 'ui' }, origin(10));
   assert.equal(res.error!.details.code, 'AUTH_RATE_LIMITED');
 });
 

@@ -3,6 +3,31 @@ import { z } from 'zod';
 import type { MethodDef } from './types.js';
 import type { ControlPlaneRuntime } from './runtime.js';
 
+const short = z.string().max(512);
+const names = z.array(short).max(64);
+
+/** Upstream's closed schema: these fields and no others go to every client and the durable log. */
+const SystemEventParams = z.strictObject({
+  text: z.string().max(10_000),
+  idempotencyKey: z.string().min(1).max(512).optional(),
+  sessionKey: short.optional(),
+  wake: z.boolean().optional(),
+  deviceId: short.optional(),
+  instanceId: short.optional(),
+  host: short.optional(),
+  ip: short.optional(),
+  mode: short.optional(),
+  version: short.optional(),
+  platform: short.optional(),
+  deviceFamily: short.optional(),
+  modelIdentifier: short.optional(),
+  lastInputSeconds: z.number().optional(),
+  reason: short.optional(),
+  roles: names.optional(),
+  scopes: names.optional(),
+  tags: names.optional(),
+});
+
 export function healthMethods(rt: ControlPlaneRuntime): MethodDef[] {
   return [
     {
@@ -47,10 +72,10 @@ export function healthMethods(rt: ControlPlaneRuntime): MethodDef[] {
     {
       name: 'system-event',
       scope: 'operator.admin',
-      params: z.looseObject({ text: z.string().max(10_000) }),
+      params: SystemEventParams,
       handler: ({ params }) => {
-        const { idempotencyKey: _key, ...rest } = params as Record<string, unknown>;
-        rt.broadcast('system-event', { ...rest, text: params.text, ts: Date.now() });
+        const { idempotencyKey: _key, ...rest } = params;
+        rt.broadcast('system-event', { ...rest, ts: Date.now() });
         return { ok: true };
       },
     },

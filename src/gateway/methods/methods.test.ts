@@ -175,8 +175,8 @@ test('dashboard bootstrap code: pairs the browser once, then AUTH_BOOTSTRAP_TOKE
 
   const browser = makeDevice();
   const ui = { bootstrapToken: created.payload.code as string, device: browser, clientId: 'openclaw-control-ui', mode: 'ui', scopes: ['operator.read', 'operator.write'] };
-  // A remote browser (untrusted proxy headers make it non-local) on an allowed HTTPS origin.
-  gw.reconfigure(configWith({ controlUi: { allowedOrigins: ['https://dash.example'] } }));
+  // A remote browser (through a trusted proxy, so non-local) on an allowed HTTPS origin.
+  gw.reconfigure(configWith({ trustedProxies: ['127.0.0.1'], controlUi: { allowedOrigins: ['https://dash.example'] } }));
   const origin = { origin: 'https://dash.example', headers: { 'x-forwarded-for': '203.0.113.4' } };
   const first = await connectClient(gw.url, ui, origin);
   assert.equal(first.res.ok, true, JSON.stringify(first.res.error));

@@ -7,7 +7,8 @@ import type { ModelRuntime } from '../../models/runtime.js';
 import { listAgents, listConfiguredModels, sessionAgentId } from '../../models/router.js';
 import { canonicalSessionKey } from '../../sessions/keys.js';
 import type { SessionInfo } from '../../sessions/store.js';
-import type { CallerInfo, MethodDef } from './types.js';
+import { rejectionError } from '../../protocol/errors.js';
+import { MethodError, type CallerInfo, type MethodDef } from './types.js';
 
 /** `sessionKey` (ours) or `key` (upstream's name for it). */
 const Target = z
@@ -96,6 +97,17 @@ function listResult(runtime: ModelRuntime, params: ListParams, caller: CallerInf
 export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
   const canonical = (key: string, agentId?: string) => ({ key: resolveSession(runtime, key, agentId).sessionKey });
   const target = (p: { sessionKey?: string; key?: string; agentId?: string }) => resolveSession(runtime, p.sessionKey ?? p.key, p.agentId);
+  /**
+   * The session a reset/delete acts on: of a configured agent, or of one that still has this session
+   * on disk (an agent removed from the config). Anything else is refused before a directory is created.
+   */
+  const existingTarget = (p: { sessionKey?: string; key?: string; agentId?: string }) => {
+    const t = target(p);
+    if (listAgents(runtime.config()).some((a) => a.id === t.agentId)) return t;
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(t.agentId) && runtime.sessions.list(t.agentId).some((s) => s.sessionKey === t.sessionKey)) return t;
+    const e = rejectionError('AGENT_NOT_FOUND', { detail: t.agentId });
+    throw new MethodError(e.code, e.message, e.details);
+  };
   return [
     {
       name: 'sessions.list',
@@ -133,7 +145,7 @@ export function sessionsMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.admin',
       params: Target,
       handler: async ({ params }) => {
-        const { agentId, sessionKey } = target(params);
+        const { agentId, sessionKey } = existingTarget(params);
         await runtime.chat.abortAndSettle(sessionKey);
         const existed = runtime.sessions[op](agentId, sessionKey);
         return { ok: true, sessionKey, key: sessionKey, [op === 'reset' ? 'reset' : 'deleted']: existed };
