@@ -8,6 +8,7 @@ import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
 import type { OpenClawConfig } from '../config/schema.js';
 import { ConfigStore } from '../config/store.js';
+import { AUTO_RESTORED_MESSAGE, autoRestoredFix, restoreLastGood, usableLastGood } from '../config/recover.js';
 import { unsupportedSentence } from '../config/upstream-keys.js';
 import { isLoopbackHost, type ResolvedGatewaySettings } from '../config/types.js';
 import { readPackageVersion } from '../cli/version.js';
@@ -106,19 +107,28 @@ interface StartupConfig {
   unsupported: string[];
 }
 
-/** Loads the config; an unusable main file falls back to the last-known-good copy when there is one. */
+/**
+ * Loads the config. An unusable main file with a usable last-known-good copy is moved aside as
+ * `.rejected.<ts>` and the copy restored on disk (config/recover.ts), so the CLI works again too.
+ */
 function loadStartupConfig(configPath: string, store: ConfigStore, log: Logger): StartupConfig {
   try {
     const loaded = loadConfig(configPath);
     return { config: loaded.config, raw: loaded.raw, restored: false, unsupported: loaded.unsupported };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const lastGood = store.readLastGood();
-    const parsed = lastGood === undefined ? undefined : parseConfigText(lastGood, configPath);
-    if (!parsed?.ok) throw new GatewayStartError(err.message, err.exitCode, err.fix);
-    const rejectedPath = store.saveRejected(readTextOr(configPath, ''));
-    log.warn('Config auto-restored from last-known-good', { rejectedPath, problem: err.problem });
-    return { config: parsed.config, raw: lastGood, restored: true, unsupported: parsed.unsupported };
+    const copy = usableLastGood(store);
+    if (!copy) throw new GatewayStartError(err.message, err.exitCode, err.fix);
+    let rejectedPath: string | undefined;
+    try {
+      rejectedPath = restoreLastGood(store, copy);
+    } catch (writeErr) {
+      log.warn(`could not restore ${configPath} from ${store.lastGoodPath} (${(writeErr as Error).message}); running on the last-known-good config in memory`);
+    }
+    // undefined: the file was fixed (or could not be written) meanwhile; this start still uses the copy.
+    if (rejectedPath) log.warn(AUTO_RESTORED_MESSAGE, { rejectedPath, problem: err.problem, fix: autoRestoredFix(rejectedPath) });
+    else log.warn(AUTO_RESTORED_MESSAGE, { restoredInMemoryOnly: true, problem: err.problem });
+    return { config: copy.config, raw: copy.raw, restored: true, unsupported: copy.unsupported };
   }
 }
 
