@@ -196,6 +196,10 @@ async function embeddings(rt: ModelRuntime, res: ServerResponse, body: any): Pro
   const input: unknown = body.input;
   const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : null;
   if (!inputs || inputs.length === 0) throw invalid('input must be a string or an array of strings');
+  // The caller's encoding_format decides the answer (float by default, as OpenAI's API); upstream is
+  // always asked for floats, which every OpenAI-compatible server speaks.
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') throw invalid('encoding_format must be "float" or "base64"');
   const modelName = typeof body.model === 'string' && body.model ? body.model : 'openclaw';
   const cfg = rt.config();
   const target = parseTarget(modelName);
@@ -211,7 +215,7 @@ async function embeddings(rt: ModelRuntime, res: ServerResponse, body: any): Pro
   }
   const tokens = out.usage?.inputTokens ?? 0;
   // The official SDKs ask for base64 (little-endian float32) unless told otherwise.
-  const base64 = body.encoding_format === 'base64';
+  const base64 = format === 'base64';
   sendJson(res, 200, {
     object: 'list',
     data: out.embeddings.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v })),
