@@ -17,7 +17,8 @@ import { isGatewayCmdline } from '../infra/proc.js';
 import { createLogger, type GatewayLogger } from '../logging/logger.js';
 import { startupMark } from '../logging/startup-trace.js';
 import type { Logger } from '../logging/types.js';
-import { ProcessFailures, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
+import { ProcessFailures, Rejections, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
+import { degradedSubsystems, isDiskFull, noteDiskFull } from '../infra/disk-full.js';
 import { createControlPlane, type ControlPlane } from './control-plane/index.js';
 import { loadExtensions, type GatewayExtensions } from './extensions.js';
 import { inspectPidFile, pidRecordFor, removePidFile, writePidFile } from './pidfile.js';
@@ -47,7 +48,8 @@ export interface GatewayHandle {
   /** ws://host:port */
   url: string;
   services: ProcessServices;
-  close(reason?: string): Promise<void>;
+  /** `exitCode`: what the process should exit with once closed (a crash: 1). */
+  close(reason?: string, exitCode?: number): Promise<void>;
   restart(reason: string): Promise<void>;
   /** Resolves once the gateway has stopped (close(), or a restart that could not listen again). */
   closed: Promise<void>;
@@ -214,7 +216,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
     startupMark('control plane created');
     const sockets = new Set<Socket>();
-    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, () => readiness, () => effective, log));
+    const server = http.createServer((req, res) => void handleHttp(req, res, extensions, currentReadiness, () => effective, log));
     server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.once('close', () => sockets.delete(sock));
@@ -250,11 +252,25 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     return l;
   }
 
+  /** Readiness as /ready reports it: a ready gateway whose state dir is full is `degraded`. */
+  function currentReadiness(): Readiness {
+    if (readiness.phase !== 'ready') return readiness;
+    const degraded = degradedSubsystems(paths.stateDir);
+    return degraded.length ? { ...readiness, degraded, degradedFix: Rejections.STATE_DISK_FULL.fix({ stateDir: paths.stateDir }) } : readiness;
+  }
+
   function markReady(l: Listener): void {
     listener = l;
     effective = { ...requested, host: l.host, port: l.port };
     readiness = { phase: 'ready', pending: [] };
-    writePidFile(paths.pidFile, pidRecordFor({ host: l.host, port: l.port, configPath: paths.configPath, version: services.version, startedAt: services.startedAt }));
+    try {
+      writePidFile(paths.pidFile, pidRecordFor({ host: l.host, port: l.port, configPath: paths.configPath, version: services.version, startedAt: services.startedAt }));
+    } catch (err) {
+      // A full disk must not stop a start (or a restart loop would follow): serve without the pid file.
+      if (!isDiskFull(err)) throw err;
+      noteDiskFull('pid file', err);
+      log.error(`could not write ${paths.pidFile}: ${(err as Error).message}`, { fix: Rejections.STATE_DISK_FULL.fix({ stateDir: paths.stateDir }) });
+    }
   }
 
   /** The line supervisors and scripts wait for: logged only when everything above is done. */
@@ -369,7 +385,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
       restarting = restarting.then(() => doRestart(reason)).catch((err) => log.error(`restart failed: ${(err as Error).message}`));
       return restarting;
     },
-    close(reason = 'shutdown') {
+    close(reason = 'shutdown', code?: number) {
+      if (code !== undefined && exitCode === 0) exitCode = code;
       closing ??= (async () => {
         readiness = { phase: 'draining', pending: ['connections'] };
         watcher?.close();
@@ -463,7 +480,7 @@ export function installProcessHandlers(handle: GatewayHandle, log: Logger): void
   const stop = (reason: string, code?: number) => {
     const exit = () => process.exit(code ?? handle.exitCode);
     setTimeout(exit, 1800);
-    void handle.close(reason).finally(exit);
+    void handle.close(reason, code).finally(exit);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -2,7 +2,8 @@
 // as `chat` events (delta → final | aborted | error) with fallbacks announced as `agent`
 // lifecycle events. Runs belong to the gateway, not to the connection that started them.
 import crypto from 'node:crypto';
-import type { ErrorShape } from '../protocol/errors.js';
+import { rejectionError, type ErrorShape } from '../protocol/errors.js';
+import { isDiskFull, noteDiskFull } from '../infra/disk-full.js';
 import type { InterruptedTurn } from '../sessions/store.js';
 import { prepareTurn, runAgentTurn, type PreparedTurn } from './agent-turn.js';
 import { ModelError, toErrorShape } from './errors.js';
@@ -230,7 +231,7 @@ export class ChatRuns {
           lifecycle({ phase: 'end', aborted: true });
           settle({ state: 'aborted', text: run.text });
         } else {
-          const error = toErrorShape(err);
+          const error = this.errorShape(err, 'the reply');
           this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey });
           chat({ state: 'error', errorMessage: error.message, error, stopReason: 'error' });
           lifecycle({ phase: 'error', errorMessage: error.message });
@@ -247,6 +248,13 @@ export class ChatRuns {
     this.queues.set(sessionKey, run.done);
     this.runs.set(runId, run);
     return run;
+  }
+
+  /** A write that failed for lack of space is STATE_DISK_FULL (fix: free space in the state dir), never a raw ENOSPC. */
+  private errorShape(err: unknown, what: string): ErrorShape {
+    if (!isDiskFull(err)) return toErrorShape(err);
+    noteDiskFull('transcripts', err);
+    return rejectionError('STATE_DISK_FULL', { stateDir: this.rt.stateDir, detail: what });
   }
 
   /** An interrupted turn that can no longer run (its agent or model is gone): close it with an error. */

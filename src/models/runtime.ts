@@ -18,6 +18,8 @@ export interface TurnServices {
   readonly sessions: SessionStore;
   /** The current models/agents config (cached until the file changes). */
   config(): ModelsConfig;
+  /** The state dir, named in the error of a write that failed for lack of space. */
+  readonly stateDir?: string;
 }
 
 export interface ModelRuntime extends TurnServices {
@@ -44,6 +46,7 @@ export function createModelRuntime(o: ModelRuntimeOptions): ModelRuntime {
     providers: new ProviderRegistry(o.env ?? process.env),
     sessions: new SessionStore(path.join(o.services.stateDir, 'agents')),
     config: liveConfigReader(o.services.configPath, log),
+    stateDir: o.services.stateDir,
   };
   const chat = new ChatRuns(turn, (event, payload) => {
     o.services.broadcast(event, payload);
