@@ -25,7 +25,14 @@ export interface TranscriptEntry {
    * On the user message of a chat.send run: the gateway owns this turn and re-runs it (with the
    * same model override) if it finds no reply after a crash.
    */
-  resumable?: { model?: string };
+  resumable?: {
+    model?: string;
+    /**
+     * Hash of the chat.send idempotency key (scoped to the caller's device), written in the same
+     * fsynced line as the message: a keyed retry after a crash finds the turn instead of running it twice.
+     */
+    idempotencyKey?: string;
+  };
   /** Where a channel message came from: channel, accountId, senderId, senderLabel, chatId, chatType, messageId. */
   origin?: Record<string, unknown>;
 }

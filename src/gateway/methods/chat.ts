@@ -23,7 +23,7 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
         agentId: z.string().min(1).optional(),
         model: z.string().min(3).optional(),
       }),
-      handler: ({ params }) => asMethodError(() => runtime.chat.send(params)),
+      handler: ({ params, caller, idempotencyKey }) => asMethodError(() => runtime.chat.send(params, idempotencyKey ? { key: idempotencyKey, deviceId: caller.deviceId } : undefined)),
     },
     {
       name: 'chat.history',
