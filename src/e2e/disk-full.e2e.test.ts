@@ -104,6 +104,16 @@ test('a full disk fails the turn with a free-space fix, the gateway keeps servin
     assert.notEqual(again.code, 0);
     assert.ok(again.stderr.includes(freeSpace), again.stderr);
     assert.doesNotMatch(again.stderr, /ENOSPC|openclaw logs/);
+    const v1 = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openclaw', messages: [{ role: 'user', content: 'over http' }] }),
+      signal: AbortSignal.timeout(WAIT_MS),
+    });
+    const v1Body = (await v1.json()) as { error: { code: string; fix: string } };
+    assert.equal(v1.status, 503, JSON.stringify(v1Body));
+    assert.equal(v1Body.error.code, 'STATE_DISK_FULL');
+    assert.ok(v1Body.error.fix.includes(freeSpace));
     assert.equal(gw.proc.exitCode, null, gw.output());
 
     // 4. Space is back: /ready recovers and turns work again.

@@ -9,6 +9,7 @@ import type { HttpHandler } from '../gateway/extensions.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import { rejectionError, Rejections, type ErrorShape, type RejectionContext } from '../protocol/errors.js';
 import { scopeSatisfies } from '../protocol/scopes.js';
+import { isDiskFull } from '../infra/disk-full.js';
 import { prepareTurn, runAgentTurn } from './agent-turn.js';
 import { flattenContent } from './compat.js';
 import { AllModelsFailedError, classifyProviderError, ModelError, RouteError, toErrorShape } from './errors.js';
@@ -79,7 +80,8 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): HttpHandler {
       }
       await route(o, req, res, url, who.scopes, keepAliveMs);
     } catch (err) {
-      sendError(res, err);
+      // A full state disk (the transcript write of an agent turn): the catalogued error, not a raw ENOSPC.
+      sendError(res, isDiskFull(err) ? new HttpError(503, 'api_error', rejectionError('STATE_DISK_FULL', { stateDir: o.services.stateDir, detail: 'the turn' })) : err);
     }
     return true;
   };
