@@ -102,11 +102,13 @@ interface ActiveRun {
 export interface SendIdempotency {
   key: string;
   deviceId?: string;
+  /** The method the key came with (`chat.send` by default, or `agent`): keys are scoped per method too. */
+  method?: string;
 }
 
 /** What the transcript stores for a key: a hash, so a key is never written in the clear. */
 export function idempotencyKeyHash(i: SendIdempotency): string {
-  return crypto.createHash('sha256').update(`chat.send\u0000${i.deviceId ?? '-'}\u0000${i.key}`).digest('hex').slice(0, 32);
+  return crypto.createHash('sha256').update(`${i.method ?? 'chat.send'}\u0000${i.deviceId ?? '-'}\u0000${i.key}`).digest('hex').slice(0, 32);
 }
 
 export class ChatRuns {
