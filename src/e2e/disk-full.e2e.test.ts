@@ -128,6 +128,9 @@ test('a full disk fails the turn with a free-space fix, the gateway keeps servin
     await exitWithin(gw, WAIT_MS);
     fillDisk(dir);
     ({ gw, port } = await startGateway());
+    // The turn that failed in step 1 was never answered: the restart resumes it, it fails the same clean way.
+    await gw.waitFor(/resuming interrupted run/, WAIT_MS);
+    await gw.waitFor(/chat run \S+ failed: no space left on the disk/, WAIT_MS);
     assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
     const onFull = await runCli(['agent', '--message', 'still full', '--session', 'full'], { env, timeoutMs: WAIT_MS });
     assert.ok(onFull.stderr.includes(freeSpace), onFull.stderr);
