@@ -72,7 +72,8 @@ export class EventLog {
         }
       }
     }
-    this.fd = fs.openSync(this.file, 'a', 0o600);
+    // a+: appends, and reads back the tail to cut a line a full disk cut short (writeLine).
+    this.fd = fs.openSync(this.file, 'a+', 0o600);
   }
 
   get lastSeq(): number {
@@ -159,7 +160,7 @@ export class EventLog {
     this.fileChars = this.keptBytes;
     if (this.fd !== null) {
       fs.closeSync(this.fd);
-      this.fd = fs.openSync(this.file, 'a', 0o600);
+      this.fd = fs.openSync(this.file, 'a+', 0o600);
     }
   }
 }
