@@ -1,8 +1,10 @@
 // kill -9 mid-turn: the acknowledged user message is on disk, the transcript parses, and a
 // restarted runtime continues the session.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import { createModelRuntime } from '../models/runtime.js';
@@ -68,5 +70,36 @@ it('a turn killed with SIGKILL mid-stream keeps the acknowledged message; the se
     assert.deepEqual(after, ['please remember this', 'after restart', 'echo: after restart']);
   } finally {
     await runtime.close();
+  }
+});
+
+it('a full disk (a 64 KiB tmpfs): a failed append rejects and leaves no torn line; later appends parse', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcript-full-'));
+  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { timeout: 10_000 }).status === 0;
+  if (!mounted) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    t.skip('needs root to mount a tmpfs');
+    return;
+  }
+  try {
+    const store = new SessionStore(path.join(dir, 'agents'));
+    // Keep appending after the first failure: each later line meets a partly free last page.
+    let failures = 0;
+    let failure: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < 1000 && failures < 20; i++) {
+      try {
+        await store.append('main', 'full', { role: 'user', content: `m${i} ${'x'.repeat(6000)}` }, `r${i}`);
+      } catch (err) {
+        failure = err as NodeJS.ErrnoException;
+        failures++;
+      }
+    }
+    assert.equal(failure?.code, 'ENOSPC');
+    const text = fs.readFileSync(store.transcriptPath('main', 'full'), 'utf8');
+    assert.ok(text.endsWith('\n'), 'no torn last line');
+    assert.equal(store.history('main', 'full', 1000).length, text.split('\n').filter(Boolean).length, 'every line parses');
+  } finally {
+    spawnSync('umount', ['-l', dir], { timeout: 10_000 });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
