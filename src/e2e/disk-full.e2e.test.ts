@@ -3,26 +3,15 @@
 // running throughout, so nothing here waits for it to exit; every wait has a timeout and the
 // finally block kills the gateway and unmounts the tmpfs whatever happened.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cleanEnv, eventually, localConfig, runCli, spawnCli, type GatewayProcess } from '../testing/harness.js';
+import { cleanEnv, eventually, localConfig, mountSmallTmpfs, runCli, spawnCli, type GatewayProcess } from '../testing/harness.js';
 import { startFakeOpenAi } from '../models/testing/fake-openai.js';
 
 const TOKEN = 'disk-full-token-0123456789abcdef0123';
 const WAIT_MS = 30_000;
-
-function tryMountTmpfs(dir: string): boolean {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', dir], { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Writes zeros into `<dir>/filler` until the disk says ENOSPC. */
 function fillDisk(dir: string): void {
@@ -51,14 +40,10 @@ async function readyBody(port: number): Promise<{ status: number; body: any }> {
 }
 
 test('a full disk fails the turn with a free-space fix, the gateway keeps serving, /ready degrades and recovers, a restart on a full disk serves', async (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-diskfull-'));
-  const dir = path.join(root, 'state');
-  fs.mkdirSync(dir, { mode: 0o700 });
-  if (!tryMountTmpfs(dir)) {
-    fs.rmSync(root, { recursive: true, force: true });
-    t.skip('needs root to mount a tmpfs');
-    return;
-  }
+  const disk = mountSmallTmpfs('2m');
+  if (!disk) return t.skip('needs root to mount a tmpfs');
+  const dir = disk.dir;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-diskfull-home-'));
   const fake = await startFakeOpenAi({ models: ['m'] });
   const env = { ...cleanEnv(), HOME: root, OPENCLAW_STATE_DIR: dir };
   fs.writeFileSync(path.join(dir, 'openclaw.json'), JSON.stringify(localConfig(TOKEN, {
@@ -141,11 +126,7 @@ test('a full disk fails the turn with a free-space fix, the gateway keeps servin
     for (const p of procs) p.kill('SIGKILL');
     await Promise.all(procs.map((p) => Promise.race([p.exited, new Promise((r) => setTimeout(r, 5000))])));
     await fake.close();
-    try {
-      execFileSync('umount', ['-l', dir], { stdio: 'ignore', timeout: 10_000 });
-    } catch {
-      // already unmounted
-    }
+    disk.unmount();
     fs.rmSync(root, { recursive: true, force: true });
   }
 });

@@ -1,9 +1,8 @@
 // kill -9 mid-turn: the acknowledged user message is on disk, the transcript parses, and a
 // restarted runtime continues the session.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
@@ -11,7 +10,7 @@ import { createModelRuntime } from '../models/runtime.js';
 import type { FakeServerBase } from '../models/testing/fake-openai.js';
 import { startOneModelFixture } from '../models/testing/fixtures.js';
 import { makeTestServices } from '../models/testing/services.js';
-import type { StateDir } from '../testing/harness.js';
+import { mountSmallTmpfs, type StateDir } from '../testing/harness.js';
 import { SessionStore } from './store.js';
 
 const CHILD = fileURLToPath(new URL('../models/testing/chat-turn-child.js', import.meta.url));
@@ -74,15 +73,10 @@ it('a turn killed with SIGKILL mid-stream keeps the acknowledged message; the se
 });
 
 it('a full disk (a 64 KiB tmpfs): a failed append rejects and leaves no torn line; later appends parse', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transcript-full-'));
-  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { timeout: 10_000 }).status === 0;
-  if (!mounted) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    t.skip('needs root to mount a tmpfs');
-    return;
-  }
+  const disk = mountSmallTmpfs('64k');
+  if (!disk) return t.skip('needs root to mount a tmpfs');
   try {
-    const store = new SessionStore(path.join(dir, 'agents'));
+    const store = new SessionStore(path.join(disk.dir, 'agents'));
     // Keep appending after the first failure: each later line meets a partly free last page.
     let failures = 0;
     let failure: NodeJS.ErrnoException | undefined;
@@ -99,7 +93,6 @@ it('a full disk (a 64 KiB tmpfs): a failed append rejects and leaves no torn lin
     assert.ok(text.endsWith('\n'), 'no torn last line');
     assert.equal(store.history('main', 'full', 1000).length, text.split('\n').filter(Boolean).length, 'every line parses');
   } finally {
-    spawnSync('umount', ['-l', dir], { timeout: 10_000 });
-    fs.rmSync(dir, { recursive: true, force: true });
+    disk.unmount();
   }
 });

@@ -2,12 +2,12 @@
 // line (crash mid-write) is dropped, and replay plans report gaps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { EventLog } from './event-log.js';
+import { mountSmallTmpfs } from '../../testing/harness.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cp-eventlog-'));
@@ -112,13 +112,9 @@ test('the window is also bounded by size, keeping at least the newest event', ()
 });
 
 test('a full disk (a 64 KiB tmpfs): a failed append throws, takes no id, leaves no torn line; appends resume when space is back', (t) => {
-  const dir = tempDir();
-  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { timeout: 10_000 }).status === 0;
-  if (!mounted) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    t.skip('needs root to mount a tmpfs');
-    return;
-  }
+  const disk = mountSmallTmpfs('64k');
+  if (!disk) return t.skip('needs root to mount a tmpfs');
+  const dir = disk.dir;
   try {
     const log = new EventLog(dir);
     const payload = { text: 'x'.repeat(1000) }; // not a divisor of the page size: the last write is cut short
@@ -144,7 +140,6 @@ test('a full disk (a 64 KiB tmpfs): a failed append throws, takes no id, leaves 
     assert.equal(again.append('chat', { text: 'after' }).id, last + 1);
     again.close();
   } finally {
-    spawnSync('umount', ['-l', dir], { timeout: 10_000 });
-    fs.rmSync(dir, { recursive: true, force: true });
+    disk.unmount();
   }
 });
