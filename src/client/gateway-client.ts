@@ -390,7 +390,13 @@ export class GatewayClient extends EventEmitter<GatewayClientEvents> {
     clearTimeout(at.handshakeTimer);
     at.hello = true;
     this.hello = hello;
-    if (hello.auth?.deviceToken && this.tokens) this.tokens.set(this.url, hello.auth.role ?? this.role, hello.auth.deviceToken, hello.auth.scopes ?? []);
+    if (hello.auth?.deviceToken && this.tokens) {
+      try {
+        this.tokens.set(this.url, hello.auth.role ?? this.role, hello.auth.deviceToken, hello.auth.scopes ?? []);
+      } catch {
+        // Only a cache (a full disk, a read-only home): this connection goes on, the next one authenticates again.
+      }
+    }
     if (at.sentBootstrapToken) this.bootstrapToken = undefined; // single use: the device token replaces it
     if (hello.resume) {
       // Another log (new state dir, or first connect): its seqs are not comparable with ours.

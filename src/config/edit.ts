@@ -3,7 +3,7 @@
 // all under the config lock.
 import fs from 'node:fs';
 import JSON5 from 'json5';
-import { ConfigError, parseConfigText, validateConfigObject, type ConfigIssue, type ParseResult } from './load.js';
+import { ConfigError, isEmptyConfigText, noConfigWarning, parseConfigText, validateConfigObject, type ConfigIssue, type ParseResult } from './load.js';
 import { applyMergePatch } from './merge-patch.js';
 import { authSwitchProblem, ConfigAuthUnusableError } from './auth-usable.js';
 import { getPath, isPlainObject, parseCliValue, parsePath, setPath, unsetPath } from './path-ops.js';
@@ -49,7 +49,8 @@ export function readEditableConfig(configPath: string): { exists: boolean; value
   }
   let value: unknown;
   try {
-    value = raw.trim() === '' ? {} : JSON5.parse(raw);
+    if (isEmptyConfigText(raw)) return { exists: false, value: {} };
+    value = JSON5.parse(raw);
   } catch {
     const result = parseConfigText(raw, configPath);
     const problem = result.ok ? 'cannot parse' : result.problem;
@@ -231,10 +232,11 @@ export function validateConfigFile(configPath: string): ValidationReport {
   try {
     raw = fs.readFileSync(configPath, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [`${configPath} does not exist; defaults apply (openclaw setup creates it).`], unsupported: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { valid: true, configPath, exists: false, issues: [], warnings: [noConfigWarning(configPath, false)], unsupported: [] };
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return { valid: false, configPath, exists: true, issues: [{ path: '', message: `cannot read the file (${code})`, text: `cannot read ${configPath} (${code})`, fix: `ls -l ${configPath}` }], warnings: [], unsupported: [] };
   }
+  if (isEmptyConfigText(raw)) return { valid: true, configPath, exists: false, issues: [], warnings: [noConfigWarning(configPath, true)], unsupported: [] };
   const result = parseConfigText(raw, configPath);
   return result.ok
     ? { valid: true, configPath, exists: true, issues: [], warnings: result.warnings, unsupported: result.unsupported }

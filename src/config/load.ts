@@ -62,6 +62,16 @@ export type ParseResult =
 
 export const VALIDATE_FIX = 'openclaw config validate';
 
+/** An empty (or whitespace-only) file is no config, exactly like a missing one, for every reader. */
+export function isEmptyConfigText(text: string): boolean {
+  return text.trim() === '';
+}
+
+/** The warning every reader prints for a missing or empty config file. */
+export function noConfigWarning(configPath: string, empty: boolean): string {
+  return `${configPath} ${empty ? 'is empty' : 'does not exist'}, so there is no config; defaults apply (openclaw setup creates it).`;
+}
+
 export function hashRaw(raw: string | undefined): string {
   return raw === undefined ? '' : crypto.createHash('sha256').update(raw).digest('hex');
 }
@@ -79,7 +89,7 @@ function parseJsonOrJson5(text: string): unknown {
 export function parseConfigText(text: string, configPath: string, env: Env = process.env): ParseResult {
   let value: unknown;
   try {
-    value = text.trim() === '' ? {} : parseJsonOrJson5(text);
+    value = isEmptyConfigText(text) ? {} : parseJsonOrJson5(text);
   } catch (err) {
     const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
     const message = e.message.replace(/^JSON5: /, '').replace(/ at \d+:\d+$/, '');
@@ -113,7 +123,7 @@ export function validateConfigObject(value: unknown): ParseResult {
   return { ok: false, problem: issues.map((i) => i.text).join('; '), issues, fix: issues[0]?.fix ?? VALIDATE_FIX };
 }
 
-/** Reads and validates the config file; a missing file is an empty config. Throws ConfigError. */
+/** Reads and validates the config file; a missing or empty file is no config ({}). Throws ConfigError. */
 export function loadConfig(configPath: string, env: Env = process.env): LoadedConfig {
   let raw: string;
   try {
@@ -128,6 +138,8 @@ export function loadConfig(configPath: string, env: Env = process.env): LoadedCo
       fix: `ls -l ${configPath}  (the file must be readable by this user; openclaw doctor checks permissions)`,
     });
   }
+  // raw stays undefined so nothing treats the empty text as a config worth keeping (last-good).
+  if (isEmptyConfigText(raw)) return { path: configPath, exists: false, raw: undefined, config: {}, hash: hashRaw(raw), warnings: [noConfigWarning(configPath, true)], unsupported: [] };
   const result = parseConfigText(raw, configPath, env);
   if (!result.ok) {
     const syntax = result.issues[0]?.path === '' && result.problem.startsWith(configPath);

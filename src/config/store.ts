@@ -76,6 +76,22 @@ export class ConfigStore {
     return file;
   }
 
+  /**
+   * Puts `replacement` (the last-known-good text) in place of an unusable config: the broken text is
+   * moved aside as `.rejected.<ts>` first, then the config is replaced atomically, so at every instant
+   * openclaw.json holds either the broken text or the restored one. Returns the rejected path, or
+   * undefined (nothing written) when the file no longer holds `expectedRaw` (someone just fixed it).
+   */
+  restoreFrom(replacement: string, expectedRaw: string | undefined): string | undefined {
+    return withConfigLock(this.configPath, () => {
+      const current = readRaw(this.configPath);
+      if (current !== expectedRaw) return undefined;
+      const rejectedPath = this.saveRejected(current ?? '');
+      writeFileAtomicSync(this.configPath, replacement, { mode: 0o600 });
+      return rejectedPath;
+    });
+  }
+
   /** Paths of rejected texts, oldest first. */
   listRejected(): string[] {
     const dir = path.dirname(this.configPath);

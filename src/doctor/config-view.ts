@@ -2,7 +2,7 @@
 // explained), the strict loader's verdict, and the gateway's effective settings when it validates.
 import fs from 'node:fs';
 import JSON5 from 'json5';
-import { ConfigError, hashRaw, parseConfigText } from '../config/load.js';
+import { ConfigError, hashRaw, isEmptyConfigText, parseConfigText } from '../config/load.js';
 import { getPath, isPlainObject } from '../config/path-ops.js';
 import type { Env } from '../config/paths.js';
 import { resolveGatewaySettings } from '../config/resolve.js';
@@ -40,6 +40,7 @@ export function readConfigView(configPath: string, env: Env): ConfigView {
     if (code !== 'ENOENT') return { path: configPath, exists: true, hash: '', value: {}, problem: { text: `${configPath} cannot be read (${code})`, fix: `ls -l ${configPath}`, syntax: true } };
     return { path: configPath, exists: false, hash: '', value: {}, ...resolved({}, env) };
   }
+  if (isEmptyConfigText(raw)) return { path: configPath, exists: false, hash: hashRaw(raw), value: {}, ...resolved({}, env) };
   const result = parseConfigText(raw, configPath);
   let value: JsonObject = {};
   try {

@@ -169,3 +169,17 @@ test('in a terminal --fix applies without a prompt, with a backup', async () => 
   assert.equal(JSON5.parse(fs.readFileSync(s.configPath, 'utf8')).gateway.mode, 'local');
   assert.equal(fs.readFileSync(`${s.configPath}.bak`, 'utf8'), before);
 });
+
+test('doctor --fix on a config that does not parse: the broken file becomes .rejected.*, last-good is restored, config get works', async () => {
+  const s = stateDir('{ gateway: { mode: "local", ');
+  fs.writeFileSync(`${s.configPath}.last-good`, JSON.stringify(localConfig(STRONG)), { mode: 0o600 });
+  assert.equal((await runCli(['config', 'get', 'gateway.mode'], { env: s.env })).code, 78);
+  const r = await runCli(['doctor', '--fix'], { env: s.env });
+  assert.match(r.stdout, /fixed last-good: Config auto-restored from last-known-good .*openclaw\.json\.last-good; the broken file is now .*openclaw\.json\.rejected\./);
+  const rejected = fs.readdirSync(s.dir).filter((n) => n.startsWith('openclaw.json.rejected.'));
+  assert.equal(rejected.length, 1);
+  assert.equal(fs.readFileSync(`${s.dir}/${rejected[0]}`, 'utf8'), '{ gateway: { mode: "local", ');
+  const get = await runCli(['config', 'get', 'gateway.mode'], { env: s.env });
+  assert.equal(get.code, 0, get.stderr);
+  assert.match(get.stdout, /local/);
+});

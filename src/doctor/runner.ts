@@ -51,21 +51,22 @@ export type AppliedFix = FixResult & { id: string };
  * --generate-gateway-token edit.
  */
 export async function applyRepairs(ctx: DoctorContext, repairs: { check: Check }[], extraConfigEdit?: { id: string; summary: string; edit: (c: JsonObject) => JsonObject }): Promise<AppliedFix[]> {
-  const edits = repairs.filter((r) => r.check.repairConfig).map((r) => ({ id: r.check.id, summary: r.check.repairSummary ?? r.check.title, edit: (c: JsonObject) => r.check.repairConfig!(c, ctx) }));
+  // Restoring last-good replaces the whole file: edits planned against the broken one no longer apply.
+  const restoring = repairs.some((r) => r.check.id === 'last-good');
+  const edits = restoring ? [] : repairs.filter((r) => r.check.repairConfig).map((r) => ({ id: r.check.id, summary: r.check.repairSummary ?? r.check.title, edit: (c: JsonObject) => r.check.repairConfig!(c, ctx) }));
   if (extraConfigEdit) edits.push(extraConfigEdit);
   // Never rebuild a file we could not parse from nothing: what the user wrote would be lost.
-  if (edits.length && ctx.config.problem?.syntax && !edits.some((e) => e.id === 'last-good')) {
-    throw new Error(`${ctx.config.path} does not parse, so doctor will not rewrite it; fix the line openclaw doctor names, or restore the last good copy: openclaw doctor --fix --restore-last-good`);
+  if (edits.length && ctx.config.problem?.syntax && !restoring) {
+    throw new Error(`${ctx.config.path} does not parse, so doctor will not rewrite it; fix the line openclaw doctor names (openclaw config validate), then run openclaw doctor --fix again`);
   }
   const applied: AppliedFix[] = [];
   // File repairs first: a config rewrite would otherwise mask a permission problem it also fixes.
   for (const { check } of repairs) if (check.fix) applied.push({ id: check.id, ...(await check.fix(ctx)) });
   if (edits.length) {
-    const next = edits.reduce((c, e) => e.edit(c), ctx.config.value);
-    // expectedHash: refuse to overwrite an edit made while the user read the plan. force only for an
-    // explicit last-good restore, which the clobber guard would otherwise refuse when it shrinks the file.
-    const force = edits.some((e) => e.id === 'last-good');
-    const { backupPath } = new ConfigStore(ctx.config.path).write(next, { force, expectedHash: ctx.config.hash });
+    const base = restoring ? readConfigView(ctx.config.path, ctx.env) : ctx.config;
+    const next = edits.reduce((c, e) => e.edit(c), base.value);
+    // expectedHash: refuse to overwrite an edit made while the user read the plan.
+    const { backupPath } = new ConfigStore(ctx.config.path).write(next, { expectedHash: base.hash });
     const ids = edits.map((e) => e.id).join(', ');
     applied.push({ id: ids, summary: `Rewrote the config (${edits.map((e) => e.summary).join('; ')}).`, changed: [{ path: ctx.config.path, backupPath }] });
   }

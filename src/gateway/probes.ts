@@ -5,6 +5,7 @@ import { normalizeIp } from '../auth/ip-address.js';
 import { checkBrowserOrigin } from '../auth/origin.js';
 import type { ResolvedGatewaySettings } from '../config/types.js';
 import { rejectionError } from '../protocol/errors.js';
+import type { DegradedSubsystem } from '../infra/disk-full.js';
 
 export type ReadinessPhase = 'starting' | 'ready' | 'draining';
 
@@ -12,6 +13,10 @@ export interface Readiness {
   phase: ReadinessPhase;
   /** What startup still waits for (or what is draining). */
   pending: string[];
+  /** Subsystems that could not write to the state dir (full disk): /ready answers 503 `degraded`. */
+  degraded?: DegradedSubsystem[];
+  /** How to clear `degraded`. */
+  degradedFix?: string;
 }
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -48,7 +53,8 @@ export function handleProbe(req: IncomingMessage, res: ServerResponse, readiness
     return true;
   }
   if (READY_PATHS.has(pathname) || STARTUP_PATHS.has(pathname)) {
-    if (readiness.phase === 'ready') sendJson(req, res, 200, { ok: true, status: STARTUP_PATHS.has(pathname) ? 'started' : 'ready' });
+    if (readiness.phase === 'ready' && readiness.degraded?.length && READY_PATHS.has(pathname)) sendJson(req, res, 503, { ok: false, status: 'degraded', degraded: readiness.degraded, fix: readiness.degradedFix });
+    else if (readiness.phase === 'ready') sendJson(req, res, 200, { ok: true, status: STARTUP_PATHS.has(pathname) ? 'started' : 'ready' });
     else sendJson(req, res, 503, { ok: false, status: readiness.phase, pending: readiness.pending });
     return true;
   }

@@ -63,7 +63,9 @@ test('run: ready line, probes with security headers, pid file, last-good, dashbo
 test('--allow-unconfigured starts without gateway.mode', async () => {
   const state = makeStateDir({ gateway: { auth: { mode: 'token', token: TOKEN } } });
   try {
-    const { gw } = await startRun(state, ['--port', '0', '--allow-unconfigured']);
+    state.env.OPENCLAW_GATEWAY_TOKEN = TOKEN;
+    const { gw, port } = await startRun(state, ['--port', '0', '--allow-unconfigured']);
+    await fetch(`http://127.0.0.1:${port}/ready`); // a round trip: the ready line's deferred writes (last-good) are done
     assert.equal((await stopRun(gw)).code, 0);
   } finally {
     state.cleanup();
@@ -101,22 +103,70 @@ test('a kill -9ed gateway leaves a pid file that the next start reclaims', async
   }
 });
 
-test('an unparseable config with a last-good copy: auto-restored, the bad text kept as .rejected.*', async () => {
+test('an unparseable config with a last-good copy: moved aside as .rejected.*, last-good restored on disk, the CLI works again', async () => {
   const state = makeStateDir(localConfig(TOKEN));
   try {
     const first = await startRun(state);
     await eventually(() => fs.existsSync(`${state.configPath}.last-good`));
     await stopRun(first.gw);
+    const good = fs.readFileSync(`${state.configPath}.last-good`, 'utf8');
     state.writeConfig('{ gateway: { mode: "local", auth: ');
     const { gw, port } = await startRun(state);
-    assert.match(gw.output(), /Config auto-restored from last-known-good/);
     const rejected = fs.readdirSync(state.dir).filter((n) => n.startsWith('openclaw.json.rejected.'));
     assert.equal(rejected.length, 1);
-    assert.equal(fs.readFileSync(path.join(state.dir, rejected[0]), 'utf8'), '{ gateway: { mode: "local", auth: ');
+    const rejectedPath = path.join(state.dir, rejected[0]);
+    assert.ok(gw.output().includes(`Config auto-restored from last-known-good rejectedPath=${rejectedPath}`), gw.output());
+    assert.equal(fs.readFileSync(rejectedPath, 'utf8'), '{ gateway: { mode: "local", auth: ');
+    assert.equal(fs.readFileSync(state.configPath, 'utf8'), good);
+    assert.equal((fs.statSync(state.configPath).mode & 0o777).toString(8), '600');
     assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
     const log = fs.readFileSync(path.join(state.dir, 'logs', 'gateway.log'), 'utf8');
     assert.match(log, /"msg":"Config auto-restored from last-known-good","rejectedPath":"[^"]+rejected[^"]+","problem":"[^"]+"/);
+    // The file on disk is good again, so config get/set no longer exit 78.
+    const get = await runCli(['config', 'get', 'gateway.mode'], { env: state.env });
+    assert.equal(get.code, 0, get.stderr);
+    assert.match(get.stdout, /local/);
     await stopRun(gw);
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('an empty config file is no config for config validate and gateway run alike; last-good is left alone', async () => {
+  const state = makeStateDir('');
+  try {
+    const good = JSON.stringify(localConfig(TOKEN));
+    fs.writeFileSync(`${state.configPath}.last-good`, good);
+    const validate = await runCli(['config', 'validate'], { env: state.env });
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.match(validate.stderr, /openclaw\.json is empty, so there is no config; defaults apply/);
+    const run = await runCli(['gateway', 'run', '--port', '0'], { env: state.env, timeoutMs: WAIT_MS });
+    assert.equal(run.code, 78);
+    assert.match(run.stderr + run.stdout, /gateway start blocked: set gateway\.mode=local \(current: unset\)/);
+    state.env.OPENCLAW_GATEWAY_TOKEN = TOKEN;
+    const { gw, port } = await startRun(state, ['--port', '0', '--allow-unconfigured']);
+    await fetch(`http://127.0.0.1:${port}/ready`); // a round trip: the ready line's deferred writes (last-good) are done
+    await stopRun(gw);
+    assert.equal(fs.readFileSync(`${state.configPath}.last-good`, 'utf8'), good);
+    assert.equal(fs.readFileSync(state.configPath, 'utf8'), '');
+  } finally {
+    state.cleanup();
+  }
+});
+
+test('an uncaught exception in the gateway is logged and exits 1, not 0', async () => {
+  const state = makeStateDir(localConfig(TOKEN));
+  try {
+    // A real uncaught exception inside the gateway process, thrown on demand by a preloaded script.
+    const preload = path.join(state.dir, 'crash-on-usr2.cjs');
+    fs.writeFileSync(preload, "process.on('SIGUSR2', () => setImmediate(() => { throw new Error('induced crash'); }));\n");
+    state.env.NODE_OPTIONS = `--require ${preload}`;
+    const { gw } = await startRun(state);
+    gw.kill('SIGUSR2');
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([gw.exited, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no exit; output:\n${gw.output()}`)), WAIT_MS)))]).finally(() => clearTimeout(timer));
+    assert.match(gw.output(), /uncaught exception: induced crash/);
+    assert.equal(exit.code, 1, gw.output());
   } finally {
     state.cleanup();
   }

@@ -8,6 +8,7 @@ import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
 import type { OpenClawConfig } from '../config/schema.js';
 import { ConfigStore } from '../config/store.js';
+import { AUTO_RESTORED_MESSAGE, autoRestoredFix, restoreLastGood, usableLastGood } from '../config/recover.js';
 import { unsupportedSentence } from '../config/upstream-keys.js';
 import { isLoopbackHost, type ResolvedGatewaySettings } from '../config/types.js';
 import { readPackageVersion } from '../cli/version.js';
@@ -16,7 +17,8 @@ import { isGatewayCmdline } from '../infra/proc.js';
 import { createLogger, type GatewayLogger } from '../logging/logger.js';
 import { startupMark } from '../logging/startup-trace.js';
 import type { Logger } from '../logging/types.js';
-import { ProcessFailures, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
+import { ProcessFailures, Rejections, type ProcessFailureContext, type ProcessFailureId } from '../protocol/errors.js';
+import { degradedSubsystems, isDiskFull, noteDiskFull } from '../infra/disk-full.js';
 import { createControlPlane, type ControlPlane } from './control-plane/index.js';
 import { loadExtensions, type GatewayExtensions } from './extensions.js';
 import { inspectPidFile, pidRecordFor, removePidFile, writePidFile } from './pidfile.js';
@@ -47,8 +49,11 @@ export interface GatewayHandle {
   /** ws://host:port */
   url: string;
   services: ProcessServices;
-  /** `restart: true` (a stop that `openclaw gateway restart` follows with a start) closes clients 1012 instead of 1001. */
-  close(reason?: string, opts?: { restart?: boolean }): Promise<void>;
+  /**
+   * `restart: true` (a stop that `openclaw gateway restart` follows with a start) closes clients 1012
+   * instead of 1001; `exitCode`: what the process should exit with once closed (a crash: 1).
+   */
+  close(reason?: string, opts?: { restart?: boolean; exitCode?: number }): Promise<void>;
   restart(reason: string): Promise<void>;
   /** Re-reads the config file now, as if it had changed on disk (SIGHUP). */
   reloadConfig(reason: string): void;
@@ -110,19 +115,28 @@ interface StartupConfig {
   unsupported: string[];
 }
 
-/** Loads the config; an unusable main file falls back to the last-known-good copy when there is one. */
+/**
+ * Loads the config. An unusable main file with a usable last-known-good copy is moved aside as
+ * `.rejected.<ts>` and the copy restored on disk (config/recover.ts), so the CLI works again too.
+ */
 function loadStartupConfig(configPath: string, store: ConfigStore, log: Logger): StartupConfig {
   try {
     const loaded = loadConfig(configPath);
     return { config: loaded.config, raw: loaded.raw, restored: false, unsupported: loaded.unsupported };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const lastGood = store.readLastGood();
-    const parsed = lastGood === undefined ? undefined : parseConfigText(lastGood, configPath);
-    if (!parsed?.ok) throw new GatewayStartError(err.message, err.exitCode, err.fix);
-    const rejectedPath = store.saveRejected(readTextOr(configPath, ''));
-    log.warn('Config auto-restored from last-known-good', { rejectedPath, problem: err.problem });
-    return { config: parsed.config, raw: lastGood, restored: true, unsupported: parsed.unsupported };
+    const copy = usableLastGood(store);
+    if (!copy) throw new GatewayStartError(err.message, err.exitCode, err.fix);
+    let rejectedPath: string | undefined;
+    try {
+      rejectedPath = restoreLastGood(store, copy);
+    } catch (writeErr) {
+      log.warn(`could not restore ${configPath} from ${store.lastGoodPath} (${(writeErr as Error).message}); running on the last-known-good config in memory`);
+    }
+    // undefined: the file was fixed (or could not be written) meanwhile; this start still uses the copy.
+    if (rejectedPath) log.warn(AUTO_RESTORED_MESSAGE, { rejectedPath, problem: err.problem, fix: autoRestoredFix(rejectedPath) });
+    else log.warn(AUTO_RESTORED_MESSAGE, { restoredInMemoryOnly: true, problem: err.problem });
+    return { config: copy.config, raw: copy.raw, restored: true, unsupported: copy.unsupported };
   }
 }
 
@@ -211,7 +225,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       if (isRefusedSocket(req.socket)) return;
       closeAfterEarlyAnswer(req, res);
-      void handleHttp(req, res, extensions, () => readiness, () => effective, log);
+      void handleHttp(req, res, extensions, currentReadiness, () => effective, log);
     });
     const perIpLimit = maxConnectionsPerIp(opts.env);
     server.on('connection', connectionCap(() => perIpLimit, () => effective.trustedProxies));
@@ -251,11 +265,25 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     return l;
   }
 
+  /** Readiness as /ready reports it: a ready gateway whose state dir is full is `degraded`. */
+  function currentReadiness(): Readiness {
+    if (readiness.phase !== 'ready') return readiness;
+    const degraded = degradedSubsystems(paths.stateDir);
+    return degraded.length ? { ...readiness, degraded, degradedFix: Rejections.STATE_DISK_FULL.fix({ stateDir: paths.stateDir }) } : readiness;
+  }
+
   function markReady(l: Listener): void {
     listener = l;
     effective = { ...requested, host: l.host, port: l.port };
     readiness = { phase: 'ready', pending: [] };
-    writePidFile(paths.pidFile, pidRecordFor({ host: l.host, port: l.port, configPath: paths.configPath, version: services.version, startedAt: services.startedAt }));
+    try {
+      writePidFile(paths.pidFile, pidRecordFor({ host: l.host, port: l.port, configPath: paths.configPath, version: services.version, startedAt: services.startedAt }));
+    } catch (err) {
+      // A full disk must not stop a start (or a restart loop would follow): serve without the pid file.
+      if (!isDiskFull(err)) throw err;
+      noteDiskFull('pid file', err);
+      log.error(`could not write ${paths.pidFile}: ${(err as Error).message}`, { fix: Rejections.STATE_DISK_FULL.fix({ stateDir: paths.stateDir }) });
+    }
   }
 
   /** The line supervisors and scripts wait for: logged only when everything above is done. */
@@ -376,6 +404,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
       return restarting;
     },
     close(reason = 'shutdown', opts = {}) {
+      if (opts.exitCode !== undefined && exitCode === 0) exitCode = opts.exitCode;
       closing ??= (async () => {
         readiness = { phase: 'draining', pending: ['connections'] };
         watcher?.close();
@@ -481,7 +510,7 @@ export function installProcessHandlers(handle: GatewayHandle, log: Logger): void
   const stop = (reason: string, code?: number, restart = false) => {
     const exit = () => process.exit(code ?? handle.exitCode);
     setTimeout(exit, 1800);
-    void handle.close(reason, { restart }).finally(exit);
+    void handle.close(reason, { restart, exitCode: code }).finally(exit);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

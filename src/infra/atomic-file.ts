@@ -23,11 +23,15 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    writeAllSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     if (durable) fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
+    // A full disk: never rename a short file into place, and leave no temp file behind.
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   try {
     fs.chmodSync(tmp, mode); // umask may have narrowed or widened the mode given to open()
     fs.renameSync(tmp, file);
@@ -36,6 +40,18 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     throw err;
   }
   if (durable) fsyncDir(dir);
+}
+
+/**
+ * Writes every byte or throws: a write that stops short (a full disk answers with fewer bytes
+ * before it answers ENOSPC) is retried until the disk says why it cannot go on.
+ */
+export function writeAllSync(fd: number, data: Uint8Array): void {
+  for (let off = 0; off < data.length; ) {
+    const n = fs.writeSync(fd, data, off, data.length - off);
+    if (n <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    off += n;
+  }
 }
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Logger } from '../logging/types.js';
 import { SessionStore } from '../sessions/store.js';
 import { makeStateDir, type StateDir } from '../testing/harness.js';
-import type { ChatEventPayload } from './chat-runs.js';
+import { idempotencyKeyHash, type ChatEventPayload } from './chat-runs.js';
 import { createModelRuntime } from './runtime.js';
 import type { FakeServerBase } from './testing/fake-openai.js';
 import { startOneModelFixture } from './testing/fixtures.js';
@@ -159,6 +159,33 @@ test('an interrupted turn whose model is gone is closed with an error instead of
     assert.deepEqual(entries.map((e) => [e.message.role, e.message.stopReason ?? '']), [['user', ''], ['assistant', 'error']]);
     assert.equal(fake.requests.length, calls, 'no upstream call');
     assert.deepEqual(runtime.chat.resumeInterrupted(), [], 'not retried again');
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('a keyed chat.send whose message an earlier process wrote (and nothing resumed) answers with that run and replies once', async () => {
+  const store = new SessionStore(`${state.dir}/agents`);
+  const key = { key: 'retry-after-crash-1', deviceId: 'dev-1' };
+  // What a process killed right after the user message's fsync leaves: the line, with its key hash.
+  await store.append('main', 'keyed', { role: 'user', content: 'only once' }, 'first-run', { idempotencyKey: idempotencyKeyHash(key) });
+  const services = makeTestServices({ stateDir: state.dir, configPath: state.configPath });
+  const runtime = createModelRuntime({ services, env: {}, resumeInterrupted: 'manual' });
+  try {
+    const calls = fake.requests.length;
+    const retried = await runtime.chat.send({ sessionKey: 'keyed', message: 'only once' }, key);
+    assert.equal(retried.runId, 'first-run');
+    await runtime.chat.wait('first-run');
+    // Sent again (a second retry): still that run, and no new turn.
+    assert.equal((await runtime.chat.send({ sessionKey: 'keyed', message: 'only once' }, key)).runId, 'first-run');
+    // The same key string from another method or device is another request.
+    const other = await runtime.chat.send({ sessionKey: 'keyed', message: 'only once' }, { ...key, method: 'agent' });
+    assert.notEqual(other.runId, 'first-run');
+    await runtime.chat.wait(other.runId);
+    await runtime.sessions.flush();
+    const rows = runtime.sessions.history('main', 'keyed').map((e) => [e.runId, e.message.role]);
+    assert.deepEqual(rows, [['first-run', 'user'], ['first-run', 'assistant'], [other.runId, 'user'], [other.runId, 'assistant']]);
+    assert.equal(fake.requests.length, calls + 2, 'one upstream call per distinct request');
   } finally {
     await runtime.close();
   }

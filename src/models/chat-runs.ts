@@ -2,13 +2,15 @@
 // as `chat` events (delta → final | aborted | error) with fallbacks announced as `agent`
 // lifecycle events. Runs belong to the gateway, not to the connection that started them.
 import crypto from 'node:crypto';
-import type { ErrorShape } from '../protocol/errors.js';
+import { rejectionError, type ErrorShape } from '../protocol/errors.js';
+import { isDiskFull, noteDiskFull } from '../infra/disk-full.js';
 import type { InterruptedTurn } from '../sessions/store.js';
 import { failedReply, prepareTurn, runAgentTurn, type PreparedTurn } from './agent-turn.js';
 import { ModelError, toErrorShape } from './errors.js';
 import type { TurnServices } from './runtime.js';
 import { sessionAgentId } from './router.js';
 import { formatRef, type Usage } from './types.js';
+import { IDEMPOTENCY_TTL_MS } from '../protocol/constants.js';
 
 export type ChatState = 'delta' | 'final' | 'aborted' | 'error';
 
@@ -96,10 +98,25 @@ interface ActiveRun {
   outcome: Promise<RunOutcome>;
 }
 
+/** Who sent a keyed chat.send: keys are scoped per device, as the idempotency store scopes them. */
+export interface SendIdempotency {
+  key: string;
+  deviceId?: string;
+  /** The method the key came with (`chat.send` by default, or `agent`): keys are scoped per method too. */
+  method?: string;
+}
+
+/** What the transcript stores for a key: a hash, so a key is never written in the clear. */
+export function idempotencyKeyHash(i: SendIdempotency): string {
+  return crypto.createHash('sha256').update(`${i.method ?? 'chat.send'}\u0000${i.deviceId ?? '-'}\u0000${i.key}`).digest('hex').slice(0, 32);
+}
+
 export class ChatRuns {
   private readonly runs = new Map<string, ActiveRun>();
   /** When this gateway process began taking turns: a turn accepted earlier and not answered was cut by a restart. */
   readonly startedAt = Date.now();
+  /** Per agent+session: the chat.send key hashes its transcript held when first read (acceptedEarlier). */
+  private readonly keysOnDisk = new Map<string, Set<string>>();
   /** Tail of each session's run queue (turns of one session never interleave). */
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -112,13 +129,44 @@ export class ChatRuns {
    * Validates, persists the user message (fsync), queues the turn and acknowledges it: an
    * acknowledged message survives kill -9. Throws RouteError for an unknown agent or model.
    */
-  async send(input: ChatSendInput): Promise<{ runId: string; status: 'accepted'; acceptedAt: number }> {
+  async send(input: ChatSendInput, idempotency?: SendIdempotency): Promise<{ runId: string; status: 'accepted'; acceptedAt: number }> {
     const agentId = sessionAgentId(this.rt.config(), input.sessionKey, input.agentId);
     const prepared = prepareTurn(this.rt, { agentId, model: input.model });
+    const keyHash = idempotency ? idempotencyKeyHash(idempotency) : undefined;
+    const earlier = keyHash ? this.acceptedEarlier(prepared.agent.id, input.sessionKey, keyHash) : undefined;
+    if (earlier) return earlier;
     const runId = crypto.randomUUID();
-    await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId, input.model ? { model: input.model } : {});
+    // The key goes into the same fsynced line as the message: there is no moment at which the
+    // message is durable and the key is not (the idempotency record is written only after the ack).
+    const resumable = { ...(input.model ? { model: input.model } : {}), ...(keyHash ? { idempotencyKey: keyHash } : {}) };
+    await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId, resumable);
     const run = this.start({ runId, sessionKey: input.sessionKey, message: input.message, prepared, resumed: false });
     return { runId, status: 'accepted', acceptedAt: run.startedAt };
+  }
+
+  /**
+   * A keyed chat.send whose user message is already in the transcript (a previous gateway process
+   * accepted it and died before the idempotency record was written): the same turn's answer, and no
+   * second run. A turn still without a reply is resumed here unless it already runs. The session's
+   * transcript is read for keys once per process (not per send); a hit reads it again (rare).
+   */
+  private acceptedEarlier(agentId: string, sessionKey: string, keyHash: string): { runId: string; status: 'accepted'; acceptedAt: number } | undefined {
+    const id = `${agentId}\u0000${sessionKey}`;
+    let keys = this.keysOnDisk.get(id);
+    if (!keys) {
+      const since = Date.now() - IDEMPOTENCY_TTL_MS;
+      keys = new Set(this.rt.sessions.history(agentId, sessionKey, 400).filter((e) => e.message.role === 'user' && e.ts >= since && e.resumable?.idempotencyKey).map((e) => e.resumable!.idempotencyKey!));
+      this.keysOnDisk.set(id, keys);
+    }
+    if (!keys.has(keyHash)) return undefined;
+    const entries = this.rt.sessions.history(agentId, sessionKey, 400);
+    const user = entries.find((e) => e.message.role === 'user' && e.resumable?.idempotencyKey === keyHash && Date.now() - e.ts < IDEMPOTENCY_TTL_MS);
+    if (!user?.runId) return undefined;
+    const answered = entries.some((e) => e.runId === user.runId && e.message.role === 'assistant');
+    if (!answered && !this.runs.has(user.runId)) {
+      this.resumeTurn({ agentId, sessionKey, runId: user.runId, message: user.message.content, ...(user.resumable?.model ? { model: user.resumable.model } : {}), ts: user.ts });
+    }
+    return { runId: user.runId, status: 'accepted', acceptedAt: user.ts };
   }
 
   /**
@@ -153,18 +201,22 @@ export class ChatRuns {
     const resumed: string[] = [];
     for (const turn of this.rt.sessions.interruptedTurns(Date.now() - maxAgeMs)) {
       if (this.runs.has(turn.runId)) continue;
-      let prepared: PreparedTurn;
-      try {
-        prepared = prepareTurn(this.rt, { agentId: turn.agentId, model: turn.model });
-      } catch (err) {
-        this.giveUp(turn, err);
-        continue;
-      }
-      this.rt.log.info(`resuming interrupted run ${turn.runId}`, { sessionKey: turn.sessionKey });
-      this.start({ runId: turn.runId, sessionKey: turn.sessionKey, message: turn.message, prepared, resumed: true });
-      resumed.push(turn.runId);
+      if (this.resumeTurn(turn)) resumed.push(turn.runId);
     }
     return resumed;
+  }
+
+  private resumeTurn(turn: InterruptedTurn): boolean {
+    let prepared: PreparedTurn;
+    try {
+      prepared = prepareTurn(this.rt, { agentId: turn.agentId, model: turn.model });
+    } catch (err) {
+      this.giveUp(turn, err);
+      return false;
+    }
+    this.rt.log.info(`resuming interrupted run ${turn.runId}`, { sessionKey: turn.sessionKey });
+    this.start({ runId: turn.runId, sessionKey: turn.sessionKey, message: turn.message, prepared, resumed: true });
+    return true;
   }
 
   /** Queues a run behind the session's earlier turns and streams it as chat/agent events. */
@@ -238,7 +290,7 @@ export class ChatRuns {
           turnLine('aborted', formatRef(prepared.candidates[0].ref));
           settle({ state: 'aborted', text: run.text });
         } else {
-          const error = toErrorShape(err);
+          const error = this.errorShape(err, 'the reply');
           this.rt.log.warn(`chat run ${runId} failed: ${error.message}`, { sessionKey });
           chat({ state: 'error', errorMessage: error.message, error, stopReason: 'error' });
           lifecycle({ phase: 'error', errorMessage: error.message });
@@ -255,6 +307,13 @@ export class ChatRuns {
     this.queues.set(sessionKey, run.done);
     this.runs.set(runId, run);
     return run;
+  }
+
+  /** A write that failed for lack of space is STATE_DISK_FULL (fix: free space in the state dir), never a raw ENOSPC. */
+  private errorShape(err: unknown, what: string): ErrorShape {
+    if (!isDiskFull(err)) return toErrorShape(err);
+    noteDiskFull('transcripts', err);
+    return rejectionError('STATE_DISK_FULL', { stateDir: this.rt.stateDir, detail: what });
   }
 
   /** An interrupted turn that can no longer run (its agent or model is gone): close it with an error. */

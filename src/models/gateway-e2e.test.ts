@@ -1,10 +1,12 @@
 // End to end through the real gateway process: `openclaw agent` over WebSocket, /v1 over HTTP,
-// and kill -9 of the gateway mid-turn followed by a restart that completes the interrupted turn.
+// and kill -9 of the gateway mid-turn followed by a restart that completes the interrupted turn;
+// then a kill -9 loop right after a keyed chat.send, retried with the same key.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { eventually, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { eventually, freePort, localConfig, makeStateDir, runCli, spawnCli, type GatewayProcess, type StateDir } from '../testing/harness.js';
+import { connectClient, makeDevice, type TestClient } from '../gateway/control-plane/test-support.js';
 import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789';
@@ -86,4 +88,74 @@ test('agent turns over WS and /v1, then kill -9 mid-turn and a restart that fini
   assert.deepEqual(sent, ['first', 'echo: first', 'second', 'echo: second', 'third']);
   gw.kill('SIGTERM');
   assert.equal((await gw.exited).code, 0);
+});
+
+// An idempotent chat.send survives `kill -9` at any moment after it was sent: killed 0–60 ms after
+// the request (between the user message's fsync and the idempotency record is the dangerous
+// spot), restarted on the same state dir, retried with the same key: each run must end with
+// exactly one user message and one reply under that key.
+const KILL_RUNS = 10;
+const WAIT_MS = 30_000;
+
+async function startGatewayOn(port: number): Promise<GatewayProcess> {
+  const gw = spawnCli(['gateway', 'run', '--port', String(port)], { env: state.env });
+  spawned.push(gw);
+  await gw.waitFor(new RegExp(`\\[gateway\\] listening on ws://127\\.0\\.0\\.1:${port} `), WAIT_MS);
+  return gw;
+}
+
+async function exitWithin(gw: GatewayProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout;
+  await Promise.race([
+    gw.exited.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`gateway did not exit within ${ms} ms`)), ms))),
+  ]);
+}
+
+interface HistoryMessage {
+  role: string;
+  content: unknown;
+  runId?: string;
+}
+
+test(`kill -9 0–60 ms after a keyed chat.send, then a keyed retry: one user message and one reply (${KILL_RUNS} runs)`, async () => {
+  const port = await freePort();
+  const url = `ws://127.0.0.1:${port}`;
+  const device = makeDevice();
+  const connect = async (): Promise<TestClient> => {
+    const { client, res } = await connectClient(url, { token: TOKEN, device });
+    assert.equal(res.ok, true, JSON.stringify(res.error));
+    return client;
+  };
+  fake.reply = (body) => `reply to ${body.messages.at(-1).content}`;
+  for (let i = 0; i < KILL_RUNS; i++) {
+    const params = { sessionKey: `kill-${i}`, message: `message ${i}`, idempotencyKey: `chat-kill-${i}` };
+    const gw = await startGatewayOn(port);
+    const first = await connect();
+    first.send({ type: 'req', id: 'send-1', method: 'chat.send', params });
+    const delay = Math.floor(Math.random() * 61);
+    await new Promise((r) => setTimeout(r, delay));
+    gw.kill('SIGKILL');
+    await exitWithin(gw, WAIT_MS);
+    first.close();
+
+    const gw2 = await startGatewayOn(port);
+    const client = await connect();
+    const retried = await client.request('chat.send', params);
+    assert.equal(retried.ok, true, JSON.stringify(retried.error));
+    // Wait until no run is in flight and a reply is on record, then count.
+    const messages = await eventually(async () => {
+      const h = await client.request('chat.history', { sessionKey: params.sessionKey });
+      const list = h.payload.messages as HistoryMessage[];
+      return !h.payload.inFlightRun && list.some((m) => m.role === 'assistant') && list;
+    }, WAIT_MS, 50);
+    const users = messages.filter((m) => m.role === 'user');
+    const replies = messages.filter((m) => m.role === 'assistant');
+    assert.deepEqual(users.map((m) => m.content), [params.message], `run ${i} (killed after ${delay} ms): user messages`);
+    assert.deepEqual(replies.map((m) => m.content), [`reply to ${params.message}`], `run ${i} (killed after ${delay} ms): replies`);
+    assert.equal(replies[0].runId, retried.payload.runId, `run ${i}: the retry answers with the run that replied`);
+    client.close();
+    gw2.kill('SIGKILL');
+    await exitWithin(gw2, WAIT_MS);
+  }
 });

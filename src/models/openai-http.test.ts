@@ -11,8 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { eventually, makeStateDir, type StateDir } from '../testing/harness.js';
 import { createOpenAiHttpHandler } from './openai-http.js';
+import { embeddingVector } from './providers/openai.js';
 import type { ModelRuntime } from './runtime.js';
-import { startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
+import { embed as fakeEmbed, startFakeOpenAi, type FakeServerBase } from './testing/fake-openai.js';
 import { makeTestServices, startV1Server } from './testing/services.js';
 
 const TOKEN = 'v1-test-token-0123456789abcdef0123';
@@ -249,6 +250,42 @@ describe('chat completions', () => {
     assert.equal(r.data.length, 2);
     assert.equal(r.data[0].embedding.length, 8);
     assert.notDeepEqual(r.data[0].embedding, r.data[1].embedding);
+  });
+
+  it('POST /v1/embeddings honours the caller\'s encoding_format against a backend that only sends floats', async () => {
+    fake.behave('main-model', 'float_embeddings_only');
+    try {
+      const close = (got: ArrayLike<number>, want: number[]) => {
+        assert.equal(got.length, want.length);
+        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-6, `${got[i]} vs ${want[i]}`);
+      };
+      const before = fake.requests.length;
+      // The official SDK asks for base64 when the caller names no format and decodes the answer itself.
+      const sdk = await client().embeddings.create({ model: 'local/main-model', input: ['alpha', 'beta'] });
+      close(sdk.data[0].embedding, fakeEmbed('alpha'));
+      close(sdk.data[1].embedding, fakeEmbed('beta'));
+      const upstream = fake.requests.slice(before).filter((r) => r.path.endsWith('/embeddings'));
+      assert.ok(upstream.length > 0 && upstream.every((r) => r.body.encoding_format === 'float'), JSON.stringify(upstream.map((r) => r.body.encoding_format)));
+      // No encoding_format: floats, as OpenAI's API.
+      const plain = (await (await post('/v1/embeddings', { model: 'local/main-model', input: 'alpha' })).json()) as any;
+      close(plain.data[0].embedding, fakeEmbed('alpha'));
+      // base64: little-endian float32.
+      const b64 = (await (await post('/v1/embeddings', { model: 'local/main-model', input: 'alpha', encoding_format: 'base64' })).json()) as any;
+      assert.equal(typeof b64.data[0].embedding, 'string');
+      const bytes = Buffer.from(b64.data[0].embedding, 'base64');
+      close(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), fakeEmbed('alpha'));
+      const bad = await post('/v1/embeddings', { model: 'local/main-model', input: 'alpha', encoding_format: 'int8' });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as any).error.message, /encoding_format/);
+    } finally {
+      fake.behave('main-model', 'ok');
+    }
+  });
+
+  it('an embeddings answer without a vector is an upstream error, never "embedding": []', () => {
+    assert.throws(() => embeddingVector([], 'local', 'm'), /failed upstream: the embeddings answer holds no vector/);
+    assert.throws(() => embeddingVector(undefined, 'local', 'm'), /holds no vector/);
+    assert.deepEqual(embeddingVector(Buffer.from(new Float32Array([0.5, -2]).buffer).toString('base64'), 'local', 'm'), [0.5, -2]);
   });
 });
 

@@ -10,6 +10,7 @@ import { BodyBudget, BUSY_RETRY_AFTER_S } from '../gateway/transport/guards.js';
 import type { GatewayServices } from '../gateway/methods/types.js';
 import { rejectionError, Rejections, type ErrorShape, type RejectionContext } from '../protocol/errors.js';
 import { scopeSatisfies } from '../protocol/scopes.js';
+import { isDiskFull } from '../infra/disk-full.js';
 import { prepareTurn, runAgentTurn } from './agent-turn.js';
 import { flattenContent } from './compat.js';
 import { AllModelsFailedError, classifyProviderError, ModelError, RouteError, toErrorShape } from './errors.js';
@@ -96,7 +97,8 @@ export function createOpenAiHttpHandler(o: OpenAiHttpOptions): OpenAiHttpHandler
       }
       await route(o, req, res, url, who.scopes, { keepAliveMs, streams }, readBody);
     } catch (err) {
-      sendError(res, err);
+      // A full state disk (the transcript write of an agent turn): the catalogued error, not a raw ENOSPC.
+      sendError(res, isDiskFull(err) ? new HttpError(503, 'api_error', rejectionError('STATE_DISK_FULL', { stateDir: o.services.stateDir, detail: 'the turn' })) : err);
     }
     return true;
   };
@@ -256,6 +258,10 @@ async function embeddings(rt: ModelRuntime, res: ServerResponse, body: any): Pro
   const input: unknown = body.input;
   const inputs = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : null;
   if (!inputs || inputs.length === 0) throw invalid('input must be a string or an array of strings');
+  // The caller's encoding_format decides the answer (float by default, as OpenAI's API); upstream is
+  // always asked for floats, which every OpenAI-compatible server speaks.
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') throw invalid('encoding_format must be "float" or "base64"');
   const modelName = typeof body.model === 'string' && body.model ? body.model : 'openclaw';
   const cfg = rt.config();
   const target = parseTarget(modelName);
@@ -271,7 +277,7 @@ async function embeddings(rt: ModelRuntime, res: ServerResponse, body: any): Pro
   }
   const tokens = out.usage?.inputTokens ?? 0;
   // The official SDKs ask for base64 (little-endian float32) unless told otherwise.
-  const base64 = body.encoding_format === 'base64';
+  const base64 = format === 'base64';
   sendJson(res, 200, {
     object: 'list',
     data: out.embeddings.map((v, index) => ({ object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v })),

@@ -19,6 +19,8 @@ export interface TurnServices {
   readonly sessions: SessionStore;
   /** The current models/agents config (cached until the file changes). */
   config(): ModelsConfig;
+  /** The state dir, named in the error of a write that failed for lack of space. */
+  readonly stateDir?: string;
 }
 
 export interface ModelRuntime extends TurnServices {
@@ -45,6 +47,7 @@ export function createModelRuntime(o: ModelRuntimeOptions): ModelRuntime {
     providers: new ProviderRegistry(o.env ?? process.env),
     sessions: new SessionStore(path.join(o.services.stateDir, 'agents')),
     config: liveConfigReader(o.services.configPath, log),
+    stateDir: o.services.stateDir,
   };
   // Transcripts written under the alias `main` join the agent's canonical main session.
   for (const agentId of adoptMainAliases(turn.sessions, turn.sessions.agentIds())) log.info(`merged the "main" session of agent ${agentId} into ${mainSessionKey(agentId)}`);

@@ -54,6 +54,8 @@ export interface RejectionContext {
   model?: string;
   modelIndex?: number;
   envVar?: string;
+  /** STATE_DISK_FULL: the gateway's state dir. */
+  stateDir?: string;
 }
 
 export interface Rejection {
@@ -346,6 +348,13 @@ export const Rejections = {
     recommendedNextStep: 'wait_then_retry',
     cause: 'Too many control-plane writes in a short time.',
     fix: (c) => `Wait ${Math.ceil((c.retryAfterMs ?? 0) / 1000)} s and retry.`,
+  },
+  STATE_DISK_FULL: {
+    detailCode: 'STATE_DISK_FULL', errorCode: 'UNAVAILABLE', retryable: true,
+    message: (c) => `no space left on the disk of ${c.stateDir ?? '<state dir>'}: the gateway could not save ${c.detail ?? 'its state'}, so this operation failed`,
+    recommendedNextStep: 'wait_then_retry',
+    cause: 'A durable write (transcript, replay log, idempotency record) failed with ENOSPC or EDQUOT; only that operation failed, the gateway keeps serving and /ready reports the degraded subsystem.',
+    fix: (c) => `free space in ${c.stateDir ?? '<state dir>'} (df -h ${c.stateDir ?? '<state dir>'}), then retry`,
   },
   INTERNAL_ERROR: {
     detailCode: 'INTERNAL_ERROR', errorCode: 'UNAVAILABLE',

@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 import { createModelRuntime } from '../models/runtime.js';
 import type { FakeServerBase } from '../models/testing/fake-openai.js';
 import { startOneModelFixture } from '../models/testing/fixtures.js';
 import { makeTestServices } from '../models/testing/services.js';
-import type { StateDir } from '../testing/harness.js';
+import { mountSmallTmpfs, type StateDir } from '../testing/harness.js';
 import { SessionStore } from './store.js';
 
 const CHILD = fileURLToPath(new URL('../models/testing/chat-turn-child.js', import.meta.url));
@@ -68,5 +69,30 @@ it('a turn killed with SIGKILL mid-stream keeps the acknowledged message; the se
     assert.deepEqual(after, ['please remember this', 'after restart', 'echo: after restart']);
   } finally {
     await runtime.close();
+  }
+});
+
+it('a full disk (a 64 KiB tmpfs): a failed append rejects and leaves no torn line; later appends parse', async (t) => {
+  const disk = mountSmallTmpfs('64k');
+  if (!disk) return t.skip('needs root to mount a tmpfs');
+  try {
+    const store = new SessionStore(path.join(disk.dir, 'agents'));
+    // Keep appending after the first failure: each later line meets a partly free last page.
+    let failures = 0;
+    let failure: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < 1000 && failures < 20; i++) {
+      try {
+        await store.append('main', 'full', { role: 'user', content: `m${i} ${'x'.repeat(6000)}` }, `r${i}`);
+      } catch (err) {
+        failure = err as NodeJS.ErrnoException;
+        failures++;
+      }
+    }
+    assert.equal(failure?.code, 'ENOSPC');
+    const text = fs.readFileSync(store.transcriptPath('main', 'full'), 'utf8');
+    assert.ok(text.endsWith('\n'), 'no torn last line');
+    assert.equal(store.history('main', 'full', 1000).length, text.split('\n').filter(Boolean).length, 'every line parses');
+  } finally {
+    disk.unmount();
   }
 });

@@ -29,7 +29,14 @@ export interface TranscriptEntry {
    * On the user message of a chat.send run: the gateway owns this turn and re-runs it (with the
    * same model override) if it finds no reply after a crash.
    */
-  resumable?: { model?: string };
+  resumable?: {
+    model?: string;
+    /**
+     * Hash of the chat.send idempotency key (scoped to the caller's device), written in the same
+     * fsynced line as the message: a keyed retry after a crash finds the turn instead of running it twice.
+     */
+    idempotencyKey?: string;
+  };
   /** Where a channel message came from: channel, accountId, senderId, senderLabel, chatId, chatType, messageId. */
   origin?: Record<string, unknown>;
 }
@@ -61,8 +68,21 @@ async function appendDurably(file: string, line: string): Promise<void> {
   if (isNew) await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const fh = await fs.promises.open(file, 'a', 0o600);
   try {
-    await fh.write(line);
-    await fh.sync();
+    const bytes = Buffer.from(line, 'utf8');
+    const { size } = await fh.stat();
+    try {
+      // A full disk writes part of the line and then fails: every byte, or cut back to where it was,
+      // so no torn line is left for the next append to be glued to.
+      for (let off = 0; off < bytes.length; ) {
+        const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
+        if (bytesWritten <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        off += bytesWritten;
+      }
+      await fh.sync();
+    } catch (err) {
+      await fh.truncate(size).catch(() => {});
+      throw err;
+    }
   } finally {
     await fh.close();
   }

@@ -1,5 +1,5 @@
 // Test helpers for real processes, sockets and state dirs. Used by tests only.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -209,4 +209,25 @@ export async function startGatewayRun(env: NodeJS.ProcessEnv, args: string[] = [
   opts.track?.push(gw);
   const m = await gw.waitFor(/\[gateway\] listening on ws:\/\/[^ ]*:(\d+) \(pid (\d+)\)/, opts.waitMs ?? 30_000);
   return { gw, port: Number(m[1]), pid: Number(m[2]) };
+}
+
+/**
+ * A small tmpfs (a full disk on demand) mounted on a fresh temp dir; undefined when this process
+ * cannot mount (not root). `unmount()` unmounts and removes the dir; call it in a finally.
+ */
+export function mountSmallTmpfs(size: string): { dir: string; unmount(): void } | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-tmpfs-'));
+  const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  if (!mounted) {
+    remove();
+    return undefined;
+  }
+  return {
+    dir,
+    unmount() {
+      spawnSync('umount', ['-l', dir], { stdio: 'ignore', timeout: 10_000 });
+      remove();
+    },
+  };
 }

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--json', 'print the versioned machine-readable report {version, ok, summary, checks}')
     .option('--deep', 'also probe cloud model providers over the network')
     .option('--generate-gateway-token', 'print a fresh gateway token; with --fix also store it in gateway.auth.token')
-    .option('--restore-last-good', 'with --fix: replace an invalid config with its last-known-good copy')
+    .option('--restore-last-good', 'accepted for older scripts: --fix always restores the last-known-good copy of a config that does not load')
     .option('--url <url>', 'check a gateway as a remote browser would, e.g. through a reverse proxy (https://host/path)')
     .option('--token <token>', 'with --url: the gateway token to test (default: $OPENCLAW_GATEWAY_TOKEN; never the config file\'s, so a mistyped URL cannot collect it)')
     .option('--origin <origin>', 'with --url: the browser Origin to test (default: the URL\'s origin)')

@@ -134,17 +134,27 @@ test('rejected-configs: .rejected.* files are reported with the newest one', asy
   assert.match(f.fix!, /rm .*\.rejected\.\*/);
 });
 
-test('last-good: only --restore-last-good restores it, with a backup of the broken file', async () => {
+test('last-good: --fix moves a broken config aside as .rejected.* and restores the copy, as the gateway does', async () => {
   const s = state();
   s.writeConfig('{ gateway: { mode: "local" ');
   fs.writeFileSync(`${s.configPath}.last-good`, JSON.stringify(localConfig(STRONG)));
-  assert.equal((await runOne('last-good', s.env)).level, 'skipped');
-  const f = await runOne('last-good', s.env, { restoreLastGood: true });
+  const f = await runOne('last-good', s.env);
   assert.equal(f.level, 'error');
-  assert.equal(f.fix, 'openclaw doctor --fix --restore-last-good');
-  const [fix] = await fixAll(s.env, { restoreLastGood: true }, ['last-good']);
+  assert.equal(f.fix, 'openclaw doctor --fix');
+  assert.ok(f.repairable);
+  const [fix] = await fixAll(s.env, {}, ['last-good']);
   assert.equal(readConfig(s).gateway.auth.token, STRONG);
+  assert.match(fix.changed[0].backupPath!, /openclaw\.json\.rejected\./);
   assert.equal(fs.readFileSync(fix.changed[0].backupPath!, 'utf8'), '{ gateway: { mode: "local" ');
+  assert.equal((await runOne('last-good', s.env)).level, 'ok');
+});
+
+test('last-good: a config that loads but is refused, or a last-good that is broken too, is not restored', async () => {
+  const s = state();
+  s.writeConfig('{ gateway: { mode: "local" ');
+  fs.writeFileSync(`${s.configPath}.last-good`, '{ broken too');
+  assert.equal((await runOne('last-good', s.env)).level, 'skipped');
+  assert.deepEqual(await fixAll(s.env, {}, ['last-good']), []);
 });
 
 test('allowed-origins and secure-context: a plain-HTTP lan Control UI without origins is flagged', async () => {

@@ -4,6 +4,7 @@ import type { RequestFrame } from '../../protocol/frames.js';
 import { formatIssues } from '../../protocol/frames.js';
 import { rejectionError, type ErrorShape } from '../../protocol/errors.js';
 import { scopeSatisfies } from '../../protocol/scopes.js';
+import { isDiskFull, noteDiskFull } from '../../infra/disk-full.js';
 import type { Logger } from '../../logging/types.js';
 import { MethodError, type CallerInfo, type GatewayServices, type MethodDef } from '../methods/types.js';
 import type { IdempotencyStore, Outcome } from './idempotency.js';
@@ -53,6 +54,10 @@ export async function dispatchRequest(
       }
       const message = err instanceof Error ? err.message : String(err);
       deps.log.error(`method ${def.name} failed: ${message}`);
+      if (isDiskFull(err)) {
+        noteDiskFull(def.name, err);
+        return { ok: false, error: rejectionError('STATE_DISK_FULL', { stateDir: deps.services.stateDir, detail: `the result of ${def.name}` }) };
+      }
       return { ok: false, error: rejectionError('INTERNAL_ERROR', { detail: message }) };
     }
   };

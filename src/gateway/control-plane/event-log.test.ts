@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { EventLog } from './event-log.js';
+import { mountSmallTmpfs } from '../../testing/harness.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cp-eventlog-'));
@@ -107,5 +108,38 @@ test('the window is also bounded by size, keeping at least the newest event', ()
     assert.ok(fs.statSync(path.join(dir, 'events.jsonl')).size < 200_000, 'the file is compacted by size');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a full disk (a 64 KiB tmpfs): a failed append throws, takes no id, leaves no torn line; appends resume when space is back', (t) => {
+  const disk = mountSmallTmpfs('64k');
+  if (!disk) return t.skip('needs root to mount a tmpfs');
+  const dir = disk.dir;
+  try {
+    const log = new EventLog(dir);
+    const payload = { text: 'x'.repeat(1000) }; // not a divisor of the page size: the last write is cut short
+    let last = 0;
+    let failure: NodeJS.ErrnoException | undefined;
+    for (let i = 0; i < 1000 && !failure; i++) {
+      try {
+        last = log.append('chat', payload).id;
+      } catch (err) {
+        failure = err as NodeJS.ErrnoException;
+      }
+    }
+    assert.equal(failure?.code, 'ENOSPC');
+    assert.equal(log.lastSeq, last);
+    const text = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8');
+    assert.ok(text.endsWith('\n'), 'no torn last line');
+    assert.equal(text.split('\n').filter(Boolean).length, last);
+    log.close();
+    // Space back (the oldest events go): the log reopens cleanly and the ids continue.
+    fs.writeFileSync(path.join(dir, 'events.jsonl'), text.split('\n').filter(Boolean).slice(-2).join('\n') + '\n');
+    const again = new EventLog(dir);
+    assert.equal(again.lastSeq, last);
+    assert.equal(again.append('chat', { text: 'after' }).id, last + 1);
+    again.close();
+  } finally {
+    disk.unmount();
   }
 });

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { writeFileAtomicSync } from '../../infra/atomic-file.js';
+import { writeAllSync, writeFileAtomicSync } from '../../infra/atomic-file.js';
+import { isDiskFull } from '../../infra/disk-full.js';
 
 export interface LoggedEvent {
   id: number;
@@ -57,27 +58,65 @@ export class EventLog {
     if (events.length > 0 && !this.logIdSaved) this.saveLogId(); // history without an id: name it now
     this.linesInFile = events.length;
     this.fileChars = this.keptBytes;
-    if (!clean || this.events.length < events.length) this.compact();
-    this.fd = fs.openSync(this.file, 'a', 0o600);
+    if (!clean || this.events.length < events.length) {
+      try {
+        this.compact();
+      } catch (err) {
+        // A full disk must not stop the gateway from starting: keep the file, minus a torn tail.
+        if (!isDiskFull(err)) throw err;
+        const fd = fs.openSync(this.file, 'r+');
+        try {
+          cutAfterLastNewline(fd, fs.fstatSync(fd).size);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+    // a+: appends, and reads back the tail to cut a line a full disk cut short (writeLine).
+    this.fd = fs.openSync(this.file, 'a+', 0o600);
   }
 
   get lastSeq(): number {
     return this.lastId;
   }
 
-  /** Appends and flushes to the OS before returning (survives kill -9). */
+  /**
+   * Appends and flushes to the OS before returning (survives kill -9). A failed write (full disk)
+   * throws and leaves the log as it was: no id taken, no torn line left behind.
+   */
   append(event: string, payload: unknown, ts = Date.now()): LoggedEvent {
     const entry: LoggedEvent = { id: this.lastId + 1, event, payload, ts };
     const line = JSON.stringify(entry) + '\n';
     if (!this.logIdSaved) this.saveLogId();
-    if (this.fd !== null) fs.writeSync(this.fd, line);
+    if (this.fd !== null) this.writeLine(this.fd, line);
     this.lastId = entry.id;
     this.keep(entry, line.length);
     this.linesInFile++;
     this.fileChars += line.length;
     const slack = Math.max(100, this.maxEvents >> 2);
-    if (this.linesInFile > this.events.length + slack || this.fileChars > 2 * this.maxBytes) this.compact();
+    if (this.linesInFile > this.events.length + slack || this.fileChars > 2 * this.maxBytes) {
+      try {
+        this.compact();
+      } catch (err) {
+        if (!isDiskFull(err)) throw err; // the event is logged; compaction waits for space
+      }
+    }
     return entry;
+  }
+
+  private writeLine(fd: number, line: string): void {
+    const bytes = Buffer.from(line, 'utf8');
+    try {
+      writeAllSync(fd, bytes);
+    } catch (err) {
+      // Part of the line may be on disk: cut it off, or the next line would be glued to it.
+      try {
+        cutAfterLastNewline(fd, bytes.length);
+      } catch {
+        // the torn tail is dropped at the next start (readLog)
+      }
+      throw err;
+    }
   }
 
   /** What a client that processed everything up to `lastSeq` still needs. */
@@ -121,9 +160,20 @@ export class EventLog {
     this.fileChars = this.keptBytes;
     if (this.fd !== null) {
       fs.closeSync(this.fd);
-      this.fd = fs.openSync(this.file, 'a', 0o600);
+      this.fd = fs.openSync(this.file, 'a+', 0o600);
     }
   }
+}
+
+/** Truncates a JSONL file after its last newline, looking back at most `scan` bytes (a torn last line). */
+function cutAfterLastNewline(fd: number, scan: number): void {
+  const size = fs.fstatSync(fd).size;
+  const len = Math.min(size, scan);
+  const tail = Buffer.alloc(len);
+  fs.readSync(fd, tail, 0, len, size - len);
+  const nl = tail.lastIndexOf(0x0a);
+  const keep = nl >= 0 ? size - len + nl + 1 : size - len;
+  if (keep < size) fs.ftruncateSync(fd, keep);
 }
 
 function firstIndexAfter(events: LoggedEvent[], id: number): number {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../../infra/atomic-file.js';
+import { isDiskFull, noteDiskFull } from '../../infra/disk-full.js';
 import { IDEMPOTENCY_MAX_ENTRIES, IDEMPOTENCY_TTL_MS } from '../../protocol/constants.js';
 import type { ErrorShape } from '../../protocol/errors.js';
 import { isSensitiveKey } from '../../config/redact.js';
@@ -30,7 +31,16 @@ export class IdempotencyStore {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = path.join(dir, 'idempotency.jsonl');
     // Rewriting (two fsyncs) only when the file holds lines to drop keeps it off the startup path.
-    if (!this.load()) this.compact();
+    if (!this.load()) {
+      try {
+        this.compact();
+      } catch (err) {
+        if (!isDiskFull(err)) throw err; // a full disk must not stop the start: dedupe stays in memory
+        noteDiskFull('idempotency records', err);
+        this.fd = null;
+        return;
+      }
+    }
     this.fd = fs.openSync(this.file, 'a', 0o600);
   }
 
@@ -79,7 +89,13 @@ export class IdempotencyStore {
         // An unserializable or unwritable outcome only loses dedupe across restarts.
       }
     }
-    if (this.linesInFile > 2 * (this.opts.maxEntries ?? IDEMPOTENCY_MAX_ENTRIES) + 100) this.compact();
+    if (this.linesInFile > 2 * (this.opts.maxEntries ?? IDEMPOTENCY_MAX_ENTRIES) + 100) {
+      try {
+        this.compact();
+      } catch (err) {
+        if (!isDiskFull(err)) throw err; // compaction waits for space; the outcome is recorded
+      }
+    }
   }
 
   private evict(): void {

@@ -10,6 +10,7 @@ import { PairingStore } from '../../auth/pairing-store.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, MAX_PAYLOAD_BYTES, MAX_PREAUTH_PAYLOAD_BYTES, TICK_INTERVAL_MS, DEFAULT_KEEPALIVE_SECONDS } from '../../protocol/constants.js';
 import { GATEWAY_EVENTS, requiredScopeForEvent } from '../../protocol/events.js';
 import { rejectionError, Rejections } from '../../protocol/errors.js';
+import { isDiskFull, noteDiskFull } from '../../infra/disk-full.js';
 import { scopeSatisfies } from '../../protocol/scopes.js';
 import type { RequestFrame } from '../../protocol/frames.js';
 import type { CallerInfo, GatewayServices, MethodDef } from '../methods/types.js';
@@ -19,7 +20,7 @@ import { AuthLimiters } from './auth-limiters.js';
 import { BootstrapCodes } from './bootstrap-codes.js';
 import { Connection, encodeEvent, type ConnectionHost } from './connection.js';
 import { dispatchRequest } from './dispatch.js';
-import { EventLog } from './event-log.js';
+import { EventLog, type LoggedEvent } from './event-log.js';
 import { authorizeConnect, SilentPairingBudget, type PeerInfo, type Session } from './handshake.js';
 import { buildHelloOk } from './hello.js';
 import { IdempotencyStore } from './idempotency.js';
@@ -352,7 +353,7 @@ class Hub implements ControlPlane, ConnectionHost {
    */
   private fanOut(event: string, payload: unknown, dropIfSlow: boolean): void {
     if (this.stopping && event !== 'shutdown') return;
-    const logged = TRANSIENT_EVENTS.has(event) ? null : this.eventLog.append(event, payload);
+    const logged = TRANSIENT_EVENTS.has(event) ? null : this.appendDurably(event, payload);
     const stateVersion = event === 'presence' || event === 'health' ? this.presence.stateVersion() : undefined;
     const payloadJson = JSON.stringify(payload);
     for (const conn of this.conns) {
@@ -360,6 +361,21 @@ class Hub implements ControlPlane, ConnectionHost {
       if (!session || !conn.authenticated || !canSee(session, event)) continue;
       const seq = session.wantsResume ? logged?.id : ++conn.seq;
       conn.sendEventText(encodeEvent(event, payloadJson, seq, stateVersion), dropIfSlow);
+    }
+  }
+
+  /**
+   * Logs a resumable event. On a full disk it is still sent live (without a seq: a client that
+   * resumes later cannot get it), the replay log is reported degraded on /ready, and the gateway
+   * goes on: whoever emitted it fails its own operation on its own write (the transcript).
+   */
+  private appendDurably(event: string, payload: unknown): LoggedEvent | null {
+    try {
+      return this.eventLog.append(event, payload);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      if (noteDiskFull('replay log', err)) this.log.error(`replay log write failed: ${(err as Error).message}; events are sent live but not kept for resume until space is freed`, { fix: Rejections.STATE_DISK_FULL.fix({ stateDir: this.services.stateDir }) });
+      return null;
     }
   }
 

@@ -30,11 +30,11 @@ export function agentMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.write',
       sideEffect: true,
       params: AgentParams,
-      handler: async ({ params, acknowledge }) => {
+      handler: async ({ params, acknowledge, caller, idempotencyKey }) => {
         const { agentId, sessionKey } = resolveSession(runtime, params.sessionKey, params.agentId);
         // A blank model means "the agent's default", as upstream's CLI sends it.
         const model = params.model?.trim() ? (params.provider?.trim() ? `${params.provider.trim()}/${params.model.trim()}` : params.model.trim()) : undefined;
-        const accepted = await asMethodError(() => runtime.chat.send({ sessionKey, message: params.message, agentId, model }));
+        const accepted = await asMethodError(() => runtime.chat.send({ sessionKey, message: params.message, agentId, model }, idempotencyKey ? { key: idempotencyKey, deviceId: caller.deviceId, method: 'agent' } : undefined));
         acknowledge({ runId: accepted.runId, status: 'accepted', acceptedAt: accepted.acceptedAt, sessionKey, agentId });
         const outcome = runtime.chat.outcome(accepted.runId);
         if (!outcome) throw new MethodError('UNAVAILABLE', 'agent run ended before it could be observed', { code: 'AGENT_RUN_LOST', fix: `openclaw gateway call chat.history --params '{"sessionKey":"${sessionKey}"}'` });

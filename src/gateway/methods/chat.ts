@@ -26,9 +26,10 @@ export function chatMethods(runtime: ModelRuntime): MethodDef[] {
         agentId: z.string().min(1).optional(),
         model: z.string().min(3).optional(),
       }),
-      handler: async ({ params }) => {
+      handler: async ({ params, caller, idempotencyKey }) => {
         const { sessionKey } = resolveSession(runtime, params.sessionKey, params.agentId);
-        return { ...(await asMethodError(() => runtime.chat.send({ ...params, sessionKey }))), sessionKey };
+        const keyed = idempotencyKey ? { key: idempotencyKey, deviceId: caller.deviceId } : undefined;
+        return { ...(await asMethodError(() => runtime.chat.send({ ...params, sessionKey }, keyed))), sessionKey };
       },
     },
     {

@@ -6,6 +6,7 @@ import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent,
 import type { UpstreamSse } from '../passthrough.js';
 import { createHttpFetch, type StreamResponse } from './http-fetch.js';
 import { withIdleTimeout } from './idle-timeout.js';
+import { ModelError } from '../errors.js';
 
 export interface OpenAiProviderOptions {
   id: string;
@@ -116,9 +117,11 @@ export function createOpenAiProvider(o: OpenAiProviderOptions): OpenAiProviderCl
       return { text: choice?.message?.content ?? '', toolCalls, stopReason: choice?.finish_reason ?? 'stop', usage: res.usage ? toUsage(res.usage) : undefined };
     },
     async embed(model, input, opts: CallOptions = {}) {
-      const res = await (await getClient()).embeddings.create({ model, input }, { signal: opts.signal });
+      // Ask for floats: without encoding_format the SDK asks for base64 and decodes whatever comes
+      // back as base64, so a backend that ignores the field (and sends floats) came out as [].
+      const res = await (await getClient()).embeddings.create({ model, input, encoding_format: 'float' }, { signal: opts.signal });
       return {
-        embeddings: res.data.sort((a, b) => a.index - b.index).map((d) => d.embedding),
+        embeddings: res.data.sort((a, b) => a.index - b.index).map((d) => embeddingVector(d.embedding, o.id, model)),
         usage: res.usage ? { inputTokens: res.usage.prompt_tokens, outputTokens: 0, totalTokens: res.usage.total_tokens } : undefined,
       };
     },
@@ -140,4 +143,14 @@ const loadOpenAiSdk = () => (sdk ??= import('openai'));
 
 function toUsage(u: { prompt_tokens: number; completion_tokens: number; total_tokens: number }): Usage {
   return { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens, totalTokens: u.total_tokens };
+}
+
+/** A float vector from an embeddings answer: floats as asked, or base64 float32 from a backend that sends it anyway. */
+export function embeddingVector(value: unknown, provider: string, model: string): number[] {
+  if (Array.isArray(value) && value.length > 0 && value.every((x) => typeof x === 'number')) return value;
+  if (typeof value === 'string' && value !== '') {
+    const bytes = Buffer.from(value, 'base64');
+    if (bytes.length > 0 && bytes.length % 4 === 0) return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4));
+  }
+  throw new ModelError('server', { provider, model, detail: 'the embeddings answer holds no vector (expected an array of floats, or base64 float32)' });
 }

@@ -21,7 +21,9 @@ export type FakeBehaviour =
   /** Anthropic long-context rejection (429 rate_limit_error) when the 1M-context beta is asked for. */
   | 'long_context'
   /** OpenAI's context-window rejection: 400 invalid_request_error, code context_length_exceeded. */
-  | 'context_length';
+  | 'context_length'
+  /** Embeddings always as float arrays, whatever `encoding_format` asks (many local servers). */
+  | 'float_embeddings_only';
 
 export interface RecordedRequest {
   method: string;

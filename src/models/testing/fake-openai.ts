@@ -42,7 +42,7 @@ async function route(req: http.IncomingMessage, res: http.ServerResponse, body: 
   if (req.method === 'GET' && url === '/v1/models') {
     return sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
   }
-  if (req.method === 'POST' && url === '/v1/embeddings') return embeddings(res, body);
+  if (req.method === 'POST' && url === '/v1/embeddings') return embeddings(res, body, ctx.behaviourOf(String(body?.model ?? '')));
   if (req.method === 'POST' && url === '/v1/chat/completions') return chat(res, body, ctx);
   sendJson(res, 404, { error: { message: `Unknown request URL: ${req.method} ${url}`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
 }
@@ -103,9 +103,9 @@ async function chat(res: http.ServerResponse, body: any, ctx: FakeContext): Prom
   res.end('data: [DONE]\n\n');
 }
 
-function embeddings(res: http.ServerResponse, body: any) {
+function embeddings(res: http.ServerResponse, body: any, behaviour: string) {
   const inputs: string[] = Array.isArray(body?.input) ? body.input.map(String) : [String(body?.input ?? '')];
-  const base64 = body?.encoding_format === 'base64';
+  const base64 = body?.encoding_format === 'base64' && behaviour !== 'float_embeddings_only';
   const data = inputs.map((text, index) => {
     const vec = embed(text);
     return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec };
