@@ -157,12 +157,13 @@ test('an empty config file is no config for config validate and gateway run alik
 test('an uncaught exception in the gateway is logged and exits 1, not 0', async () => {
   const state = makeStateDir(localConfig(TOKEN));
   try {
-    // A real uncaught exception inside the gateway process, thrown on demand by a preloaded script.
-    const preload = path.join(state.dir, 'crash-on-usr2.cjs');
-    fs.writeFileSync(preload, "process.on('SIGUSR2', () => setImmediate(() => { throw new Error('induced crash'); }));\n");
+    // A real uncaught exception inside the gateway process, thrown on demand by a preloaded script
+    // (on SIGWINCH, which the gateway itself does not handle: SIGUSR2 is its restart-stop).
+    const preload = path.join(state.dir, 'crash-on-winch.cjs');
+    fs.writeFileSync(preload, "process.on('SIGWINCH', () => setImmediate(() => { throw new Error('induced crash'); }));\n");
     state.env.NODE_OPTIONS = `--require ${preload}`;
     const { gw } = await startRun(state);
-    gw.kill('SIGUSR2');
+    gw.kill('SIGWINCH');
     let timer: NodeJS.Timeout | undefined;
     const exit = await Promise.race([gw.exited, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no exit; output:\n${gw.output()}`)), WAIT_MS)))]).finally(() => clearTimeout(timer));
     assert.match(gw.output(), /uncaught exception: induced crash/);

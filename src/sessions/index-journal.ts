@@ -195,7 +195,8 @@ export class IndexJournal<T extends IndexInfo> {
     }
     if (repaired) {
       this.records = Math.max(this.records, 1);
-      this.compact();
+      // On a full disk the repaired index stays in memory; the next fold writes it.
+      this.compactQuietly();
     }
   }
 
