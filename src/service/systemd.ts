@@ -1,7 +1,10 @@
 // `openclaw gateway install|uninstall`: a systemd --user unit that runs `openclaw gateway run`,
-// restarts it on failure except on config errors (exit 78), and never holds a secret.
+// restarts it on failure except on config errors (exit 78), and never holds a secret. The unit
+// names node and the CLI by their real paths and refuses paths that npm or the OS empty by
+// themselves (npx's cache, npm's cache, temp dirs); `install` says when lingering is off.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { homeDir, resolveStateDir, type Env } from '../config/paths.js';
 import { writeFileAtomicSync } from '../infra/atomic-file.js';
@@ -34,9 +37,9 @@ export function renderUnit(spec: UnitSpec): string {
   return [
     '# Written by `openclaw gateway install`; remove with `openclaw gateway uninstall`.',
     '[Unit]',
+    // No network-online.target: a user manager cannot order against system targets, so it was a
+    // no-op; no After=default.target either (WantedBy= orders default.target after this unit).
     'Description=OpenClaw gateway',
-    'After=network-online.target',
-    'Wants=network-online.target',
     '',
     '[Service]',
     'Type=simple',
@@ -55,10 +58,57 @@ export function renderUnit(spec: UnitSpec): string {
   ].join('\n');
 }
 
-/** The unit for this CLI, this node and this env's state dir. */
+const within = (file: string, dir: string) => {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+const realOrSelf = (p: string) => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+};
+
+/** Which self-emptying place holds the real `file` (npx's cache, npm's cache, a temp dir), if any. */
+export function transientLocation(file: string, env: Env): string | undefined {
+  const real = realOrSelf(file);
+  if (real.split(path.sep).includes('_npx')) return "npx's cache";
+  const npmCaches = [env.npm_config_cache, path.join(homeDir(env), '.npm'), env.LOCALAPPDATA && path.join(env.LOCALAPPDATA, 'npm-cache')];
+  if (npmCaches.some((c) => c && within(real, realOrSelf(c)))) return "npm's cache";
+  const temps = [os.tmpdir(), env.TMPDIR, ...(process.platform === 'win32' ? [] : ['/tmp', '/var/tmp', '/dev/shm'])];
+  if (temps.some((t) => t && within(real, realOrSelf(t)))) return 'a temporary directory';
+  return undefined;
+}
+
+export const STABLE_INSTALL_FIX = 'npm install -g openclaw-gateway && openclaw gateway install';
+
+/** `gateway install` run from a copy (or a node) that npm or the OS may delete: nothing is written. */
+export class TransientInstallError extends Error {
+  constructor(
+    readonly what: 'openclaw' | 'node',
+    readonly file: string,
+    readonly location: string,
+  ) {
+    super(`${what === 'node' ? 'The node binary' : 'This openclaw'} (${file}) lives in ${location}, which is emptied without notice, so a service unit pointing at it would break; nothing was written.`);
+    this.name = 'TransientInstallError';
+  }
+
+  get fix(): string {
+    return this.what === 'node' ? `install Node.js outside a temporary directory (a distribution package or nvm), then ${STABLE_INSTALL_FIX}` : STABLE_INSTALL_FIX;
+  }
+}
+
+/** The unit for this CLI, this node and this env's state dir; both by their real paths, neither in a cache or temp dir. */
 export function currentUnitSpec(env: Env): UnitSpec {
-  const cliPath = fs.realpathSync(process.argv[1]);
-  return { nodePath: process.execPath, cliPath, stateDir: resolveStateDir(env), configPath: env.OPENCLAW_CONFIG_PATH ? path.resolve(env.OPENCLAW_CONFIG_PATH) : undefined };
+  const cliPath = realOrSelf(process.argv[1]);
+  const nodePath = realOrSelf(process.execPath);
+  for (const [what, file] of [['openclaw', cliPath], ['node', nodePath]] as const) {
+    const location = transientLocation(file, env);
+    if (location) throw new TransientInstallError(what, file, location);
+  }
+  return { nodePath, cliPath, stateDir: resolveStateDir(env), configPath: env.OPENCLAW_CONFIG_PATH ? path.resolve(env.OPENCLAW_CONFIG_PATH) : undefined };
 }
 
 export interface SystemctlRun {
@@ -87,6 +137,16 @@ export interface ServiceResult {
   ran: SystemctlRun[];
   /** Commands the user must run (systemd not available here). */
   todo: string[];
+  /** install only: `loginctl enable-linger <user>` when lingering is off (or loginctl is missing). */
+  linger?: { enabled: boolean; user: string; fix?: string };
+}
+
+/** Whether systemd keeps this user's manager running without a session (`Linger=yes`); loginctl missing counts as off. */
+export function lingerState(env: Env): { enabled: boolean; user: string; fix?: string } {
+  const user = env.USER || env.LOGNAME || os.userInfo().username;
+  const r = spawnSync('loginctl', ['show-user', user, '--property=Linger'], { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 5000 });
+  const enabled = r.status === 0 && /^Linger=yes$/m.test(r.stdout ?? '');
+  return enabled ? { enabled, user } : { enabled, user, fix: `loginctl enable-linger ${user}` };
 }
 
 export class UnitConflictError extends Error {
@@ -109,7 +169,7 @@ export function installService(env: Env, opts: { force?: boolean; spec?: UnitSpe
   if (current !== text) writeFileAtomicSync(file, text, { mode: 0o644, dirMode: 0o755 });
   const action = current === undefined ? 'installed' : current === text ? 'unchanged' : 'replaced';
   const steps = [['daemon-reload'], ['enable', '--now', UNIT_NAME]];
-  return { unitPath: file, action, backupPath, ...runOrTell(env, steps) };
+  return { unitPath: file, action, backupPath, ...runOrTell(env, steps), linger: lingerState(env) };
 }
 
 export function uninstallService(env: Env): ServiceResult {

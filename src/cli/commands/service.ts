@@ -8,6 +8,7 @@ async function report(result: import('../../service/systemd.js').ServiceResult, 
   println(`${result.action} ${result.unitPath}${result.backupPath ? ` (previous unit kept at ${result.backupPath})` : ''}`);
   for (const r of result.ran) println(`${r.ok ? 'ran' : 'FAILED'}: ${r.command}${r.ok || !r.output ? '' : ` (${r.output})`}`);
   if (result.todo.length) println(`systemd --user is not reachable from here; run:\n${result.todo.map((c) => `  ${c}`).join('\n')}`);
+  if (result.linger?.fix) println(`Lingering is off for ${result.linger.user}, so the gateway stops at logout and does not start at boot; run:\n  ${result.linger.fix}`);
   if (result.ran.some((r) => !r.ok)) process.exitCode = 1;
 }
 
@@ -20,11 +21,12 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable result')
     .option('--force', 'replace an existing unit with different contents (the old one is kept as .bak)')
     .action(async (opts: { json?: boolean; force?: boolean }) => {
-      const { installService, UnitConflictError } = await import('../../service/systemd.js');
+      const { installService, UnitConflictError, TransientInstallError } = await import('../../service/systemd.js');
       try {
         await report(installService(process.env, { force: opts.force }), Boolean(opts.json));
       } catch (err) {
         if (err instanceof UnitConflictError) throw new CliError(err.message, { fix: 'openclaw gateway install --force' });
+        if (err instanceof TransientInstallError) throw new CliError(err.message, { fix: err.fix, data: { path: err.file, location: err.location } });
         throw err;
       }
     });
