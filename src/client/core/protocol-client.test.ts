@@ -1,5 +1,7 @@
-// The same protocol client core driven over two transports: an in-memory one (a scripted gateway
-// in this process, no sockets) and the Node `ws` transport against the real gateway. The identity
+// The same protocol client core driven over its transports: an in-memory one (a scripted gateway
+// in this process, no sockets), the Node `ws` transport against the real gateway, and the Control
+// UI's browser transport (ui/src/gateway/browser-transport.ts, compiled by Vite as the bundle sees
+// it) over a global WebSocket with the browser API, against the real gateway too. The identity
 // signs asynchronously, as a browser's WebCrypto key does, so the core's async handshake path is
 // what both runs exercise.
 import { test } from 'node:test';
@@ -12,6 +14,8 @@ import { verifyDeviceProof, deviceIdFromRawKey } from '../../auth/device-proof.j
 import { base64UrlEncode, signedBearer } from '../../protocol/device-auth.js';
 import { GatewayCallError } from '../errors.js';
 import { wsTransport } from '../ws-transport.js';
+import WebSocket from 'ws';
+import { uiModuleServer } from '../../e2e/ui-modules.js';
 import { ProtocolClient, type ConnectionState, type CoreIdentity, type CoreOptions, type DeviceTokenCache } from './protocol-client.js';
 import type { Transport, TransportFactory, TransportHandlers } from './transport.js';
 
@@ -146,6 +150,25 @@ test('core over the ws transport against the real gateway: the same scenario', a
     sd.cleanup();
   });
   await sharedScenario(wsTransport, gw.url);
+});
+
+test('core over the browser transport (global WebSocket API) against the real gateway: the same scenario', async (t) => {
+  const sd = makeStateDir(localConfig(TOKEN));
+  const gw = await startGateway({ env: sd.env, flags: { port: await freePort() }, log: silentLogger });
+  const vite = await uiModuleServer();
+  const g = globalThis as { WebSocket?: unknown };
+  const hadWebSocket = 'WebSocket' in g;
+  const previous = g.WebSocket;
+  g.WebSocket ??= WebSocket; // Node 20 has no global WebSocket; `ws` implements the browser API shape
+  t.after(async () => {
+    if (!hadWebSocket) delete g.WebSocket;
+    else g.WebSocket = previous;
+    await vite.close();
+    await gw.close().catch(() => {});
+    sd.cleanup();
+  });
+  const { browserTransport } = (await vite.ssrLoadModule('/src/gateway/browser-transport.ts')) as { browserTransport: TransportFactory };
+  await sharedScenario(browserTransport, gw.url);
 });
 
 test('core over the in-memory transport: a dropped socket reconnects and retries a keyed request', async () => {

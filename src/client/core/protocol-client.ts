@@ -99,6 +99,31 @@ export function isLoopbackHostLoose(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || /^::ffff:127\./i.test(hostname);
 }
 
+/** Credentials read before every attempt (a browser's sign-in form can change them between attempts). */
+export interface AttemptCredentials {
+  token?: string;
+  password?: string;
+  deviceToken?: string;
+  bootstrapToken?: string;
+}
+
+/** Why the core itself ended an attempt. */
+export type LocalFailureKind = 'open-failed' | 'challenge-timeout' | 'connect-timeout' | 'bad-challenge' | 'identity' | 'tick-timeout';
+
+/** What one attempt came to, for a caller-supplied reconnect policy. */
+export interface AttemptOutcome {
+  code: number;
+  reason: string;
+  /** The connect was answered with ok:false. */
+  rejection?: GatewayCallError;
+  /** `cause`: what the injected identity threw, for kind 'identity'. */
+  local?: { kind: LocalFailureKind; error: Error; cause?: unknown };
+  /** The attempt had completed the handshake (a drop, not a failed attempt). */
+  wasConnected: boolean;
+}
+
+export type ReconnectDecision = { kind: 'retry'; delayMs: number } | { kind: 'pause'; error: Error };
+
 export interface CoreOptions {
   url: string;
   token?: string;
@@ -129,8 +154,14 @@ export interface CoreOptions {
   caps?: readonly string[];
   /** Continue a stream a previous client (or process) saw: events after lastSeq are replayed. */
   resumeFrom?: ResumeState;
-  /** null: connect without a device identity (shared secret only). */
-  identity: CoreIdentity | null;
+  /** null: connect without a device identity (shared secret only); a function loads it on first use. */
+  identity: CoreIdentity | null | (() => Promise<CoreIdentity>);
+  /** Read before every attempt instead of token/password/bootstrapToken (device tokens then come from here, not `tokens`). */
+  credentials?: () => AttemptCredentials;
+  /** Extra connect params (e.g. a browser's locale). */
+  connectExtras?: Record<string, unknown>;
+  /** Replaces the built-in reconnect rules (the Control UI has its own, with a Failure per outcome). */
+  reconnectPolicy?: (outcome: AttemptOutcome) => ReconnectDecision;
   /** null: keep no device tokens. */
   tokens: DeviceTokenCache | null;
   transport: TransportFactory;
@@ -143,7 +174,7 @@ export interface CoreOptions {
 export interface CoreHooks {
   event(name: string, payload: unknown, seq: number | undefined): void;
   state(s: ConnectionState): void;
-  hello(h: HelloOk): void;
+  hello(h: HelloOk, info: { usedBootstrap: boolean }): void;
 }
 
 function isSessionChange(payload: unknown): boolean {
@@ -189,6 +220,8 @@ interface Attempt {
   rejection?: GatewayCallError;
   /** A failure we caused (timeouts, bad challenge); reported instead of the close code. */
   localError?: Error;
+  localKind?: LocalFailureKind;
+  localCause?: unknown;
   localClose?: { code: number; reason: string };
   /** The auth this attempt sent, for the retry rules. */
   sentSharedToken: boolean;
@@ -202,7 +235,8 @@ export class ProtocolClient {
   private readonly opts: CoreOptions;
   private readonly hooks: CoreHooks;
   private readonly role: string;
-  private readonly identity: CoreIdentity | null;
+  private identity: CoreIdentity | null;
+  private readonly loadIdentity: (() => Promise<CoreIdentity>) | undefined;
   private readonly tokens: DeviceTokenCache | null;
   private readonly parse: FrameParser;
   private readonly newId: () => string;
@@ -230,7 +264,8 @@ export class ProtocolClient {
     this.hooks = hooks;
     this.url = opts.url;
     this.role = opts.role ?? 'operator';
-    this.identity = opts.identity;
+    this.identity = typeof opts.identity === 'function' ? null : opts.identity;
+    this.loadIdentity = typeof opts.identity === 'function' ? opts.identity : undefined;
     this.tokens = opts.tokens;
     this.parse = opts.parseFrame ?? parseFrameLoose;
     this.newId = opts.newId ?? randomRequestId;
@@ -345,7 +380,15 @@ export class ProtocolClient {
         },
         { origin: this.opts.origin },
       );
-    } catch {
+    } catch (err) {
+      const policy = this.opts.reconnectPolicy;
+      if (policy) {
+        const decision = policy({ code: CloseCodes.ABNORMAL, reason: '', local: { kind: 'open-failed', error: err instanceof Error ? err : new Error(String(err)) }, wasConnected: false });
+        if (decision.kind === 'retry') return this.scheduleReconnect(decision.delayMs, { state: 'reconnecting' });
+        this.pausedError = decision.error;
+        this.setState({ state: 'paused', message: decision.error.message });
+        return this.rejectAll(decision.error);
+      }
       const error = new GatewayConnectError(this.url, 'invalid gateway URL (expected ws://host:port or wss://host)');
       this.pausedError = error;
       this.setState({ state: 'paused', message: error.message, fix: 'openclaw gateway call health --url ws://127.0.0.1:18789' });
@@ -356,12 +399,14 @@ export class ProtocolClient {
     const startedAt = Date.now();
     at.handshakeTimer = setTimeout(() => {
       const waited = Date.now() - startedAt;
-      this.abort(at, at.connectId ? new GatewayTimeoutError(`gateway connect timeout (no hello-ok within ${budget}ms)`) : GatewayTimeoutError.challenge(waited, budget));
+      if (at.connectId) this.abort(at, new GatewayTimeoutError(`gateway connect timeout (no hello-ok within ${budget}ms)`), undefined, 'connect-timeout');
+      else this.abort(at, GatewayTimeoutError.challenge(waited, budget), undefined, 'challenge-timeout');
     }, budget);
   }
 
   /** Ends an attempt for a reason of ours; the close handler reports `error`. */
-  private abort(at: Attempt, error: Error, close: { code: number; reason: string } = { code: CloseCodes.POLICY_VIOLATION, reason: 'connect failed' }): void {
+  private abort(at: Attempt, error: Error, close: { code: number; reason: string } = { code: CloseCodes.POLICY_VIOLATION, reason: 'connect failed' }, kind: LocalFailureKind = 'bad-challenge'): void {
+    if (!at.localError) at.localKind = kind;
     at.localError ??= error;
     at.localClose ??= close;
     at.socket.terminate();
@@ -403,14 +448,26 @@ export class ProtocolClient {
       if (at.closed) return;
       at.socket.send(JSON.stringify({ type: 'req', id: connectId, method: 'connect', params }));
     };
-    let built: Record<string, unknown> | Promise<Record<string, unknown>>;
-    try {
-      built = this.connectParams(at, c.nonce);
-    } catch (err) {
-      return this.abort(at, new GatewayConnectError(this.url, `device identity unavailable: ${(err as Error).message}`));
-    }
-    if (built instanceof Promise) built.then(sendConnect, (err: Error) => this.abort(at, new GatewayConnectError(this.url, `device identity unavailable: ${err.message}`)));
-    else sendConnect(built);
+    const identityFailed = (err: unknown) => {
+      at.localCause ??= err;
+      this.abort(at, new GatewayConnectError(this.url, `device identity unavailable: ${err instanceof Error ? err.message : String(err)}`), undefined, 'identity');
+    };
+    const nonce = c.nonce;
+    const build = () => {
+      let built: Record<string, unknown> | Promise<Record<string, unknown>>;
+      try {
+        built = this.connectParams(at, nonce);
+      } catch (err) {
+        return identityFailed(err);
+      }
+      if (built instanceof Promise) built.then(sendConnect, identityFailed);
+      else sendConnect(built);
+    };
+    if (this.identity || !this.loadIdentity) return build();
+    this.loadIdentity().then((identity) => {
+      this.identity = identity;
+      if (!at.closed) build();
+    }, identityFailed);
   }
 
   /** The connect params; a Promise only when the identity signs asynchronously (browsers). */
@@ -419,15 +476,20 @@ export class ProtocolClient {
     const clientId = o.clientId ?? 'cli';
     const clientMode = o.clientMode ?? 'cli';
     const platform = o.platform;
-    const useShared = Boolean(o.token) && !this.preferDeviceToken;
+    const creds = o.credentials?.();
+    const token = creds ? creds.token : o.token;
+    const password = creds ? creds.password : o.password;
+    const bootstrapToken = creds ? creds.bootstrapToken : this.bootstrapToken;
+    const useShared = Boolean(token) && !this.preferDeviceToken;
     // The stored device token stands in for a missing shared secret (reference §3.2).
-    const stored = !useShared && !o.password ? this.tokens?.get(this.url, this.role) : undefined;
+    const fromCreds = creds?.deviceToken ? { token: creds.deviceToken, scopes: undefined } : undefined;
+    const stored = useShared || password ? undefined : creds ? fromCreds : this.tokens?.get(this.url, this.role);
     this.preferDeviceToken = false;
     const auth: Record<string, string> = {};
-    if (useShared) auth.token = o.token!;
-    if (o.password) auth.password = o.password;
+    if (useShared) auth.token = token!;
+    if (password) auth.password = password;
     if (stored) auth.deviceToken = stored.token;
-    if (!auth.token && !auth.deviceToken && this.bootstrapToken) auth.bootstrapToken = this.bootstrapToken;
+    if (!auth.token && !auth.deviceToken && bootstrapToken) auth.bootstrapToken = bootstrapToken;
     at.sentSharedToken = useShared;
     at.sentDeviceToken = Boolean(stored);
     at.sentBootstrapToken = Boolean(auth.bootstrapToken);
@@ -449,6 +511,7 @@ export class ProtocolClient {
       scopes,
       caps,
       userAgent: o.userAgent,
+      ...o.connectExtras,
     };
     if (Object.keys(auth).length > 0) params.auth = auth;
     if (o.resume !== false && this.sessionId && this.lastSeq !== undefined) params.resume = { sessionId: this.sessionId, lastSeq: this.lastSeq };
@@ -497,7 +560,7 @@ export class ProtocolClient {
     this.usedSharedRetry = false;
     this.startWatchdog(at, hello.policy?.tickIntervalMs ?? TICK_INTERVAL_MS);
     this.setState({ state: 'connected' });
-    this.hooks.hello(hello);
+    this.hooks.hello(hello, { usedBootstrap: at.sentBootstrapToken });
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve(hello);
@@ -534,7 +597,7 @@ export class ProtocolClient {
     const code = at.localClose?.code ?? rawCode;
     const reason = at.localClose?.reason ?? rawReason;
     if (this.closedByUser) return;
-    const decision = this.decide(at, code, reason);
+    const decision = this.opts.reconnectPolicy ? this.policyDecision(this.opts.reconnectPolicy, at, code, reason) : this.decide(at, code, reason);
     // Requests on the dead socket: keyed ones wait for the next connection, the rest fail now.
     const closedError = new GatewayClosedError(code, reason);
     for (const req of [...this.pending]) {
@@ -547,6 +610,22 @@ export class ProtocolClient {
     if (decision.kind === 'pause') this.pausedError = error;
     this.setState({ ...decision.info, state: decision.kind === 'pause' ? 'paused' : 'closed' });
     this.rejectAll(error);
+  }
+
+  private policyDecision(policy: (o: AttemptOutcome) => ReconnectDecision, at: Attempt, code: number, reason: string): { kind: 'retry'; delayMs: number; info: ConnectionState } | { kind: 'pause'; error: Error; info: ConnectionState } {
+    const r = at.rejection;
+    const info: ConnectionState = { state: 'reconnecting', code, reason, ...(r ? { detailCode: r.detailCode, message: r.message, cause: r.cause, fix: r.fix } : { closeKind: classifyClose(code, reason) }) };
+    const d = policy({ code, reason, rejection: r, local: at.localError ? { kind: at.localKind ?? 'bad-challenge', error: at.localError, cause: at.localCause } : undefined, wasConnected: at.hello });
+    return { ...d, info };
+  }
+
+  /** Skip a scheduled retry or a pause and try now (a Retry button, new credentials). */
+  retryNow(): void {
+    if (this.closedByUser || this.attempt) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.pausedError = undefined;
+    this.openSocket();
   }
 
   private decide(at: Attempt, code: number, reason: string): { kind: 'retry'; delayMs: number; info: ConnectionState } | { kind: 'pause' | 'close'; error: Error; info: ConnectionState } {
@@ -617,7 +696,7 @@ export class ProtocolClient {
   private startWatchdog(at: Attempt, tickIntervalMs: number): void {
     const interval = Math.max(tickIntervalMs, 1000);
     this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastInboundAt > 2 * interval) this.abort(at, new GatewayClosedError(CloseCodes.TICK_TIMEOUT, 'tick timeout'), { code: CloseCodes.TICK_TIMEOUT, reason: 'tick timeout' });
+      if (Date.now() - this.lastInboundAt > 2 * interval) this.abort(at, new GatewayClosedError(CloseCodes.TICK_TIMEOUT, 'tick timeout'), { code: CloseCodes.TICK_TIMEOUT, reason: 'tick timeout' }, 'tick-timeout');
     }, interval);
     unref(this.watchdog);
   }
