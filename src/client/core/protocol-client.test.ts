@@ -201,3 +201,46 @@ test('core: a URL the transport refuses pauses with the fix', async () => {
   assert.equal(states.at(-1)?.state, 'paused');
   await c.close();
 });
+
+test('core: a caller policy pauses on a rejected secret, and retryNow uses the credentials read at that moment', async () => {
+  const mem = memoryGateway();
+  let token = 'wrong-token';
+  const outcomes: string[] = [];
+  const { c } = core(mem.factory, 'mem://gateway', {
+    identity: async () => asyncIdentity(),
+    tokens: null,
+    credentials: () => ({ token }),
+    reconnectPolicy: (o) => {
+      outcomes.push(o.rejection?.detailCode ?? `close ${o.code}`);
+      return { kind: 'pause', error: new Error('waiting for a new token') };
+    },
+  });
+  try {
+    await assert.rejects(c.connect(), /waiting for a new token/);
+    assert.deepEqual(outcomes, ['AUTH_TOKEN_MISMATCH']);
+    assert.equal(c.state, 'paused');
+    await assert.rejects(c.request('health'), /waiting for a new token/, 'paused: requests fail at once with the reason');
+    token = TOKEN;
+    c.retryNow();
+    await eventually(() => c.state === 'connected');
+    assert.ok(c.deviceId, 'the lazily loaded identity is known after connecting');
+    assert.equal(((await c.request('health')) as { ok: boolean }).ok, true);
+  } finally {
+    await c.close();
+  }
+});
+
+test('the core and the transport interface import nothing from node: or ws (the Control UI bundles them)', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { findPackageRoot } = await import('../../gateway/control-ui-http.js');
+  const dir = path.join(findPackageRoot(), 'src', 'client', 'core');
+  const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  assert.ok(sources.length >= 2);
+  for (const f of sources) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8');
+    assert.doesNotMatch(text, /from ['"](node:|ws['"])/, `${f} must stay portable`);
+  }
+  const errors = fs.readFileSync(path.join(findPackageRoot(), 'src', 'client', 'errors.ts'), 'utf8');
+  assert.doesNotMatch(errors, /from ['"](node:|ws['"])/, 'errors.ts is bundled with the core');
+});
