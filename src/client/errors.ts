@@ -77,7 +77,7 @@ export class GatewayTimeoutError extends Error {
 
 /** Socket error codes → the words we print. */
 export function describeSocketError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = (err as { code?: string } | undefined)?.code;
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';

@@ -5,3 +5,6 @@ export { callGateway, withGateway, type CallOptions, type ConnectOptions } from 
 export { GatewayCallError, GatewayClosedError, GatewayConnectError, GatewayTimeoutError, GatewayUnreachableError } from './errors.js';
 export { resolveGatewayTarget, type GatewayTarget, type TargetInput } from './target.js';
 export { DeviceTokenStore, loadOrCreateDeviceIdentity, type DeviceIdentity } from './identity.js';
+export { ProtocolClient, type CoreOptions, type CoreHooks, type CoreIdentity, type DeviceTokenCache } from './core/protocol-client.js';
+export type { Transport, TransportFactory, TransportHandlers, TransportOptions } from './core/transport.js';
+export { wsTransport } from './ws-transport.js';

@@ -1,15 +1,19 @@
-// The browser's gateway connection: challenge → signed connect → hello-ok, then requests and
-// events. Reconnects with backoff (1 s → 30 s, pairing every 2 s, rate limits after retryAfterMs),
-// resumes with {sessionId,lastSeq} and drops events it already processed, and retries in-flight
-// requests that carry an idempotency key.
-import { PROTOCOL_VERSION } from '../../../src/protocol/constants.js';
-import { buildDeviceAuthPayloadV3 } from '../../../src/protocol/device-auth.js';
-import type { ErrorShape } from '../../../src/protocol/errors.js';
+// The browser's gateway connection: the shared protocol client core (src/client/core: challenge →
+// signed connect → hello-ok, requests, events, resume de-duplication, reconnect) over the global
+// WebSocket, with this browser's identity (IndexedDB key) and credentials injected. What stays here
+// is the Control UI's view of it: the ConnState phases, a Failure per outcome and its retry rules
+// (failure.ts: backoff 1 s → 30 s, pairing every 2 s, rate limits after retryAfterMs, wait for the
+// user after a rejected secret), and requests with an idempotency key surviving a dropped socket.
+import { ProtocolClient, type AttemptOutcome, type ReconnectDecision } from '../../../src/client/core/protocol-client.js';
+import { GatewayCallError } from '../../../src/client/errors.js';
 import type { DeviceIdentity } from '../crypto/device-identity.js';
+import { browserTransport } from './browser-transport.js';
 import { blockedUrlFailure, failureFromClose, failureFromError, identityFailure, isGatewayDown, noChallengeFailure, retryDelay, type Failure } from './failure.js';
 
 export const CONTROL_UI_SCOPES = ['operator.admin', 'operator.read', 'operator.write', 'operator.pairing'] as const;
 const CHALLENGE_TIMEOUT_MS = 10_000;
+/** Views wait as long as the gateway works on a request; only a dead socket ends the wait early. */
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
 
 export interface HelloOk {
   type: 'hello-ok';
@@ -48,25 +52,9 @@ export interface ClientOptions {
   onDeviceTokenRejected(): void;
 }
 
-export class GatewayRequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'GatewayRequestError';
-  }
-}
 
-interface Pending {
-  method: string;
-  params: unknown;
-  idempotencyKey?: string;
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-}
+/** A request the gateway answered with ok:false (code, message, details, retryAfterMs). */
+export { GatewayCallError as GatewayRequestError };
 
 type EventListener = (payload: any, seq: number | undefined) => void;
 
@@ -81,31 +69,68 @@ export class GatewayClient {
   state: ConnState = { phase: 'idle' };
   /** This browser's device id, once the identity is loaded. */
   deviceId: string | undefined;
-  private ws: WebSocket | undefined;
+  private readonly core: ProtocolClient;
   private started = false;
+  /** Attempts since the last hello-ok (the backoff exponent). */
   private attempt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pending = new Map<string, Pending>();
-  /** Requests with an idempotency key waiting for the next hello-ok. */
-  private queued: Pending[] = [];
   private stateListeners = new Set<(s: ConnState) => void>();
   private eventListeners = new Map<string, Set<EventListener>>();
-  private resumeSession: string | undefined;
-  private lastSeq = 0;
 
-  constructor(readonly opts: ClientOptions) {}
+  constructor(readonly opts: ClientOptions) {
+    this.core = new ProtocolClient(
+      {
+        url: opts.url,
+        clientId: 'openclaw-control-ui',
+        clientMode: 'ui',
+        clientVersion: opts.clientVersion,
+        platform: 'web',
+        get displayName() {
+          return opts.displayName?.() || undefined;
+        },
+        userAgent: navigator.userAgent,
+        connectExtras: { locale: navigator.language },
+        role: 'operator',
+        scopes: CONTROL_UI_SCOPES,
+        identity: async () => {
+          const identity = await opts.identity();
+          this.deviceId = identity.deviceId;
+          return identity;
+        },
+        tokens: null,
+        credentials: () => opts.auth(),
+        transport: browserTransport,
+        newId: randomId,
+        connectTimeoutMs: CHALLENGE_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        reconnectPolicy: (o) => this.onOutcome(o),
+      },
+      {
+        event: (name, payload, seq) => this.emit(name, payload, seq),
+        state: (s) => {
+          if (s.state !== 'connecting') return;
+          const prev = this.state;
+          this.attempt++;
+          this.setState({ phase: 'connecting', attempt: this.attempt, lastFailure: prev.phase === 'failed' ? prev.failure : undefined });
+        },
+        hello: (hello, info) => {
+          this.attempt = 0;
+          this.opts.onHello(hello as unknown as HelloOk, info.usedBootstrap);
+          this.setState({ phase: 'connected', hello: hello as unknown as HelloOk, connectedAt: Date.now() });
+        },
+      },
+    );
+  }
 
   start(): void {
     this.started = true;
-    this.connect();
+    this.core.connect().catch(() => {}); // failures show as ConnState
   }
 
   /** Skip the wait (Retry button, new token saved). */
   retryNow(): void {
     if (!this.started) return;
-    clearTimeout(this.retryTimer);
-    if (this.state.phase === 'connected' || (this.state.phase === 'connecting' && this.ws)) return;
-    this.connect();
+    if (this.state.phase === 'connected') return;
+    this.core.retryNow();
   }
 
   onState(fn: (s: ConnState) => void): () => void {
@@ -135,19 +160,8 @@ export class GatewayClient {
    * the request survives a dropped socket: it is sent again after the next hello-ok.
    */
   request<T = unknown>(method: string, params?: unknown, opts: { idempotencyKey?: string } = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const withKey = opts.idempotencyKey ? { ...(params as object), idempotencyKey: opts.idempotencyKey } : params;
-      const p: Pending = { method, params: withKey, idempotencyKey: opts.idempotencyKey, resolve: resolve as (v: unknown) => void, reject };
-      if (this.state.phase === 'connected' && this.ws?.readyState === WebSocket.OPEN) this.send(p);
-      else if (p.idempotencyKey) this.queued.push(p);
-      else reject(new Error('gateway not connected'));
-    });
-  }
-
-  private send(p: Pending): void {
-    const id = randomId();
-    this.pending.set(id, p);
-    this.ws!.send(JSON.stringify({ type: 'req', id, method: p.method, params: p.params }));
+    if (!opts.idempotencyKey && this.state.phase !== 'connected') return Promise.reject(new Error('gateway not connected'));
+    return this.core.request<T>(method, params, { idempotencyKey: opts.idempotencyKey });
   }
 
   private setState(s: ConnState): void {
@@ -160,168 +174,36 @@ export class GatewayClient {
     for (const fn of this.eventListeners.get('*') ?? []) fn({ event, payload }, seq);
   }
 
-  /** In-flight requests when the socket drops: keyed ones wait for the next hello-ok, the rest fail. */
-  private failInFlight(message: string): void {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      if (p.idempotencyKey) this.queued.push(p);
-      else p.reject(new Error(message));
+  /** The core's reconnect policy: name the outcome, show it, and say when to try again. */
+  private onOutcome(o: AttemptOutcome): ReconnectDecision {
+    const failure = this.failureOf(o);
+    if (!failure.closeCode) {
+      failure.closeCode = o.code;
+      failure.closeReason = o.reason;
     }
-  }
-
-  private connect(): void {
-    clearTimeout(this.retryTimer);
-    const prev = this.state;
-    this.attempt++;
-    this.setState({ phase: 'connecting', attempt: this.attempt, lastFailure: prev.phase === 'failed' ? prev.failure : undefined });
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.opts.url);
-    } catch (err) {
-      this.scheduleRetry(blockedUrlFailure(this.opts.url, err));
-      return;
-    }
-    this.ws = ws;
-    let rejected: Failure | undefined;
-    let connected = false;
-    let usedBootstrap = false;
-    const challengeTimer = setTimeout(() => {
-      rejected = noChallengeFailure(CHALLENGE_TIMEOUT_MS);
-      ws.close(1000, 'no challenge');
-    }, CHALLENGE_TIMEOUT_MS);
-
-    ws.onmessage = (ev) => {
-      let frame: any;
-      try {
-        frame = JSON.parse(String(ev.data));
-      } catch {
-        return;
-      }
-      if (frame?.type === 'event' && frame.event === 'connect.challenge' && !connected) {
-        clearTimeout(challengeTimer);
-        this.sendConnect(ws, String(frame.payload?.nonce ?? '')).then(
-          (r) => (usedBootstrap = r.usedBootstrap),
-          (err: unknown) => {
-            rejected = identityFailure(err);
-            ws.close(1000, 'no device identity');
-          },
-        );
-        return;
-      }
-      if (frame?.type === 'res' && frame.id === 'connect') {
-        if (frame.ok) {
-          connected = true;
-          this.onHello(frame.payload as HelloOk, usedBootstrap);
-        } else {
-          rejected = failureFromError(frame.error as ErrorShape, this.failureContext());
-          if (rejected.kind === 'device-token') this.opts.onDeviceTokenRejected();
-        }
-        return;
-      }
-      if (frame?.type === 'res') {
-        const p = this.pending.get(frame.id);
-        if (!p) return;
-        this.pending.delete(frame.id);
-        if (frame.ok) p.resolve(frame.payload);
-        else {
-          const e = frame.error as ErrorShape;
-          p.reject(new GatewayRequestError(e?.code ?? 'UNAVAILABLE', e?.message ?? 'request failed', e?.details, e?.retryAfterMs));
-        }
-        return;
-      }
-      if (frame?.type === 'event' && connected) this.onEvent(frame);
-    };
-
-    ws.onclose = (ev) => {
-      clearTimeout(challengeTimer);
-      if (this.ws !== ws) return; // superseded by a newer attempt
-      this.ws = undefined;
-      this.failInFlight(`gateway closed (${ev.code}): ${ev.reason}`);
-      const prev = this.state.phase === 'connecting' ? this.state.lastFailure : undefined;
-      let failure = rejected ?? failureFromClose(ev.code, ev.reason, { ...this.failureContext(), wasConnected: connected });
-      // While a stopped, restarting or crashed gateway is down, the retries are refused (1006):
-      // keep naming what happened instead of turning it into "unreachable".
-      if (!connected && failure.kind === 'abnormal' && prev && isGatewayDown(prev)) failure = prev;
-      if (!failure.closeCode && !rejected?.closeCode) {
-        failure.closeCode = ev.code;
-        failure.closeReason = ev.reason;
-      }
-      if (connected) this.attempt = 0; // a drop after a working session starts the backoff over
-      this.scheduleRetry(failure);
-    };
-  }
-
-  private async sendConnect(ws: WebSocket, nonce: string): Promise<{ usedBootstrap: boolean }> {
-    const identity = await this.opts.identity();
-    this.deviceId = identity.deviceId;
-    const a = this.opts.auth();
-    const auth: ConnectAuth = {};
-    // Bearer order (reference selectConnectAuth): shared token, then device token, then bootstrap.
-    if (a.token) auth.token = a.token;
-    else if (a.deviceToken) auth.deviceToken = a.deviceToken;
-    else if (a.bootstrapToken) auth.bootstrapToken = a.bootstrapToken;
-    if (a.password) auth.password = a.password;
-    const displayName = this.opts.displayName?.();
-    const client = { id: 'openclaw-control-ui', version: this.opts.clientVersion, platform: 'web', mode: 'ui', ...(displayName ? { displayName } : {}) };
-    const scopes = [...CONTROL_UI_SCOPES];
-    const signedAt = Date.now();
-    const payload = buildDeviceAuthPayloadV3({
-      deviceId: identity.deviceId,
-      clientId: client.id,
-      clientMode: client.mode,
-      role: 'operator',
-      scopes,
-      signedAtMs: signedAt,
-      token: auth.token ?? auth.deviceToken ?? auth.bootstrapToken ?? '',
-      nonce,
-      platform: client.platform,
-    });
-    const signature = await identity.sign(payload);
-    const params: Record<string, unknown> = {
-      minProtocol: PROTOCOL_VERSION,
-      maxProtocol: PROTOCOL_VERSION,
-      client,
-      role: 'operator',
-      scopes,
-      caps: ['resume'],
-      device: { id: identity.deviceId, publicKey: identity.publicKey, signature, signedAt, nonce },
-      userAgent: navigator.userAgent,
-      locale: navigator.language,
-    };
-    if (Object.keys(auth).length) params.auth = auth;
-    if (this.resumeSession) params.resume = { sessionId: this.resumeSession, lastSeq: this.lastSeq };
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'req', id: 'connect', method: 'connect', params }));
-    return { usedBootstrap: !!auth.bootstrapToken };
-  }
-
-  private onHello(hello: HelloOk, usedBootstrap: boolean): void {
-    this.attempt = 0;
-    if (hello.resume) {
-      // Ids are global and survive restarts; only a gateway whose log starts below ours (new state dir) resets them.
-      if (hello.resume.cursor < this.lastSeq) this.lastSeq = 0;
-      this.resumeSession = hello.resume.sessionId;
-    } else {
-      this.resumeSession = undefined;
-    }
-    this.opts.onHello(hello, usedBootstrap);
-    this.setState({ phase: 'connected', hello, connectedAt: Date.now() });
-    for (const p of this.queued.splice(0)) this.send(p);
-  }
-
-  private onEvent(frame: { event: string; payload?: unknown; seq?: number }): void {
-    const seq = typeof frame.seq === 'number' ? frame.seq : undefined;
-    if (this.resumeSession && seq !== undefined) {
-      if (seq <= this.lastSeq) return; // already processed (replayed and live overlap)
-      this.lastSeq = seq;
-    }
-    this.emit(frame.event, frame.payload, seq);
-  }
-
-  private scheduleRetry(failure: Failure): void {
+    if (o.wasConnected) this.attempt = 0; // a drop after a working session starts the backoff over
     const delay = retryDelay(failure, this.attempt);
-    const retryAt = delay === null ? null : Date.now() + delay;
-    this.setState({ phase: 'failed', failure, attempt: this.attempt, retryAt });
-    if (delay !== null) this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.setState({ phase: 'failed', failure, attempt: this.attempt, retryAt: delay === null ? null : Date.now() + delay });
+    return delay === null ? { kind: 'pause', error: new Error(failure.cause) } : { kind: 'retry', delayMs: delay };
+  }
+
+  private failureOf(o: AttemptOutcome): Failure {
+    const ctx = this.failureContext();
+    if (o.local?.kind === 'open-failed') return blockedUrlFailure(this.opts.url, o.local.error);
+    if (o.local?.kind === 'identity') return identityFailure(o.local.cause ?? o.local.error);
+    if (o.local?.kind === 'challenge-timeout') return noChallengeFailure(CHALLENGE_TIMEOUT_MS);
+    if (o.rejection) {
+      const r = o.rejection;
+      const failure = failureFromError({ code: r.code, message: r.message, details: r.details, retryAfterMs: r.retryAfterMs }, ctx);
+      if (failure.kind === 'device-token') this.opts.onDeviceTokenRejected();
+      return failure;
+    }
+    const prev = this.state.phase === 'connecting' ? this.state.lastFailure : undefined;
+    let failure = failureFromClose(o.code, o.reason, { ...ctx, wasConnected: o.wasConnected });
+    // While a stopped, restarting or crashed gateway is down, the retries are refused (1006):
+    // keep naming what happened instead of turning it into "unreachable".
+    if (!o.wasConnected && failure.kind === 'abnormal' && prev && isGatewayDown(prev)) failure = prev;
+    return failure;
   }
 
   private failureContext() {
