@@ -52,7 +52,7 @@ export async function runDoctorCommand(opts: DoctorCommandOptions, io: DoctorIo)
   const token = opts.generateGatewayToken ? generateGatewayToken() : undefined;
   if (token && !opts.fix) {
     // Print only the token so `export OPENCLAW_GATEWAY_TOKEN="$(openclaw doctor --generate-gateway-token)"` works.
-    io.out(opts.json ? JSON.stringify({ version: 1, token }, null, 2) : token);
+    io.out(opts.json ? JSON.stringify({ ok: true, version: 1, token }, null, 2) : token);
     return 0;
   }
 

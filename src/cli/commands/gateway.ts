@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { saveCodeCache } from '../code-cache.cjs';
 import { CliError, ExitCodes } from '../errors.js';
-import { printJson, println } from '../output.js';
+import { printJson, printRawJson, println } from '../output.js';
 import { parsePositive } from '../parse.js';
 
 function parsePort(v: string): number {
@@ -166,7 +166,8 @@ async function call(method: string, opts: { params?: string; json?: boolean; url
   const client = await import('../../client/call.js');
   try {
     const result = await client.callGateway({ method, params, url: opts.url, token: opts.token, password: opts.password, timeoutMs: opts.timeout, env: process.env });
-    printJson(opts.json ? { ok: true, result } : result);
+    if (opts.json) printJson({ ok: true, result });
+    else printRawJson(result); // the method's payload as the gateway sent it
   } catch (err) {
     if (err instanceof client.GatewayCallError) throw new CliError(err.message, { fix: err.fix, data: { code: err.code, details: err.details } });
     if (err instanceof client.GatewayUnreachableError) throw new CliError(err.message, { fix: err.fix });
