@@ -93,3 +93,13 @@ test('errors in a terminal are red on stderr; FORCE_COLOR colours a pipe; --json
   const json = await runCli(['devices', 'list', '--json'], { env: { ...env, FORCE_COLOR: '1' } });
   assert.ok(!json.stdout.includes(ESC));
 });
+
+test('doctor report: level words coloured only when asked, the plain layout unchanged', async () => {
+  const { renderReport } = await import('../doctor/report.js');
+  const report = { version: 1, ok: false, summary: { ok: 1, warn: 0, error: 1, skipped: 0 }, checks: [{ id: 'a', level: 'ok', message: 'fine' }, { id: 'b', level: 'error', message: 'broken', fix: 'openclaw doctor --fix' }] } as never;
+  const plain = renderReport(report);
+  assert.ok(!plain.includes(ESC));
+  const coloured = renderReport(report, true);
+  assert.ok(coloured.includes(`${ESC}31mERROR${ESC}39m`) && coloured.includes(`${ESC}32mok${ESC}39m`), coloured);
+  assert.equal(coloured.replace(ANSI, ''), plain);
+});
