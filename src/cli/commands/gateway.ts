@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { saveCodeCache } from '../code-cache.cjs';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, printRawJson, println } from '../output.js';
+import { styleFor } from '../style.js';
 import { parsePositive } from '../parse.js';
 
 function parsePort(v: string): number {
@@ -137,8 +138,9 @@ async function status(opts: { json?: boolean; deep?: boolean; timeout: number })
   const healthy = r.runtime.status === 'running' && r.rpc.ok;
   if (opts.json) printJson({ ok: healthy, ...r });
   else {
-    println(r.runtime.status === 'running' ? `Runtime: running (pid ${r.runtime.pid}, uptime ${formatUptime(r.runtime.uptimeMs ?? 0)})` : 'Runtime: stopped');
-    println(r.rpc.ok ? 'RPC probe: ok' : `RPC probe: failed (${r.rpc.error})`);
+    const style = styleFor();
+    println(r.runtime.status === 'running' ? `Runtime: ${style.ok('running')} (pid ${r.runtime.pid}, uptime ${formatUptime(r.runtime.uptimeMs ?? 0)})` : `Runtime: ${style.error('stopped')}`);
+    println(r.rpc.ok ? `RPC probe: ${style.ok('ok')}` : `RPC probe: ${style.error('failed')} (${r.rpc.error})`);
     println(`Listening: ${r.runtime.status === 'running' ? r.url : `${r.url} (not listening)`}`);
     println(`Mode: ${r.mode}`);
     println(`Auth mode: ${r.authMode}`);
