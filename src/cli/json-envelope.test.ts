@@ -62,3 +62,10 @@ test('raw values stay raw: config get prints the stored value, config schema the
   assert.equal(schema.body.ok, undefined);
   assert.equal(typeof schema.body.$schema, 'string');
 });
+
+test('a usage error with --json: the envelope on stdout too (exit 2), the text on stderr', async () => {
+  const r = await runCli(['gateway', 'strat', '--json'], { env: s.env });
+  assert.equal(r.code, 2);
+  assert.deepEqual(JSON.parse(r.stdout), { ok: false, version: 1, error: "unknown command 'strat' for 'openclaw gateway'. Did you mean 'start'?", code: 'commander.unknownCommand' });
+  assert.match(r.stderr, /Did you mean 'start'\?/);
+});

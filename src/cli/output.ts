@@ -36,7 +36,7 @@ export function printRawJson(value: unknown): void {
 }
 
 /** The failure envelope: `{ ok: false, version, error: <one sentence>, code?, fix?, ...details }`. */
-function printJsonError(message: string, extra: { fix?: string; data?: Record<string, unknown> } = {}): void {
+export function printJsonError(message: string, extra: { fix?: string; data?: Record<string, unknown> } = {}): void {
   printRawJson({ ok: false, version: JSON_VERSION, error: message, ...(extra.fix !== undefined ? { fix: extra.fix } : {}), ...extra.data });
 }
 

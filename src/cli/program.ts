@@ -2,7 +2,7 @@
 // module is initialised (each pulls in its own libraries), so `openclaw gateway run` does not
 // evaluate the doctor, config editor or TUI; `--help` and unknown commands load every group.
 import { Command, CommanderError } from 'commander';
-import { endQuietlyOnClosedStdout, reportError } from './output.js';
+import { endQuietlyOnClosedStdout, printJsonError, reportError } from './output.js';
 import { isGatewayCmdline } from '../infra/proc.js';
 import { readPackageVersion } from './version.js';
 import { startupMark } from '../logging/startup-trace.js';
@@ -125,8 +125,10 @@ export async function runCli(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help/version exit 0; usage errors already printed by commander.
+      // help/version exit 0; usage errors already printed by commander (stderr), and with --json
+      // also as the failure envelope on stdout, so a script always gets its one JSON document.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      if (json && err.exitCode !== 0) printJsonError(err.code === 'commander.help' ? 'A subcommand is missing (the list is on stderr).' : err.message.replace(/^error: /, ''), { data: { code: err.code } });
       return;
     }
     process.exitCode = reportError(err, json);
