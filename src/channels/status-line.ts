@@ -4,6 +4,7 @@
 import { channelLabel, IMPLEMENTED_CHANNELS } from './catalog.js';
 import type { ResolvedAccount } from './config.js';
 import { CHANNEL_IDS, UNHEALTHY_STATES, type ChannelAccountSnapshot, type ChannelId, type ChannelsStatusPayload, type HealthState } from './types.js';
+import { paint } from '../cli/style.js';
 
 export const NO_CONFIGURED_CHAT_CHANNELS_LINE = '- no configured chat channels (run `openclaw channels list --all` to see installable channels)';
 export const GATEWAY_NOT_REACHABLE_LINE = 'Gateway not reachable; showing config-only status.';
@@ -27,8 +28,6 @@ export interface TextOptions {
   color?: boolean;
 }
 
-const red = (s: string) => `\u001b[31m${s}\u001b[39m`;
-const yellow = (s: string) => `\u001b[33m${s}\u001b[39m`;
 
 /** The account makes `channels status` exit 1 (see unhealthyAccounts). */
 function isUnhealthy(a: ChannelAccountSnapshot): boolean {
@@ -175,14 +174,14 @@ export function formatStatusText(payload: ChannelsStatusPayload, opts: TextOptio
     const label = typeof labels[channel] === 'string' ? labels[channel] : channel;
     for (const account of accounts) {
       const line = formatAccountLine(label, account, now);
-      lines.push(opts.color && isUnhealthy(account) ? red(line) : line);
+      lines.push(paint(opts.color === true && isUnhealthy(account), 'red', line));
     }
   }
   if (lines.length === start) lines.push(NO_CONFIGURED_CHAT_CHANNELS_LINE);
   lines.push('');
   const issues = Array.isArray(payload.statusIssues) ? payload.statusIssues : [];
   if (issues.length > 0) {
-    lines.push(opts.color ? yellow('Warnings:') : 'Warnings:');
+    lines.push(paint(opts.color === true, 'yellow', 'Warnings:'));
     for (const i of issues) lines.push(`- ${i.channel} ${i.accountId}: ${i.message}${i.fix ? ` (${i.fix})` : ''}`);
     lines.push('- Run: openclaw doctor');
     lines.push('');

@@ -2,10 +2,11 @@
 // module is initialised (each pulls in its own libraries), so `openclaw gateway run` does not
 // evaluate the doctor, config editor or TUI; `--help` and unknown commands load every group.
 import { Command, CommanderError } from 'commander';
-import { endQuietlyOnClosedStdout, reportError } from './output.js';
+import { endQuietlyOnClosedStdout, printJsonError, reportError } from './output.js';
 import { isGatewayCmdline } from '../infra/proc.js';
 import { readPackageVersion } from './version.js';
 import { startupMark } from '../logging/startup-trace.js';
+import { closest } from '../config/closest.js';
 
 startupMark('cli program evaluated');
 
@@ -78,7 +79,40 @@ export async function buildProgram(groups: Loader[] = ALL_GROUPS): Promise<Comma
     .exitOverride();
   const mods = await Promise.all(groups.map((load) => load()));
   for (const mod of mods) mod.register(program);
+  suggestSubcommands(program);
   return program;
+}
+
+/** 'openclaw gateway' for the gateway command: the words a user types to reach `cmd`. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Every group answers a mistyped subcommand with its path and the nearest name:
+ * `unknown command 'strat' for 'openclaw gateway'. Did you mean 'start'?` (exit 2). A group with a
+ * default subcommand (`gateway` → `run`) would otherwise hand the typo to `run` as an argument.
+ */
+export function suggestSubcommands(cmd: Command): void {
+  if (cmd.commands.length > 0) {
+    const unknown = (name: string): never => {
+      const names = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).flatMap((c) => [c.name(), ...c.aliases()]);
+      const near = closest(name, names) ?? names.find((n) => n.startsWith(name));
+      const hint = near ? ` Did you mean '${near}'?` : ` Run: ${commandPath(cmd)} --help`;
+      cmd.error(`error: unknown command '${name}' for '${commandPath(cmd)}'.${hint}`, { exitCode: 2, code: 'commander.unknownCommand' });
+    };
+    (cmd as unknown as { unknownCommand: () => void }).unknownCommand = () => unknown(String(cmd.args[0]));
+    const defaultName = (cmd as unknown as { _defaultCommandName?: string | null })._defaultCommandName;
+    if (defaultName) {
+      cmd.hook('preSubcommand', (self, sub) => {
+        const first = self.args[0];
+        if (sub.name() === defaultName && first !== undefined && !first.startsWith('-') && first !== defaultName) unknown(first);
+      });
+    }
+  }
+  for (const sub of cmd.commands) suggestSubcommands(sub);
 }
 
 /** Runs the CLI on `argv` (process.argv shape); the outcome goes to stdout/stderr and process.exitCode. */
@@ -91,8 +125,10 @@ export async function runCli(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // help/version exit 0; usage errors already printed by commander.
+      // help/version exit 0; usage errors already printed by commander (stderr), and with --json
+      // also as the failure envelope on stdout, so a script always gets its one JSON document.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      if (json && err.exitCode !== 0) printJsonError(err.code === 'commander.help' ? 'A subcommand is missing (the list is on stderr).' : err.message.replace(/^error: /, ''), { data: { code: err.code } });
       return;
     }
     process.exitCode = reportError(err, json);

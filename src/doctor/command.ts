@@ -3,6 +3,7 @@
 // where nobody could answer a prompt); --dry-run shows the plan instead.
 import type { Env } from '../config/paths.js';
 import { exitCodeFor, renderReport, type DoctorReport } from './report.js';
+import { useColor } from '../cli/style.js';
 import { generateGatewayToken } from '../config/setup.js';
 import { applyRepairs, buildContext, diagnose, storeTokenEdit, type AppliedFix } from './runner.js';
 import { diagnoseUrl } from './url-probe.js';
@@ -26,10 +27,12 @@ export interface DoctorCommandOptions {
 export interface DoctorIo {
   env: Env;
   out(line: string): void;
+  /** Colour the level words (a terminal; see src/cli/style.ts). */
+  color?: boolean;
 }
 
 export function processIo(env: Env = process.env): DoctorIo {
-  return { env, out: (line) => process.stdout.write(line + '\n') };
+  return { env, out: (line) => process.stdout.write(line + '\n'), color: useColor(env, process.stdout) };
 }
 
 function describeFix(f: AppliedFix): string[] {
@@ -40,7 +43,7 @@ function describeFix(f: AppliedFix): string[] {
 export async function runDoctorCommand(opts: DoctorCommandOptions, io: DoctorIo): Promise<number> {
   const print = (report: DoctorReport, extra: Record<string, unknown> = {}) => {
     if (opts.json) io.out(JSON.stringify({ ...report, ...extra }, null, 2));
-    else io.out(renderReport(report));
+    else io.out(renderReport(report, io.color));
     return exitCodeFor(report);
   };
 
@@ -52,7 +55,7 @@ export async function runDoctorCommand(opts: DoctorCommandOptions, io: DoctorIo)
   const token = opts.generateGatewayToken ? generateGatewayToken() : undefined;
   if (token && !opts.fix) {
     // Print only the token so `export OPENCLAW_GATEWAY_TOKEN="$(openclaw doctor --generate-gateway-token)"` works.
-    io.out(opts.json ? JSON.stringify({ version: 1, token }, null, 2) : token);
+    io.out(opts.json ? JSON.stringify({ ok: true, version: 1, token }, null, 2) : token);
     return 0;
   }
 
@@ -65,7 +68,7 @@ export async function runDoctorCommand(opts: DoctorCommandOptions, io: DoctorIo)
   if (planned.length === 0) return print(first.report, { fixes: [] });
   if (opts.dryRun) {
     if (opts.json) io.out(JSON.stringify({ ...first.report, fixes: [], pendingFixes: planned }, null, 2));
-    else io.out([renderReport(first.report), '', 'doctor --fix would (backing up every file first):', ...planned.map((p) => `  - ${p}`), '', 'Nothing was written (--dry-run). Apply with: openclaw doctor --fix'].join('\n'));
+    else io.out([renderReport(first.report, io.color), '', 'doctor --fix would (backing up every file first):', ...planned.map((p) => `  - ${p}`), '', 'Nothing was written (--dry-run). Apply with: openclaw doctor --fix'].join('\n'));
     return exitCodeFor(first.report);
   }
 

@@ -1,6 +1,7 @@
 // The doctor's result, defined once: the versioned --json shape and the human rendering both come
 // from this object, so they cannot disagree.
 import type { Finding, Level } from './types.js';
+import { paint, type Format } from '../cli/style.js';
 
 export const REPORT_VERSION = 1;
 
@@ -35,11 +36,14 @@ export function exitCodeFor(report: DoctorReport): number {
 }
 
 const LABELS: Record<Level, string> = { ok: 'ok   ', warn: 'WARN ', error: 'ERROR', skipped: 'skip ' };
+const LABEL_COLOURS: Record<Level, Format> = { ok: 'green', warn: 'yellow', error: 'red', skipped: 'dim' };
 
-export function renderReport(report: DoctorReport): string {
+/** The report for people; `color` (a terminal only) paints the level words. */
+export function renderReport(report: DoctorReport, color = false): string {
   const width = Math.max(...report.checks.map((c) => c.id.length), 8);
+  const label = (level: Level) => paint(color, LABEL_COLOURS[level], LABELS[level].trimEnd()) + LABELS[level].slice(LABELS[level].trimEnd().length);
   const lines = report.checks.flatMap((c) => {
-    const head = `${LABELS[c.level]} ${c.id.padEnd(width)}  ${c.message}`;
+    const head = `${label(c.level)} ${c.id.padEnd(width)}  ${c.message}`;
     return c.fix ? [head, `${' '.repeat(width + 8)}fix: ${c.fix}`] : [head];
   });
   const s = report.summary;

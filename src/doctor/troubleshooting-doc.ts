@@ -54,6 +54,7 @@ const CLI_MESSAGES: { message: string; cause: string; fix: string }[] = [
   { message: 'This openclaw runs from a git checkout (<dir>), which npm does not own.', cause: '`openclaw update` only replaces npm global installs.', fix: 'git -C <dir> pull && npm --prefix <dir> install' },
   { message: "This openclaw runs from npx's cache (<dir>), which npx replaces by itself.", cause: '`openclaw update` does not touch npx\'s cache.', fix: 'npx openclaw-gateway@<version> <command>  (or: npm install -g openclaw-gateway@<version>)' },
   { message: 'The registry has no "<tag>" tag for openclaw-gateway (tags: <tags>).', cause: '`openclaw update --tag` names a dist-tag the registry does not have.', fix: 'openclaw update --tag latest' },
+  { message: "error: unknown command '<word>' for 'openclaw <group>'. Did you mean '<command>'?", cause: 'A mistyped subcommand (exit 2, a usage error); bare `openclaw gateway` runs the gateway, but `openclaw gateway <word>` is not read as `gateway run <word>`.', fix: 'openclaw <group> <command>  (the list: openclaw <group> --help)' },
   { message: 'Cannot ask the registry about openclaw-gateway: <npm error>.', cause: '`npm view` failed: no network, a proxy, or a wrong registry.', fix: 'npm view openclaw-gateway dist-tags  (and: npm config get registry)' },
 ];
 

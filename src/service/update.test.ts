@@ -64,7 +64,7 @@ test('update --check compares this copy with the registry', async () => {
   assert.equal(await version(), '1.0.0');
   const json = await openclaw(['update', '--check', '--registry', registry.url, '--json']);
   assert.equal(json.status, 0, json.stderr);
-  assert.deepEqual(JSON.parse(json.stdout), { ok: true, current: '1.0.0', tag: 'latest', available: '1.0.1', updateAvailable: true });
+  assert.deepEqual(JSON.parse(json.stdout), { ok: true, version: 1, current: '1.0.0', tag: 'latest', available: '1.0.1', updateAvailable: true });
   const text = await openclaw(['update', '--check', '--tag', 'next']);
   assert.equal(text.status, 0, text.stderr);
   assert.equal(text.stdout.trim(), 'Update available: openclaw-gateway 1.0.0 → 1.1.0 (tag next); install it with: openclaw update --tag next');

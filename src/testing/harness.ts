@@ -34,9 +34,11 @@ export function makeStateDir(config?: unknown): StateDir {
 }
 
 /** Variables of the developer's shell that would change what a test sees (model backends found, keys used). */
-const SHELL_ONLY = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST']);
+// FORCE_COLOR: `node --test` in a terminal sets it for test processes, which would colour every
+// spawned CLI's output; tests that want colour (or NO_COLOR) set it themselves.
+const SHELL_ONLY = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OLLAMA_HOST', 'FORCE_COLOR', 'NO_COLOR']);
 
-/** process.env without any OPENCLAW_* variables (or model keys) of the developer's shell. */
+/** process.env without any OPENCLAW_* variables (or model keys, or colour settings) of the developer's shell. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPENCLAW_') && !SHELL_ONLY.has(k)) env[k] = v;

@@ -49,7 +49,7 @@ test('channels login --channel whatsapp: prints the QR with the instruction, lin
 
   const again = await cli(['channels', 'login', '--channel', 'whatsapp', '--json'], s.env);
   assert.equal(again.code, 0, again.stderr);
-  assert.deepEqual(JSON.parse(again.stdout), { ok: true, channel: 'whatsapp', accountId: 'default', alreadyLinked: true, selfNumber: '+15551234567', authDir: authDirOf(s) });
+  assert.deepEqual(JSON.parse(again.stdout), { ok: true, version: 1, channel: 'whatsapp', accountId: 'default', alreadyLinked: true, selfNumber: '+15551234567', authDir: authDirOf(s) });
   assert.equal(factory.sockets.length, 1, 'no second socket for a linked account');
 });
 

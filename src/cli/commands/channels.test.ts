@@ -252,6 +252,8 @@ test('channels status: gateway down prints the config-only status and exits 1', 
   const json = await cli(['channels', 'status', '--json', '--channel', 'telegram'], s.env);
   assert.equal(json.code, 1);
   assert.deepEqual(JSON.parse(json.stdout), {
+    ok: false,
+    version: 1,
     gatewayReachable: false,
     error: JSON.parse(json.stdout).error,
     gatewayAuthUnavailable: false,

@@ -170,7 +170,7 @@ export async function channelsStatus(o: StatusOpts, env: Env = process.env): Pro
     if (err instanceof ConfigError) throw await asCliError(err);
     return configOnlyStatus(o, channel, err, env);
   }
-  if (o.json) printJson(payload);
+  if (o.json) printJson({ ok: status.unhealthyAccounts(payload).length === 0, ...payload });
   else for (const line of status.formatStatusText(payload, { gatewayReachable: true, terminalLinks: Boolean(process.stdout.isTTY), color: useColor(env) })) println(line);
   if (status.unhealthyAccounts(payload).length > 0) process.exitCode = ExitCodes.FAILURE;
 }
@@ -195,7 +195,7 @@ async function configOnlyStatus(o: StatusOpts, channel: ChannelId | undefined, e
   process.exitCode = ExitCodes.FAILURE;
   if (o.json) {
     const configuredChannels = status.configuredChannelIds(channels, env).filter((c) => !channel || c === channel);
-    return printJson(status.configOnlyJson({ error, gatewayAuthUnavailable: authUnavailable, configPath: loaded.path, mode, configuredChannels }));
+    return printJson({ ok: false, ...status.configOnlyJson({ error, gatewayAuthUnavailable: authUnavailable, configPath: loaded.path, mode, configuredChannels }) });
   }
   const accounts = resolveAllAccounts(channels, env).filter((a) => !channel || a.channel === channel);
   const unimplemented = unimplementedChannels(channels).filter((c) => !channel || c === channel);

@@ -51,7 +51,7 @@ test('the dry run reports the change it would make; the real edit then creates t
   const { env, stateDir } = freshHome('real-edit', false);
   const dry = await runCli(['config', 'set', 'gateway.port', '18790', '--dry-run', '--json'], { env });
   assert.equal(dry.code, 0, dry.stderr);
-  assert.deepEqual(JSON.parse(dry.stdout), { configPath: path.join(stateDir, 'openclaw.json'), path: 'gateway.port', after: 18790, changed: true, dryRun: true, warnings: [], written: false });
+  assert.deepEqual(JSON.parse(dry.stdout), { ok: true, version: 1, configPath: path.join(stateDir, 'openclaw.json'), path: 'gateway.port', after: 18790, changed: true, dryRun: true, warnings: [], written: false });
   const reset = await runCli(['config', 'reset', '--dry-run'], { env });
   assert.match(reset.stdout, /^Dry run \(nothing written\): .* would be reset to the first-run config; a new gateway token would be generated\.\n$/);
 

@@ -93,7 +93,7 @@ test('file and schema', async () => {
   try {
     const f = await runCli(['config', 'file'], { env: s.env });
     assert.equal(f.stdout, `${s.configPath}\n`);
-    assert.deepEqual(JSON.parse((await runCli(['config', 'file', '--json'], { env: s.env })).stdout), { configPath: s.configPath, exists: false, stateDir: s.dir });
+    assert.deepEqual(JSON.parse((await runCli(['config', 'file', '--json'], { env: s.env })).stdout), { ok: true, version: 1, configPath: s.configPath, exists: false, stateDir: s.dir });
     const schema = JSON.parse((await runCli(['config', 'schema', '--json'], { env: s.env })).stdout);
     assert.ok(schema.properties.gateway.properties.auth);
   } finally {

@@ -39,7 +39,7 @@ test('get redacts secrets unless --show-secrets; --json prints the value; a miss
     assert.equal(missing.stderr, 'Config path not found: gateway.nope\n');
     const missingJson = await runCli(['config', 'get', 'gateway.nope', '--json'], { env: s.env });
     assert.equal(missingJson.code, 1);
-    assert.deepEqual(JSON.parse(missingJson.stdout), { error: 'Config path not found: gateway.nope' });
+    assert.deepEqual(JSON.parse(missingJson.stdout), { ok: false, version: 1, error: 'Config path not found: gateway.nope' });
   } finally {
     s.cleanup();
   }
@@ -141,7 +141,7 @@ test('get of a key the file lacks shows the effective value and its source; env 
     assert.equal(port.stderr, `note: gateway.port is not in ${s.configPath}; this is the effective value (from default)\n`);
     const env = { ...s.env, OPENCLAW_GATEWAY_PORT: '18790', OPENCLAW_GATEWAY_MODE: 'local' };
     const fromEnv = await runCli(['config', 'get', 'gateway.port', '--json', '--source'], { env });
-    assert.deepEqual(JSON.parse(fromEnv.stdout), { value: 18790, source: 'env', env: 'OPENCLAW_GATEWAY_PORT' });
+    assert.deepEqual(JSON.parse(fromEnv.stdout), { ok: true, version: 1, value: 18790, source: 'env', env: 'OPENCLAW_GATEWAY_PORT' });
     const mode = await runCli(['config', 'get', 'gateway.mode'], { env });
     assert.equal(mode.stdout, 'local\n');
     assert.match(mode.stderr, /from env OPENCLAW_GATEWAY_MODE/);

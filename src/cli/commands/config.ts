@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
-import { eprintln, printJson, println } from '../output.js';
+import { eprintln, printJson, printRawJson, println } from '../output.js';
 import type { EditResult } from '../../config/edit.js';
 
 const EPILOG = `
@@ -41,7 +41,7 @@ export function register(program: Command): void {
         const secret = /token|password/i.test(path ?? '');
         const value = secret && !opts.showSecrets ? REDACTED : effective.value;
         const from = describeSource(effective);
-        if (opts.json) printJson(opts.source ? { value, source: effective.source, ...(effective.source === 'env' ? { env: effective.envVar } : {}) } : value);
+        if (opts.json) (opts.source ? printJson({ value, source: effective.source, ...(effective.source === 'env' ? { env: effective.envVar } : {}) }) : printRawJson(value));
         else {
           println(typeof value === 'string' ? value : JSON.stringify(value));
           eprintln(at.found ? `note: ${path} in ${configPath} is overridden by ${from}` : `note: ${path} is not in ${configPath}; this is the effective value (from ${from})`);
@@ -62,7 +62,7 @@ export function register(program: Command): void {
         if (hint && !opts.json) eprintln(`hint: ${hint}`);
         return;
       }
-      if (opts.json) printJson(at.value);
+      if (opts.json) printRawJson(at.value);
       else println(typeof at.value === 'string' ? at.value : JSON.stringify(at.value, null, 2));
     });
 
@@ -125,7 +125,7 @@ Examples:
     .action(async (opts: { json?: boolean }) => {
       const { validateConfigFile } = await import('../../config/edit.js');
       const report = validateConfigFile(await currentConfigPath());
-      if (opts.json) printJson(report);
+      if (opts.json) printJson({ ok: report.valid, ...report });
       else if (report.valid) {
         println(`Config valid: ${report.configPath}`);
         for (const w of report.warnings) eprintln(`warning: ${w}`);
@@ -218,7 +218,7 @@ Examples:
     .option('--json', 'same output (the schema is always JSON)')
     .action(async () => {
       const { configJsonSchema } = await import('../../config/schema.js');
-      printJson(configJsonSchema());
+      printRawJson(configJsonSchema());
     });
 }
 
@@ -248,7 +248,7 @@ function printEdit(result: EditResult, json: boolean | undefined): void {
 
 function notFound(path: string, json: boolean | undefined): void {
   const error = `Config path not found: ${path}`;
-  if (json) printJson({ error });
+  if (json) printJson({ ok: false, error });
   else eprintln(error);
   process.exitCode = ExitCodes.FAILURE;
 }

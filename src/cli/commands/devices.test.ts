@@ -71,5 +71,5 @@ test('gateway down: list, bare approve, approve --latest, rename, rotate, revoke
   const noYes = await runCli(['devices', 'clear'], { env });
   assert.equal(noYes.code, 2);
   const clear = await runCli(['devices', 'clear', '--yes', '--json'], { env });
-  assert.deepEqual(JSON.parse(clear.stdout), { ok: true, via: 'direct', removedPending: 0, removedPaired: 1 });
+  assert.deepEqual(JSON.parse(clear.stdout), { ok: true, version: 1, via: 'direct', removedPending: 0, removedPaired: 1 });
 });

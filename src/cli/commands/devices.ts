@@ -8,6 +8,7 @@ import type { ConnectOptions } from '../../client/call.js';
 import type { DeviceList, Outcome } from '../../client/device-admin.js';
 import type { DeviceSummary, PendingRequest } from '../../auth/pairing-store.js';
 import { formatAge, table } from '../text-table.js';
+import { stdoutLayout, styleFor } from '../style.js';
 
 interface CommonOpts {
   json?: boolean;
@@ -67,24 +68,26 @@ async function run<T>(json: boolean | undefined, fn: () => Promise<Outcome<T>>, 
 const shortId = (id: string) => id.slice(0, 16);
 
 function pendingLines(pending: PendingRequest[], now = Date.now()): string[] {
-  if (pending.length === 0) return ['Pending: none'];
+  const style = styleFor();
+  if (pending.length === 0) return [`${style.heading('Pending:')} none`];
   return [
-    `Pending (${pending.length}):`,
+    style.heading(`Pending (${pending.length}):`),
     ...table([
       ['REQUEST', 'DEVICE', 'CLIENT', 'ROLE', 'IP', 'AGE'],
       ...pending.map((p) => [p.requestId, shortId(p.deviceId), [p.displayName, p.clientId].filter(Boolean).join(' / ') || '-', p.role, p.remoteIp ?? '-', formatAge(now - p.ts)]),
-    ]),
+    ], { ...stdoutLayout(), wrap: [2] }),
   ];
 }
 
 function pairedLines(paired: DeviceSummary[], now = Date.now()): string[] {
-  if (paired.length === 0) return ['Paired: none'];
+  const style = styleFor();
+  if (paired.length === 0) return [`${style.heading('Paired:')} none`];
   return [
-    `Paired (${paired.length}):`,
+    style.heading(`Paired (${paired.length}):`),
     ...table([
       ['DEVICE', 'NAME', 'ROLES', 'SCOPES', 'LAST SEEN'],
       ...paired.map((d) => [shortId(d.deviceId), d.displayName ?? '-', d.roles.join(',') || '-', d.scopes.join(',') || '-', d.lastSeenAtMs ? formatAge(now - d.lastSeenAtMs) : 'never']),
-    ]),
+    ], { ...stdoutLayout(), wrap: [1, 2, 3] }),
   ];
 }
 

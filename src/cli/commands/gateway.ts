@@ -3,7 +3,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { saveCodeCache } from '../code-cache.cjs';
 import { CliError, ExitCodes } from '../errors.js';
-import { printJson, println } from '../output.js';
+import { printJson, printRawJson, println } from '../output.js';
+import { styleFor } from '../style.js';
 import { parsePositive } from '../parse.js';
 
 function parsePort(v: string): number {
@@ -137,8 +138,9 @@ async function status(opts: { json?: boolean; deep?: boolean; timeout: number })
   const healthy = r.runtime.status === 'running' && r.rpc.ok;
   if (opts.json) printJson({ ok: healthy, ...r });
   else {
-    println(r.runtime.status === 'running' ? `Runtime: running (pid ${r.runtime.pid}, uptime ${formatUptime(r.runtime.uptimeMs ?? 0)})` : 'Runtime: stopped');
-    println(r.rpc.ok ? 'RPC probe: ok' : `RPC probe: failed (${r.rpc.error})`);
+    const style = styleFor();
+    println(r.runtime.status === 'running' ? `Runtime: ${style.ok('running')} (pid ${r.runtime.pid}, uptime ${formatUptime(r.runtime.uptimeMs ?? 0)})` : `Runtime: ${style.error('stopped')}`);
+    println(r.rpc.ok ? `RPC probe: ${style.ok('ok')}` : `RPC probe: ${style.error('failed')} (${r.rpc.error})`);
     println(`Listening: ${r.runtime.status === 'running' ? r.url : `${r.url} (not listening)`}`);
     println(`Mode: ${r.mode}`);
     println(`Auth mode: ${r.authMode}`);
@@ -166,7 +168,8 @@ async function call(method: string, opts: { params?: string; json?: boolean; url
   const client = await import('../../client/call.js');
   try {
     const result = await client.callGateway({ method, params, url: opts.url, token: opts.token, password: opts.password, timeoutMs: opts.timeout, env: process.env });
-    printJson(opts.json ? { ok: true, result } : result);
+    if (opts.json) printJson({ ok: true, result });
+    else printRawJson(result); // the method's payload as the gateway sent it
   } catch (err) {
     if (err instanceof client.GatewayCallError) throw new CliError(err.message, { fix: err.fix, data: { code: err.code, details: err.details } });
     if (err instanceof client.GatewayUnreachableError) throw new CliError(err.message, { fix: err.fix });

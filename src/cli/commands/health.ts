@@ -3,7 +3,8 @@
 // outbound queue is stuck counts): monitors can run it as is.
 import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
-import { printJson, println } from '../output.js';
+import { printRawJson, println } from '../output.js';
+import { styleFor } from '../style.js';
 import type { HealthSnapshot } from '../../gateway/methods/runtime.js';
 
 interface Opts {
@@ -33,9 +34,10 @@ export function register(program: Command): void {
         if (err instanceof GatewayUnreachableError) throw new CliError('gateway not reachable', { fix: 'openclaw gateway start  (or openclaw gateway status to see why it is down)' });
         throw err;
       }
-      if (o.json) printJson(h);
+      if (o.json) printRawJson(h); // the gateway's snapshot as is: its `ok` is health, its `version` the gateway's
       else {
-        println(`Gateway: ${h.ok ? 'healthy' : 'unhealthy'} (version ${h.version}, up ${Math.round(h.uptimeMs / 1000)}s, ${h.connections.authenticated} client(s))`);
+        const style = styleFor();
+        println(`${style.heading('Gateway:')} ${h.ok ? style.ok('healthy') : style.error('unhealthy')} (version ${h.version}, up ${Math.round(h.uptimeMs / 1000)}s, ${h.connections.authenticated} client(s))`);
         for (const a of h.channelAccounts ?? []) println(`- ${a.channel} ${a.accountId}: ${a.healthState}${a.lastError ? ` (${a.lastError})` : ''}`);
         if (!h.ok) println('Run: openclaw channels status --probe');
       }

@@ -75,6 +75,6 @@ test('message send through a gateway: sent, queued, and refused outcomes', async
 
   next = { ok: true, messageIds: ['7', '8'] };
   const json = await cli(['message', 'send', '--channel', 'telegram', '-t', '5', '-m', 'long', '--thread-id', '3', '--json'], env);
-  assert.deepEqual(JSON.parse(json.stdout), { ok: true, messageIds: ['7', '8'], channel: 'telegram', to: '5' });
+  assert.deepEqual(JSON.parse(json.stdout), { ok: true, version: 1, messageIds: ['7', '8'], channel: 'telegram', to: '5' });
   assert.equal(calls.at(-1)!.threadId, '3');
 });

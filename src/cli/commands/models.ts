@@ -2,9 +2,8 @@
 // over src/models (provider layer, no gateway needed) and the gateway client (agent turns).
 import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
-import { printJson, println } from '../output.js';
+import { JSON_VERSION, printJson, println } from '../output.js';
 
-const JSON_VERSION = 1;
 
 export function register(program: Command): void {
   const models = program

@@ -77,7 +77,7 @@ test('list: channel inferred, table and --json byte-exact, account filter, none 
   const json = await openclaw(['pairing', 'list', 'telegram', '--json'], env);
   assert.equal(json.code, 0, json.stderr);
   const row = (r: typeof ra) => ({ id: r.id, code: r.code, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, meta: r.meta });
-  assert.equal(json.stdout, JSON.stringify({ channel: 'telegram', requests: [row(ra), row(rb)] }, null, 2) + '\n');
+  assert.equal(json.stdout, JSON.stringify({ ok: true, version: 1, channel: 'telegram', requests: [row(ra), row(rb)] }, null, 2) + '\n');
   assert.deepEqual(ra.meta, { username: 'alice', firstName: 'Alice', accountId: 'default' });
 
   const work = await openclaw(['pairing', 'list', '--channel', 'telegram', '--account', 'work', '--json'], env);
@@ -99,7 +99,7 @@ test('list: "Channel required (expected one of: …)" when zero or several chann
   store.upsertRequest({ channel: 'discord', senderId: '42' }); // a channel with pending requests counts too
   const two = await openclaw(['pairing', 'list', '--json'], env);
   assert.equal(two.code, 2);
-  assert.deepEqual(JSON.parse(two.stdout), { ok: false, error: 'Channel required (expected one of: telegram, discord)', fix: 'openclaw pairing list telegram' });
+  assert.deepEqual(JSON.parse(two.stdout), { ok: false, version: 1, error: 'Channel required (expected one of: telegram, discord)', fix: 'openclaw pairing list telegram' });
   const named = await openclaw(['pairing', 'list', 'discord'], env);
   assert.equal(named.code, 0, named.stderr);
   assert.match(named.stdout, /^Pairing requests \(1\)\n {2}Code {6}discordUserId {2}Meta {2}Requested\n/);
@@ -132,7 +132,7 @@ test('approve: <channel> <code> (any case), the first approval bootstraps the ow
   assert.equal(wrongAccount.code, 1);
   const r3 = await openclaw(['pairing', 'approve', '--channel', 'telegram', '--account', 'work', third.code, '--json'], env);
   assert.equal(r3.code, 0, r3.stderr);
-  assert.equal(r3.stdout, JSON.stringify({ ok: true, channel: 'telegram', accountId: 'work', senderId: '333', ownerBootstrapped: false, notification: 'not-requested' }, null, 2) + '\n');
+  assert.equal(r3.stdout, JSON.stringify({ ok: true, version: 1, channel: 'telegram', accountId: 'work', senderId: '333', ownerBootstrapped: false, notification: 'not-requested' }, null, 2) + '\n');
   assert.deepEqual(store.allowEntries('telegram', 'work'), ['333']);
   assert.deepEqual(store.listRequests(), []);
 });
@@ -167,7 +167,7 @@ test('approve --notify with no gateway: the approval stands, says why it could n
   assert.equal(r.stderr, 'Could not notify telegram sender 111: gateway not connected (start it with: openclaw gateway start)\n');
   const j = await openclaw(['pairing', 'approve', b.code, '--notify', '--json', '--timeout', '3000'], env);
   assert.equal(j.code, 0, j.stderr);
-  assert.equal(j.stdout, JSON.stringify({ ok: true, channel: 'telegram', accountId: 'default', senderId: '222', ownerBootstrapped: false, notification: 'failed' }, null, 2) + '\n');
+  assert.equal(j.stdout, JSON.stringify({ ok: true, version: 1, channel: 'telegram', accountId: 'default', senderId: '222', ownerBootstrapped: false, notification: 'failed' }, null, 2) + '\n');
   assert.equal(j.stderr, 'Could not notify telegram sender 222: gateway not connected (start it with: openclaw gateway start)\n');
   assert.deepEqual(store.allowEntries('telegram'), ['111', '222']);
 });

@@ -13,6 +13,7 @@ import { PAIRING_ID_LABELS } from '../../channels/catalog.js';
 import { PAIRING_APPROVED_TEXT } from '../../channels/pairing/codes.js';
 import { ChannelPairingStore, ChannelPairingStoreError, type PairingRequest } from '../../channels/pairing/store.js';
 import { formatAge, table } from '../text-table.js';
+import { stdoutLayout, styleFor } from '../style.js';
 
 const EPILOG = `
 Unknown senders on a channel with dmPolicy "pairing" get an 8-character code and are not
@@ -94,8 +95,8 @@ function metaText(r: PairingRequest): string {
 export function listLines(channel: ChannelId, requests: PairingRequest[], now = Date.now()): string[] {
   if (requests.length === 0) return [`No pending ${channel} pairing requests.`];
   return [
-    `Pairing requests (${requests.length})`,
-    ...table([['Code', PAIRING_ID_LABELS[channel], 'Meta', 'Requested'], ...requests.map((r) => [r.code, r.id, metaText(r), formatAge(now - Date.parse(r.createdAt))])]),
+    styleFor().heading(`Pairing requests (${requests.length})`),
+    ...table([['Code', PAIRING_ID_LABELS[channel], 'Meta', 'Requested'], ...requests.map((r) => [r.code, r.id, metaText(r), formatAge(now - Date.parse(r.createdAt))])], { ...stdoutLayout(), wrap: [2] }),
   ];
 }
 

@@ -18,7 +18,7 @@ test('openclaw setup creates the config once and never replaces it', async () =>
     const before = fs.readFileSync(s.configPath, 'utf8');
     const again = await runCli(['setup', '--json'], { env: s.env });
     assert.equal(again.code, 0);
-    assert.deepEqual(JSON.parse(again.stdout), { created: false, configPath: s.configPath, tokenGenerated: false });
+    assert.deepEqual(JSON.parse(again.stdout), { ok: true, version: 1, created: false, configPath: s.configPath, tokenGenerated: false });
     assert.equal(fs.readFileSync(s.configPath, 'utf8'), before);
     const text = await runCli(['setup'], { env: s.env });
     assert.match(text.stdout, /^Config already exists: /);
@@ -53,7 +53,7 @@ test('openclaw setup adds the model backends it finds; --json lists them; --no-s
     const asked = lmstudio.requests.length;
     const none = await runCli([...args, '--no-scan', '--json'], { env: s.env });
     assert.equal(none.code, 0, none.stderr);
-    assert.deepEqual(JSON.parse(none.stdout), { created: true, configPath: s.configPath, tokenGenerated: true });
+    assert.deepEqual(JSON.parse(none.stdout), { ok: true, version: 1, created: true, configPath: s.configPath, tokenGenerated: true });
     assert.equal(lmstudio.requests.length, asked);
     const bad = await runCli(['setup', '--timeout', 'soon'], { env: s.env });
     assert.equal(bad.code, 2);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ExitCodes } from '../errors.js';
 import { printJson, println } from '../output.js';
+import { styleFor } from '../style.js';
 import { parsePositive } from '../parse.js';
 
 export function register(program: Command): void {
@@ -14,8 +15,9 @@ export function register(program: Command): void {
       const { overallStatus } = await import('../../gateway/status.js');
       const s = await overallStatus({ env: process.env, timeoutMs: opts.timeout });
       if (!s.ready) process.exitCode = ExitCodes.FAILURE;
-      if (opts.json) return printJson(s);
-      println(`gateway: ${s.gateway}${s.pid ? ` (pid ${s.pid})` : ''}${s.gateway === 'running' && !s.ready ? ' (not ready: /ready does not answer 200)' : ''}`);
+      if (opts.json) return printJson({ ok: s.ready, ...s });
+      const style = styleFor();
+      println(`${style.heading('gateway:')} ${s.gateway === 'running' && s.ready ? style.ok(s.gateway) : s.gateway === 'running' ? style.warn(s.gateway) : style.error(s.gateway)}${s.pid ? ` (pid ${s.pid})` : ''}${s.gateway === 'running' && !s.ready ? ' (not ready: /ready does not answer 200)' : ''}`);
       if (s.foundByPort) println('pid file: missing (found the gateway by its port)');
       println(`url: ${s.url}`);
       println(`mode: ${s.mode}`);

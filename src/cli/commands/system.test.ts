@@ -147,7 +147,7 @@ test('status and last with the gateway down: read heartbeat.json and say the gat
   assert.equal(j.nextRunAt, startedAt + 30 * 60_000);
   assert.match(j.stateFile, /heartbeat\.json$/);
   const last = JSON.parse((await system(['last', '--json'], s.envDown)).out);
-  assert.deepEqual(Object.keys(last).sort(), ['gateway', 'gatewayError', 'last', 'ok']);
+  assert.deepEqual(Object.keys(last).sort(), ['gateway', 'gatewayError', 'last', 'ok', 'version']);
   assert.equal(last.last.error, 'delivery to telegram 42 failed: chat not found');
 
   const run = await system(['run'], s.envDown);

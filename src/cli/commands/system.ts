@@ -5,6 +5,7 @@
 // a gateway that is down is exactly why no heartbeat arrives.
 import type { Command } from 'commander';
 import { CliError, ExitCodes } from '../errors.js';
+import { jsonEnvelope } from '../output.js';
 import type { Env } from '../../config/paths.js';
 import type { ConnectOptions } from '../../client/call.js';
 import type { EditResult } from '../../config/edit.js';
@@ -56,7 +57,7 @@ export function register(program: Command, opts: SystemCommandOptions = {}): voi
   const now = (): number => (opts.now ?? Date.now)();
   const out = (line = ''): void => void (opts.stdout ?? process.stdout).write(line + '\n');
   const warn = (line: string): void => void (opts.stderr ?? process.stderr).write(line + '\n');
-  const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+  const json = (value: Record<string, unknown>): void => out(JSON.stringify(jsonEnvelope(value), null, 2));
 
   const common = (cmd: Command, timeoutDefault = '10000'): Command =>
     cmd
