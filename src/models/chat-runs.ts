@@ -98,6 +98,8 @@ interface ActiveRun {
   outcome: Promise<RunOutcome>;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Who sent a keyed chat.send: keys are scoped per device, as the idempotency store scopes them. */
 export interface SendIdempotency {
   key: string;
@@ -135,13 +137,23 @@ export class ChatRuns {
     const keyHash = idempotency ? idempotencyKeyHash(idempotency) : undefined;
     const earlier = keyHash ? this.acceptedEarlier(prepared.agent.id, input.sessionKey, keyHash) : undefined;
     if (earlier) return earlier;
-    const runId = crypto.randomUUID();
+    const runId = this.runIdFor(idempotency);
     // The key goes into the same fsynced line as the message: there is no moment at which the
     // message is durable and the key is not (the idempotency record is written only after the ack).
     const resumable = { ...(input.model ? { model: input.model } : {}), ...(keyHash ? { idempotencyKey: keyHash } : {}) };
     await this.rt.sessions.append(prepared.agent.id, input.sessionKey, { role: 'user', content: input.message }, runId, resumable);
     const run = this.start({ runId, sessionKey: input.sessionKey, message: input.message, prepared, resumed: false });
     return { runId, status: 'accepted', acceptedAt: run.startedAt };
+  }
+
+  /**
+   * Upstream's run id is the request's idempotency key, and the official Control UI follows its
+   * own send by that id (its chat events must carry it). A UUID key becomes the run id, unless a
+   * run of that id is live; any other key (free-form, possibly long) gets a fresh UUID.
+   */
+  private runIdFor(idempotency: SendIdempotency | undefined): string {
+    const key = idempotency?.key;
+    return key && UUID.test(key) && !this.runs.has(key) ? key : crypto.randomUUID();
   }
 
   /**

@@ -117,6 +117,24 @@ describe('chat.send', () => {
     assert.equal(main.lastModel, 'local/main-model');
   });
 
+  it("as upstream (the official Control UI follows its send by it): a UUID idempotency key is the run id; chat.startup answers like chat.history, with input receipts and upstream's message ids", async () => {
+    const key = '0b5c2a4e-6f1d-4c8e-9a3b-7d2e1f0a9c84';
+    const ack = await call('chat.send', { sessionKey: 'receipts', message: 'keyed by the ui', idempotencyKey: key });
+    assert.equal(ack.runId, key);
+    assert.equal((await terminal(key)).payload.state, 'final');
+    const free = await call('chat.send', { sessionKey: 'receipts', message: 'free-form key', idempotencyKey: 'not a uuid' });
+    assert.notEqual(free.runId, 'not a uuid', 'a free-form key does not become a run id');
+    await terminal(free.runId);
+    const page = await call('chat.startup', { sessionKey: 'receipts', limit: 80, maxBytes: 262144, inputRunIds: [key, 'never-sent'] });
+    assert.equal(page.sessionKey, ack.sessionKey);
+    const user = page.messages.find((m: any) => m.role === 'user' && m.runId === key);
+    assert.deepEqual(page.inputReceipts, [{ runId: key, state: 'consumed', consumedByEventId: user.id }], 'a receipt for the sent run only');
+    const reply = page.messages.find((m: any) => m.role === 'assistant' && m.runId === key);
+    assert.deepEqual(reply.__openclaw, { id: reply.id, runId: key });
+    assert.equal(reply.timestamp, reply.ts);
+    assert.equal((await call('chat.history', { sessionKey: 'receipts' })).inputReceipts, undefined, 'no receipts unless asked');
+  });
+
   it('sends earlier turns back to the model on the next turn', async () => {
     const before = fake.requests.length;
     const ack = await call('chat.send', { sessionKey: 'main', message: 'second', idempotencyKey: 'k2' });
@@ -275,6 +293,7 @@ describe('sessions, models and agents', () => {
     assert.deepEqual((await call('models.list', { view: 'default' })).models.map((m: any) => m.id), ['local/main-model'], 'the default agent\'s primary (it has no fallbacks)');
     const agents = await call('agents.list', {});
     assert.equal(agents.defaultId, 'main');
-    assert.deepEqual(agents.agents.map((a: any) => [a.id, a.model]), [['main', 'local/main-model'], ['ops', 'local/busy']]);
+    assert.deepEqual(agents.agents.map((a: any) => [a.id, a.model.primary]), [['main', 'local/main-model'], ['ops', 'local/busy']]);
+    assert.deepEqual(agents.agents[0].model.fallbacks, []);
   });
 });

@@ -81,9 +81,13 @@ export function modelsMethods(runtime: ModelRuntime): MethodDef[] {
       scope: 'operator.read',
       handler: () => {
         const agents = listAgents(runtime.config());
+        // Upstream's shape: the model as { primary, fallbacks } (the official Control UI reads
+        // model.primary to decide whether the agent can chat), mainKey and the session scope.
         return {
           defaultId: agents.find((a) => a.default)?.id ?? null,
-          agents: agents.map((a) => ({ id: a.id, name: a.name ?? a.id, default: a.default, model: a.model ?? null, fallbacks: a.fallbacks })),
+          mainKey: 'main',
+          scope: 'per-sender',
+          agents: agents.map((a) => ({ id: a.id, name: a.name ?? a.id, default: a.default, model: { ...(a.model ? { primary: a.model } : {}), fallbacks: a.fallbacks } })),
         };
       },
     },
