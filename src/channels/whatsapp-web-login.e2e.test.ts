@@ -4,11 +4,11 @@
 // test-only hook OPENCLAW_WHATSAPP_FAKE_SOCKET (whatsapp/testing/fake-gateway-socket.ts): an
 // unlinked auth dir makes it offer a QR, and POST /link on its control socket plays the phone's scan.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { postFakeControl } from './whatsapp/testing/fake-socket.js';
 import { eventually, gatewayRuns, GATEWAY_WAIT_MS, localConfig, runCli, stateDirsForFile, type StateDir } from '../testing/harness.js';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789';
@@ -16,21 +16,12 @@ const FAKE_MODULE = fileURLToPath(new URL('./whatsapp/testing/fake-gateway-socke
 const newState = stateDirsForFile();
 const runs = gatewayRuns();
 
-export function unlinkedWhatsAppState(make: (cfg: Record<string, unknown>) => StateDir = newState): { state: StateDir; control: string; post(route: string): Promise<number> } {
-  const state = make(localConfig(TOKEN, { channels: { whatsapp: { dmPolicy: 'pairing' } } }));
+function unlinkedWhatsAppState(): { state: StateDir; post(route: string): Promise<number> } {
+  const state = newState(localConfig(TOKEN, { channels: { whatsapp: { dmPolicy: 'pairing' } } }));
   const control = path.join(state.dir, 'wa.sock');
   state.env.OPENCLAW_WHATSAPP_FAKE_SOCKET = FAKE_MODULE;
   state.env.OPENCLAW_WHATSAPP_FAKE_CONTROL = control;
-  const post = (route: string) =>
-    new Promise<number>((resolve, reject) => {
-      const req = http.request({ socketPath: control, path: route, method: 'POST' }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  return { state, control, post };
+  return { state, post: (route) => postFakeControl(control, route) };
 }
 
 async function call(state: StateDir, method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
