@@ -36,11 +36,13 @@ export function webLoginMethods(o: { manager: ChannelManager; configPath: string
   const sessions = new Map<string, Session>();
   const accountOf = (raw?: string) => raw?.trim() || DEFAULT_ACCOUNT_ID;
   const channelParam = z.literal('whatsapp').optional();
+  const configured = (accountId: string) => o.manager.accounts().find((a) => a.channel === 'whatsapp' && a.accountId === accountId) as { authDir?: string } | undefined;
+  const authDirOf = (accountId: string) => configured(accountId)?.authDir ?? defaultAuthDir(accountId, env);
 
   const begin = (accountId: string, timeoutMs: number): Session => {
     const flag = accountId === DEFAULT_ACCOUNT_ID ? '' : ` --account ${accountId}`;
-    const inConfig = o.manager.accounts().find((a) => a.channel === 'whatsapp' && a.accountId === accountId) as { authDir?: string } | undefined;
-    const authDir = inConfig?.authDir ?? defaultAuthDir(accountId, env);
+    const inConfig = configured(accountId);
+    const authDir = authDirOf(accountId);
     let gotQr!: () => void;
     const firstQr = new Promise<void>((r) => (gotQr = r));
     const s = { firstQr, onQr: [] } as unknown as Session;
@@ -91,8 +93,9 @@ export function webLoginMethods(o: { manager: ChannelManager; configPath: string
         const accountId = accountOf(params.accountId);
         let s = sessions.get(accountId);
         if (!s || s.outcome) {
-          const linked = readLinkedNumber((o.manager.accounts().find((a) => a.channel === 'whatsapp' && a.accountId === accountId) as { authDir?: string } | undefined)?.authDir ?? defaultAuthDir(accountId, env));
-          if (linked.linked && !params.force) {
+          // `force` never relinks a linked account: a second socket on its session would replace the listener's.
+          const linked = readLinkedNumber(authDirOf(accountId));
+          if (linked.linked) {
             return { message: `WhatsApp account "${accountId}" is already linked${linked.selfNumber ? ` (${linked.selfNumber})` : ''}; to link another phone: openclaw channels logout --channel whatsapp${accountId === DEFAULT_ACCOUNT_ID ? '' : ` --account ${accountId}`} --yes`, connected: true };
           }
           s = begin(accountId, params.timeoutMs || WEB_LOGIN_TIMEOUT_MS);
@@ -112,7 +115,7 @@ export function webLoginMethods(o: { manager: ChannelManager; configPath: string
       handler: async ({ params }) => {
         const accountId = accountOf(params.accountId);
         const s = sessions.get(accountId);
-        if (!s) return { connected: readLinkedNumber(defaultAuthDir(accountId, env)).linked, message: 'no WhatsApp login in progress; start one with web.login.start' };
+        if (!s) return { connected: readLinkedNumber(authDirOf(accountId)).linked, message: 'no WhatsApp login in progress; start one with web.login.start' };
         const stillWaiting = () => ({ connected: false, message: `still waiting for the phone to scan the QR (${LINK_INSTRUCTION})`, ...(s.qrDataUrl ? { qrDataUrl: s.qrDataUrl } : {}) });
         // A client showing an older QR gets the current one at once (WhatsApp rotates it every ~20 s).
         if (!s.outcome && params.currentQrDataUrl && s.qrDataUrl && s.qrDataUrl !== params.currentQrDataUrl) return stillWaiting();
