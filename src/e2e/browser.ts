@@ -51,8 +51,9 @@ export interface Gateway {
 }
 
 /** A real `openclaw gateway run` on a free port with a pinned token; `gateway` config is merged in. */
-export async function startGateway(gateway: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<Gateway> {
+export async function startGateway(gateway: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<Gateway> {
   const state = makeStateDir(localConfig(TEST_TOKEN, { ...extra, gateway }));
+  Object.assign(state.env, env);
   const port = await freePort();
   const launch = async () => {
     const proc = spawnCli(['gateway', 'run', '--port', String(port)], { env: state.env });

@@ -13,6 +13,7 @@ import { gatewayAuthLimiters } from './control-plane/index.js';
 import { ChannelManager } from '../channels/manager.js';
 import { channelMethods } from '../channels/methods.js';
 import { pairingMethods } from '../channels/pairing/methods.js';
+import { webLoginMethods } from '../channels/whatsapp/web-login.js';
 import { createHeartbeat, type Heartbeat, type HeartbeatTurnOptions } from '../channels/heartbeat/runner.js';
 import { heartbeatMethods } from '../channels/heartbeat/methods.js';
 import type { HeartbeatConfig } from '../channels/heartbeat/schedule.js';
@@ -65,6 +66,7 @@ export async function loadExtensions(services: GatewayServices): Promise<Gateway
       ...channelMethods(channels),
       ...pairingMethods({ store: channels.pairing, accounts: () => channels.accounts(), channels, broadcast: (e, p) => services.broadcast(e, p), configPath: services.configPath }),
       ...heartbeatMethods(heartbeat),
+      ...webLoginMethods({ manager: channels, configPath: services.configPath }),
     ],
     onListening: () => {
       // Replies a crashed gateway left half-streamed are re-run now, so resuming clients see them finish.

@@ -1,6 +1,7 @@
 // Channels: one card per channel account with what `openclaw channels status --probe` prints (the
 // gateway sends the CLI's own line per account), the DM pairing requests with Approve / Dismiss,
-// and how to link WhatsApp (the gateway never shows a QR itself: `openclaw channels login`).
+// and the WhatsApp link: a QR from the gateway (`web.login.start` / `web.login.wait`), with
+// `openclaw channels login` as the alternative.
 import { useEffect, useState } from 'preact/hooks';
 import { FixLine } from '../components/CopyButton.js';
 import { ErrorText, NotAvailable } from '../components/NotAvailable.js';
@@ -103,7 +104,7 @@ export function ChannelsView({ client }: { client: GatewayClient }) {
       <div class="cards">
         {channels.flatMap((c) =>
           s!.channelAccounts[c].map((a, i) => (
-            <AccountCard key={`${c}:${a.accountId}`} channel={c} label={s!.channelLabels[c] ?? c} account={a} line={s!.statusLines?.[c]?.[i]} now={now}
+            <AccountCard key={`${c}:${a.accountId}`} client={client} onLinked={status.reload} channel={c} label={s!.channelLabels[c] ?? c} account={a} line={s!.statusLines?.[c]?.[i]} now={now}
               issues={(s!.statusIssues ?? []).filter((x) => x.channel === c && x.accountId === a.accountId)} />
           )),
         )}
@@ -112,11 +113,13 @@ export function ChannelsView({ client }: { client: GatewayClient }) {
   );
 }
 
-function AccountCard({ channel, label, account: a, line, issues, now }: {
-  channel: string; label: string; account: AccountSnapshot; line?: string; now: number;
+function AccountCard({ client, onLinked, channel, label, account: a, line, issues, now }: {
+  client: GatewayClient; onLinked(): void; channel: string; label: string; account: AccountSnapshot; line?: string; now: number;
   issues: NonNullable<ChannelsStatus['statusIssues']>;
 }) {
   const health = healthClass(a);
+  // Kept when the refreshed status removes the link block, so the outcome stays readable.
+  const [linkedNote, setLinkedNote] = useState<string | undefined>(undefined);
   const facts: [string, string | undefined][] = [
     ['State', [a.enabled ? 'enabled' : 'disabled', a.configured ? 'configured' : 'not configured', a.linked === undefined ? '' : a.linked ? 'linked' : 'not linked'].filter(Boolean).join(', ')],
     ['Listener', `${a.running ? 'running' : 'stopped'}, ${a.connected ? 'connected' : 'disconnected'}${a.mode ? ` (${a.mode})` : ''}`],
@@ -151,12 +154,73 @@ function AccountCard({ channel, label, account: a, line, issues, now }: {
       {a.probe?.ok === false && a.probe.fix && <FixLine fix={a.probe.fix} />}
       {channel === 'whatsapp' && a.linked === false && (
         <div class="card-issue" data-whatsapp-login>
-          <p>Link the phone: run this on the gateway host and scan the QR in WhatsApp → Settings → Linked devices.</p>
+          <WhatsAppQrLogin client={client} accountId={a.accountId} onLinked={(message) => (setLinkedNote(message), onLinked())} />
+          <p class="muted small">Or run this on the gateway host and scan the QR it prints in WhatsApp → Settings → Linked devices:</p>
           <FixLine fix={loginCommand(channel, a.accountId)} />
         </div>
       )}
+      {linkedNote && <p class="ok-text" role="status" data-whatsapp-qr-result="linked">{linkedNote}</p>}
       {line && <code class="status-line" data-status-line>{line}</code>}
     </article>
+  );
+}
+
+type QrState =
+  | { phase: 'idle' }
+  | { phase: 'starting' }
+  | { phase: 'showing'; qrDataUrl: string; message: string }
+  | { phase: 'failed'; message: string; fix?: string };
+
+interface LoginAnswer { qrDataUrl?: string; message: string; connected?: boolean; fix?: string }
+
+/** "Link with QR": the gateway's QR (rotated as WhatsApp rotates it) until the phone links or the code expires. */
+function WhatsAppQrLogin({ client, accountId, onLinked }: { client: GatewayClient; accountId: string; onLinked(message: string): void }) {
+  const [st, setSt] = useState<QrState>({ phase: 'idle' });
+  const [alive] = useState({ on: true });
+  useEffect(() => () => void (alive.on = false), [alive]);
+  const run = async () => {
+    setSt({ phase: 'starting' });
+    try {
+      const start = await client.request<LoginAnswer>('web.login.start', { accountId });
+      let qr: string | undefined = start.qrDataUrl;
+      if (!qr) {
+        if (start.connected) return (setSt({ phase: 'idle' }), onLinked(start.message));
+        return setSt({ phase: 'failed', message: start.message, fix: start.fix });
+      }
+      const instruction = start.message;
+      while (alive.on && qr) {
+        setSt({ phase: 'showing', qrDataUrl: qr, message: instruction });
+        const r: LoginAnswer = await client.request<LoginAnswer>('web.login.wait', { accountId, timeoutMs: 25_000, currentQrDataUrl: qr });
+        if (r.connected) return (setSt({ phase: 'idle' }), onLinked(r.message));
+        if (!r.qrDataUrl) return setSt({ phase: 'failed', message: r.message, fix: r.fix });
+        qr = r.qrDataUrl;
+      }
+    } catch (err) {
+      const e = err as Error & { fix?: string };
+      setSt({ phase: 'failed', message: e.message, fix: e.fix });
+    }
+  };
+  if (st.phase === 'idle' || st.phase === 'starting') {
+    return (
+      <p>
+        <button type="button" disabled={st.phase === 'starting'} onClick={run} data-whatsapp-qr-start>{st.phase === 'starting' ? 'Asking WhatsApp for a QR…' : 'Link with QR'}</button>
+      </p>
+    );
+  }
+  if (st.phase === 'showing') {
+    return (
+      <figure class="wa-qr" data-whatsapp-qr>
+        <img src={st.qrDataUrl} width={264} height={264} alt={`WhatsApp link QR code for account ${accountId}. ${st.message}.`} />
+        <figcaption aria-live="polite">{st.message}. Waiting for the phone…</figcaption>
+      </figure>
+    );
+  }
+  return (
+    <div role="alert" data-whatsapp-qr-result="failed">
+      <p class="error-text">{st.message}</p>
+      {st.fix && <FixLine fix={st.fix} />}
+      <button type="button" onClick={run} data-whatsapp-qr-start>Try again with a new QR</button>
+    </div>
   );
 }
 

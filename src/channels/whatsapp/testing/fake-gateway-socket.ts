@@ -5,7 +5,9 @@
 //   POST /close {status}     → `connection.update` close with that Boom status
 //   POST /down, POST /up     → WhatsApp Web "unreachable": the live socket closes (408) and new
 //                              ones close at once instead of opening, until /up
-//   GET  /state              → {connected, sockets}
+//   GET  /state              → {connected, sockets, qr}
+//   POST /link                → the phone scanned: an unlinked socket (no creds.json in its auth
+//                              dir, so it offered QR "fake-qr-<n>") saves creds and opens
 // and reads what the gateway sent from `<control>.sent.jsonl` (appended synchronously, so it
 // survives a kill -9 of the gateway). Each line also carries `hr`: process.hrtime.bigint() (the
 // system-wide monotonic clock, comparable across processes) when the gateway called sendMessage.
@@ -14,12 +16,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { WaSocketFactory } from '../socket.js';
-import { FakeWaSocket, SELF } from './fake-socket.js';
+import path from 'node:path';
+import { FakeWaSocket, SELF, writeLinkedCreds } from './fake-socket.js';
 
 let server: http.Server | undefined;
 let live: FakeWaSocket | undefined;
 let count = 0;
 let down = false;
+let linking: { sock: FakeWaSocket; authDir: string; qr: string } | undefined;
 const CONNECTION_LOST = 408;
 
 function control(): string {
@@ -43,7 +47,15 @@ function listen(): void {
   server = http.createServer(async (req, res) => {
     const b = req.method === 'POST' ? await body(req) : {};
     const ok = (v: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(v));
-    if (req.url === '/state') return ok({ connected: !!live && !live.ended, sockets: count });
+    if (req.url === '/state') return ok({ connected: !!live && !live.ended && !!live.user, sockets: count, qr: linking?.qr ?? null });
+    if (req.url === '/link') {
+      if (!linking) return res.writeHead(409).end('no socket is showing a QR');
+      const { sock, authDir } = linking;
+      linking = undefined;
+      writeLinkedCreds(authDir);
+      sock.open(SELF);
+      return ok({ ok: true });
+    }
     if (req.url === '/up') {
       down = false;
       return ok({ ok: true });
@@ -68,7 +80,7 @@ function listen(): void {
   server.unref();
 }
 
-export const createSocket: WaSocketFactory = async () => {
+export const createSocket: WaSocketFactory = async ({ authDir }) => {
   if (process.env.OPENCLAW_WHATSAPP_FAKE_LOAD_BAILEYS === '1') await import('baileys');
   listen();
   const sock = new FakeWaSocket();
@@ -81,6 +93,12 @@ export const createSocket: WaSocketFactory = async () => {
     fs.appendFileSync(`${control()}.sent.jsonl`, `${JSON.stringify({ jid, text: content.text, id: r?.key?.id, pid: process.pid, hr })}\n`);
     return r;
   };
-  setImmediate(() => (down ? sock.close(CONNECTION_LOST) : sock.open(SELF)));
+  const linked = fs.existsSync(path.join(authDir, 'creds.json'));
+  setImmediate(() => {
+    if (down) return sock.close(CONNECTION_LOST);
+    if (linked) return sock.open(SELF);
+    linking = { sock, authDir, qr: `fake-qr-${count}` };
+    sock.qr(linking.qr);
+  });
   return { sock, saveCreds: async () => {} };
 };

@@ -4,6 +4,7 @@
 // `sendMessage` that records calls and answers `{ key: { id } }` like Baileys does.
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { WaMessage, WaSelf } from '../facts.js';
 import type { WaConnectionUpdate, WaSocketFactory, WaSocketLike } from '../socket.js';
@@ -133,4 +134,16 @@ export function groupMessage(groupJid: string, fromNumber: string, text: string,
     pushName: o.pushName ?? 'Bob',
     message: contextInfo ? { extendedTextMessage: { text, contextInfo } } : { conversation: text },
   };
+}
+
+/** POSTs to fake-gateway-socket's control server (`OPENCLAW_WHATSAPP_FAKE_CONTROL`); resolves with the HTTP status. */
+export function postFakeControl(socketPath: string, route: string, body: unknown = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, path: route, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }
