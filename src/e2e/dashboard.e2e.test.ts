@@ -15,7 +15,9 @@ test('openclaw dashboard --json prints a bootstrap link (never the token) that s
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.ok(!r.stdout.includes(TEST_TOKEN), 'the gateway token is never printed');
     const link = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(link).sort(), ['expiresAtMs', 'httpUrl', 'port', 'tokenIncluded', 'url', 'wsUrl']);
+    // the CLI's --json envelope (ok, version) around the link's own keys
+    assert.deepEqual(Object.keys(link).sort(), ['expiresAtMs', 'httpUrl', 'ok', 'port', 'tokenIncluded', 'url', 'version', 'wsUrl']);
+    assert.equal(link.ok, true);
     assert.equal(link.tokenIncluded, false);
     assert.equal(link.port, gw.port);
     assert.equal(link.httpUrl, `http://127.0.0.1:${gw.port}/`);
