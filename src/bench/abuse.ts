@@ -8,14 +8,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { findFreePort } from '../infra/port-owner.js';
 import { startFakeOpenAi } from '../models/testing/fake-openai.js';
-import { rssMb, spawnUntilReady, stop } from './measure.js';
+import { rssMb, spawnGateway, stop } from './measure.js';
 import type { BenchModule, BenchRow } from './types.js';
 
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 const TOKEN = 'bench-token-0123456789abcdef0123456789';
 export const GUESS_TARGET_PER_S = 10;
 export const BODY_RSS_TARGET_MB = 200;
@@ -29,13 +26,9 @@ interface Gateway {
   close(): Promise<void>;
 }
 
-async function startGateway(config: unknown): Promise<Gateway> {
+async function startGateway(config: Record<string, unknown>): Promise<Gateway> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'openclaw-bench-abuse-'));
-  const stateDir = path.join(home, 'state');
-  fs.mkdirSync(stateDir, { mode: 0o700 });
-  fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
-  const port = await findFreePort();
-  const { child } = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: stateDir }, `http://127.0.0.1:${port}/ready`, 30_000);
+  const { child, port } = await spawnGateway(home, 'state', config, 30_000);
   return {
     port,
     pid: child.pid!,

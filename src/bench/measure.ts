@@ -95,14 +95,15 @@ export interface BenchGateway extends Spawned {
 
 /**
  * `openclaw gateway run` as users start it, on a free port, with its own state dir `<root>/<name>`
- * holding `config` (default: local mode, token auth with BENCH_TOKEN); ready once /ready answers 200.
+ * holding `config` (default: local mode, token auth with BENCH_TOKEN; files already in that dir are kept);
+ * ready once /ready answers 200.
  */
-export async function spawnGateway(root: string, name: string, config: Record<string, unknown> = { gateway: { mode: 'local', auth: { mode: 'token', token: BENCH_TOKEN } } }): Promise<BenchGateway> {
+export async function spawnGateway(root: string, name: string, config: Record<string, unknown> = { gateway: { mode: 'local', auth: { mode: 'token', token: BENCH_TOKEN } } }, timeoutMs?: number): Promise<BenchGateway> {
   const stateDir = path.join(root, name);
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify(config), { mode: 0o600 });
   const port = await findFreePort();
-  const spawned = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], { PATH: process.env.PATH, HOME: root, OPENCLAW_STATE_DIR: stateDir }, `http://127.0.0.1:${port}/ready`);
+  const spawned = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], { PATH: process.env.PATH, HOME: root, OPENCLAW_STATE_DIR: stateDir }, `http://127.0.0.1:${port}/ready`, timeoutMs);
   return { ...spawned, port, stateDir };
 }
 

@@ -5,14 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findFreePort } from '../infra/port-owner.js';
 import { makeDevice, TEST_TOKEN } from '../gateway/control-plane/test-support.js';
 import { timeConnect } from './handshake.js';
-import { median, spawnUntilReady, stop } from './measure.js';
+import { median, spawnGateway, stop } from './measure.js';
 import type { BenchModule, BenchRow } from './types.js';
 
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.cjs', import.meta.url));
 /** New devices timed per gateway (below the 20-a-minute silent pairing cap, with one warm-up). */
 const NEW_DEVICES = 15;
 export const PAIRING_TARGET_RATIO = 2;
@@ -55,13 +52,10 @@ async function seededGateway(paired: number): Promise<SeededGateway> {
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
   try {
     const stateDir = path.join(root, 'state');
-    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(stateDir, 'openclaw.json'), JSON.stringify({ gateway: { mode: 'local', auth: { mode: 'token', token: TEST_TOKEN } } }), { mode: 0o600 });
     const pairedPath = path.join(stateDir, 'devices', 'paired.json');
     seedPaired(path.dirname(pairedPath), paired);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: root, OPENCLAW_STATE_DIR: stateDir };
-    const port = await findFreePort();
-    const g = await spawnUntilReady(process.execPath, [CLI_MAIN, 'gateway', 'run', '--port', String(port)], env, `http://127.0.0.1:${port}/ready`, 60_000);
+    const g = await spawnGateway(root, 'state', { gateway: { mode: 'local', auth: { mode: 'token', token: TEST_TOKEN } } }, 60_000);
+    const port = g.port;
     const url = `ws://127.0.0.1:${port}`;
     await timeConnect(url, { token: TEST_TOKEN, device: makeDevice() }); // warm-up: the first load of the store
     return {

@@ -89,7 +89,7 @@ export class SessionStore {
       else if (change.label !== undefined) info.label = change.label;
       out = info;
     });
-    return out ?? this.list(agentId).find((s) => s.sessionKey === sessionKey)!;
+    return out;
   }
 
   /** The last `limit` entries in conversation order. */
