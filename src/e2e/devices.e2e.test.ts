@@ -50,7 +50,10 @@ test('a pending device is approved from the Devices view of a paired browser', a
     assert.match(list.stdout, /kitchen laptop/);
     await screenshot(admin.page, 'ui-devices-approved');
 
-    // Revoking asks first: declining keeps the token, accepting revokes it.
+    // Revoking asks first: declining keeps the token, accepting revokes it. The newcomer leaves
+    // first: a paired browser that reconnects with the gateway token is issued a fresh token,
+    // which would (rightly) clear the revoked tag before the admin's list reloads.
+    await newcomer.page.goto('about:blank');
     const revoke = paired.locator('button.link', { hasText: 'revoke' });
     let asked = '';
     admin.page.once('dialog', (d) => {
