@@ -65,6 +65,9 @@ async function runForeground(opts: RunOptions): Promise<void> {
     throw err;
   }
   saveCodeCache();
+  // After the code cache is written: the first compaction changes V8's flags (see the module).
+  const { startMemoryCompaction } = await import('../../infra/memory-compaction.js');
+  startMemoryCompaction({ log: handle.services.log.child('memory'), env });
   // The token goes only to an interactive terminal: containers and journald keep stdout, and the
   // logger never sees it. `gateway start` (output to a file) turns the line off entirely.
   if (opts.dashboard) println(dashboardLine(handle.host, handle.port, handle.services.settings().auth.token, process.stdout.isTTY === true));
