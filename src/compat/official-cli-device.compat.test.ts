@@ -213,12 +213,14 @@ describe('official OpenClaw CLI 2026.9.6 with its own paired device identity (LA
     assert.ok(self.tokens.some((t: { role: string; lastUsedAtMs?: number }) => t.role === 'operator' && t.lastUsedAtMs), `its device token was used: ${JSON.stringify(self.tokens)}`);
   });
 
-  test('devices list | approve | reject | remove with the device token alone', async () => {
+  test('devices list | approve | reject | remove with the device token alone (upstream limits: its own scopes, its own device)', async () => {
     assert.ok(deviceId, 'needs the paired device of the first test');
     writeOfficialConfig({ url: lanUrl });
-    // Two new devices knock from the LAN (never silently approved): each gets a pending request.
+    // Two new devices knock from the LAN (never silently approved), asking only for operator.read:
+    // a pairing-scoped device may approve what its own scopes cover (upstream asks for
+    // operator.admin to approve anything wider, which this device was never granted).
     const knock = async (name: string): Promise<{ requestId: string; deviceId: string }> => {
-      const c = new GatewayClient({ url: `ws://${ip}:${gatewayPort}`, token: TOKEN, stateDir: path.join(state.dir, '..', name), reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui' });
+      const c = new GatewayClient({ url: `ws://${ip}:${gatewayPort}`, token: TOKEN, stateDir: path.join(state.dir, '..', name), scopes: ['operator.read'], reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui' });
       try {
         await c.connect();
         assert.fail(`${name} connected without approval`);
@@ -238,16 +240,21 @@ describe('official OpenClaw CLI 2026.9.6 with its own paired device identity (LA
     const mid = json(await deviceOnly(['devices', 'list', '--json']), 'devices list --json');
     assert.equal(mid.pending.length, 0);
     assert.ok(mid.paired.some((d: { deviceId: string }) => d.deviceId === a.deviceId));
-    ok(await deviceOnly(['devices', 'remove', a.deviceId]), 'devices remove');
+    // A non-admin device may not remove another device (upstream's rule); the owner's CLI may.
+    const notMine = await deviceOnly(['devices', 'remove', a.deviceId]);
+    assert.notEqual(notMine.code, 0, `a pairing-scoped device removed another device: ${out(notMine)}`);
+    assert.match(notMine.stdout + notMine.stderr, /missing scope: operator\.admin/);
+    const byOwner = await runCli(['devices', 'remove', a.deviceId], { env: state.env, timeoutMs: 60_000 });
+    assert.equal(byOwner.code, 0, byOwner.stdout + byOwner.stderr);
     const final = json(await deviceOnly(['devices', 'list', '--json']), 'devices list --json');
     assert.ok(!final.paired.some((d: { deviceId: string }) => d.deviceId === a.deviceId));
   });
 
-  test('once we remove the official device, its stored token no longer opens the gateway', async () => {
+  test('devices remove <its own id>: the official device unpairs itself, and its stored token no longer opens the gateway', async () => {
     assert.ok(deviceId, 'needs the paired device of the first test');
     writeOfficialConfig({ url: lanUrl });
-    const removed = await runCli(['devices', 'remove', deviceId], { env: state.env, timeoutMs: 60_000 });
-    assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+    ok(await deviceOnly(['devices', 'remove', deviceId]), 'devices remove (own device)');
+    assert.ok(!(await ourDevices()).paired.some((d) => d.deviceId === deviceId), 'our list no longer has it');
     const r = await deviceOnly(['gateway', 'call', 'health', '--json']);
     assert.notEqual(r.code, 0, `the removed device still got in, so the earlier calls did not prove device-token auth: ${out(r)}`);
   });
