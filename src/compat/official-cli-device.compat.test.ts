@@ -78,11 +78,10 @@ describe('official OpenClaw CLI 2026.9.6 with its own paired device identity (LA
   before(async () => {
     official = await ensureOfficialClient();
     fake = await startFakeOpenAi({ models: ['m'] });
-    // bind lan: listening on every interface, so the owner's own CLI still dials loopback (local
-    // trust, as upstream's required 127.0.0.1 listener gives it) while the official CLI comes in
-    // over the LAN address.
+    // bind custom <LAN IPv4>: the gateway listens there and (as upstream) on 127.0.0.1, so the
+    // owner's own CLI dials loopback with local trust while the official CLI comes in over the LAN.
     state = makeStateDir({
-      gateway: { mode: 'local', bind: 'lan', auth: { mode: 'token', token: TOKEN } },
+      gateway: { mode: 'local', bind: 'custom', customBindHost: ip, auth: { mode: 'token', token: TOKEN } },
       models: { providers: { local: { baseUrl: fake.baseUrl, models: [{ id: 'm' }] } } },
       agents: { defaults: { model: 'local/m' } },
     });
