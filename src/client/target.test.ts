@@ -43,8 +43,9 @@ test('a live pid file names the running gateway; a stale one is ignored', (t) =>
   assert.equal(resolveGatewayTarget({ env: sd.env }).url, 'ws://127.0.0.1:19000');
 });
 
-test('localUrl brackets IPv6 and maps wildcard hosts to loopback', () => {
+test('localUrl brackets IPv6 and maps wildcard hosts (and a specific IPv4, which also listens on 127.0.0.1) to loopback', () => {
   assert.equal(localUrl('::1', 1), 'ws://[::1]:1');
   assert.equal(localUrl('::', 2), 'ws://127.0.0.1:2');
-  assert.equal(localUrl('192.168.1.4', 3), 'ws://192.168.1.4:3');
+  assert.equal(localUrl('192.168.1.4', 3), 'ws://127.0.0.1:3');
+  assert.equal(localUrl('fd00::2', 4), 'ws://[fd00::2]:4');
 });

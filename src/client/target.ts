@@ -2,6 +2,7 @@
 // --url > OPENCLAW_GATEWAY_URL > gateway.remote.url (gateway.mode=remote) > the running gateway
 // named by <state>/gateway.pid > ws://127.0.0.1:<port>. An explicit --url never falls back to
 // credentials from the env or the config.
+import { localDialHost } from '../config/bind.js';
 import { loadConfig } from '../config/load.js';
 import { resolveConfigPath, resolveStateDir, statePaths, type Env } from '../config/paths.js';
 import { resolveGatewaySettings } from '../config/resolve.js';
@@ -26,7 +27,7 @@ export interface TargetInput {
 
 /** ws://host:port, with IPv6 bracketed and wildcard listen addresses mapped to loopback. */
 export function localUrl(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  const h = localDialHost(host);
   return `ws://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 

@@ -1,4 +1,5 @@
 // gateway.bind: the named modes, and the deprecated literal `HOST` / `HOST:PORT` alias.
+import { isIPv4 } from 'node:net';
 import { BIND_MODES } from './schema.js';
 import type { BindMode } from './types.js';
 
@@ -21,4 +22,18 @@ export function bindModeForHost(host: string): BindMode {
   if (host === '0.0.0.0' || host === '::') return 'lan';
   if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return 'loopback';
   return 'custom';
+}
+
+/**
+ * The addresses a gateway bound to `host` also listens on (same port): 127.0.0.1 beside one
+ * specific non-loopback IPv4, as upstream does, so the owner's CLI on the machine keeps local trust.
+ */
+export function companionListenHosts(host: string): string[] {
+  return isIPv4(host) && host !== '0.0.0.0' && !host.startsWith('127.') ? ['127.0.0.1'] : [];
+}
+
+/** Where a CLI on the gateway's own machine dials a gateway that listens on `host`. */
+export function localDialHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return companionListenHosts(host)[0] ?? host;
 }

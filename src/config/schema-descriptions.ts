@@ -9,7 +9,7 @@ export const SCHEMA_DESCRIPTIONS: Record<string, string> = {
   'gateway.bind': 'Where to listen: loopback (127.0.0.1), lan (0.0.0.0), tailnet, auto, or custom (uses customBindHost). Default: loopback for local mode, lan otherwise.',
   'gateway.host': 'Deprecated: use gateway.bind.',
   'gateway.port': 'The port for WebSocket, HTTP and the Control UI (default 18789; --port and OPENCLAW_GATEWAY_PORT win).',
-  'gateway.customBindHost': 'The IPv4 address to listen on when bind is "custom".',
+  'gateway.customBindHost': 'The IPv4 address to listen on when bind is "custom" (the gateway also listens on 127.0.0.1, same port, for the CLI on that machine).',
   'gateway.publicOrigin': 'The public URL when the gateway is behind a reverse proxy (https://gw.example.com). Kept for upstream; not used by this gateway yet.',
   'gateway.auth': 'How clients prove who they are.',
   'gateway.auth.mode': 'none, token, password or trusted-proxy (default: password when a password is set, else token).',

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { companionListenHosts } from '../config/bind.js';
 import { ConfigError, hashRaw, loadConfig, parseConfigText } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
 import { resolveGatewaySettings, type GatewayFlags } from '../config/resolve.js';
@@ -161,6 +162,8 @@ function connectHost(host: string): string {
 
 interface Listener {
   server: http.Server;
+  /** Extra listen addresses on the same port (127.0.0.1 beside a specific IPv4 bind). */
+  companions: http.Server[];
   controlPlane: ControlPlane;
   sockets: Set<Socket>;
   host: string;
@@ -222,38 +225,55 @@ export async function startGateway(opts: StartGatewayOptions): Promise<GatewayHa
     const controlPlane = createControlPlane({ services, extraMethods: extensions.methods });
     startupMark('control plane created');
     const sockets = new Set<Socket>();
-    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-      if (isRefusedSocket(req.socket)) return;
-      closeAfterEarlyAnswer(req, res);
-      void handleHttp(req, res, extensions, currentReadiness, () => effective, log);
-    });
-    const perIpLimit = maxConnectionsPerIp(opts.env);
-    server.on('connection', connectionCap(() => perIpLimit, () => effective.trustedProxies));
-    server.on('connection', (sock: Socket) => {
-      sockets.add(sock);
-      sock.once('close', () => sockets.delete(sock));
-    });
-    server.on('upgrade', (req, sock: Socket, head: Buffer) => {
-      if (isRefusedSocket(sock)) return; // already answered 503
-      if (readiness.phase === 'draining') sock.destroy();
-      else controlPlane.handleUpgrade(req, sock, head);
-    });
-    server.on('clientError', answerClientError);
-    try {
-      await new Promise<void>((resolve, reject) => {
+    const makeServer = () => {
+      const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+        if (isRefusedSocket(req.socket)) return;
+        closeAfterEarlyAnswer(req, res);
+        void handleHttp(req, res, extensions, currentReadiness, () => effective, log);
+      });
+      const perIpLimit = maxConnectionsPerIp(opts.env);
+      server.on('connection', connectionCap(() => perIpLimit, () => effective.trustedProxies));
+      server.on('connection', (sock: Socket) => {
+        sockets.add(sock);
+        sock.once('close', () => sockets.delete(sock));
+      });
+      server.on('upgrade', (req, sock: Socket, head: Buffer) => {
+        if (isRefusedSocket(sock)) return; // already answered 503
+        if (readiness.phase === 'draining') sock.destroy();
+        else controlPlane.handleUpgrade(req, sock, head);
+      });
+      server.on('clientError', answerClientError);
+      return server;
+    };
+    const listen = (server: http.Server, port: number, host: string) =>
+      new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(s.port, s.host, () => {
+        server.listen(port, host, () => {
           server.off('error', reject);
           resolve();
         });
       });
+    const server = makeServer();
+    const companions: http.Server[] = [];
+    const closeAll = () => Promise.all([server, ...companions].map((srv) => new Promise<void>((r) => (srv.listening ? srv.close(() => r()) : r()))));
+    let host = s.host;
+    try {
+      await listen(server, s.port, s.host);
+      // Upstream's rule: a gateway bound to one specific IPv4 also listens on 127.0.0.1 (same port),
+      // so the owner's CLI on this machine keeps local trust.
+      for (host of companionListenHosts(s.host)) {
+        const companion = makeServer();
+        companions.push(companion);
+        await listen(companion, (server.address() as AddressInfo).port, host);
+      }
     } catch (err) {
+      await closeAll();
       await controlPlane.shutdown({ code: 1001, reason: 'going away', restartExpectedMs: null }).catch(() => {});
-      throw await listenFailure(err as NodeJS.ErrnoException, s.host, s.port, paths.pidFile);
+      throw await listenFailure(err as NodeJS.ErrnoException, host, s.port || (server.address() as AddressInfo | null)?.port || 0, paths.pidFile);
     }
-    server.on('error', (err) => log.error(`listener error: ${err.message}`));
+    for (const srv of [server, ...companions]) srv.on('error', (err) => log.error(`listener error: ${err.message}`));
     const port = (server.address() as AddressInfo).port;
-    const l: Listener = { server, controlPlane, sockets, host: s.host, port };
+    const l: Listener = { server, companions, controlPlane, sockets, host: s.host, port };
     startupMark('listening');
     try {
       await probeHandshake(connectHost(s.host), port, HANDSHAKE_PROBE_MS);
@@ -477,7 +497,8 @@ async function closeListener(l: Listener, shutdown: Parameters<ControlPlane['shu
   await Promise.race([l.controlPlane.shutdown(shutdown).catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, SHUTDOWN_GRACE_MS)))]);
   clearTimeout(timer);
   await new Promise<void>((resolve) => {
-    l.server.close(() => resolve());
+    let open = 1 + l.companions.length;
+    for (const srv of [l.server, ...l.companions]) srv.close(() => --open === 0 && resolve());
     // A socket with bytes still queued (the last chunk of an ended SSE stream) is ended, not cut.
     for (const sock of l.sockets) {
       if (sock.writableLength === 0) sock.destroy();
