@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runBundle } from './code-cache.cjs';
-import { holdYoungGeneration } from '../infra/young-generation.cjs';
+import { holdYoungGeneration } from './young-generation.cjs';
 
 // Before anything compiles: the code cache is keyed by V8's flags, so every start sets the same.
 holdYoungGeneration();

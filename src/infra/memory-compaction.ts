@@ -5,7 +5,8 @@
 // to the second. So once the process has grown since its last compaction and the event loop is
 // idle, it runs one memory-reducing full GC (which also shrinks the young generation, on Node ≥ 22)
 // and then glibc's malloc_trim (native/malloc-trim.c, optional: without it only the GC runs). The
-// first compaction also lets the young generation grow again (young-generation.cts).
+// caller's `afterCompaction` runs after each (the CLI lets the young generation grow again then:
+// src/cli/young-generation.cts).
 // Under load the loop is busy and nothing runs; a compaction costs one GC pause of a few tens of ms.
 // OPENCLAW_MEMORY_COMPACTION=0 turns it off.
 import { createRequire } from 'node:module';
@@ -14,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Logger } from '../logging/types.js';
-import { releaseYoungGeneration } from './young-generation.cjs';
 
 const MB = 1024 * 1024;
 
@@ -83,7 +83,7 @@ export interface MemoryCompaction {
 }
 
 /** Checks every `intervalMs` (unref'd timer) and compacts when `shouldCompact` says so. */
-export function startMemoryCompaction(o: { log: Logger; env?: NodeJS.ProcessEnv; intervalMs?: number; policy?: CompactionPolicy }): MemoryCompaction {
+export function startMemoryCompaction(o: { log: Logger; env?: NodeJS.ProcessEnv; intervalMs?: number; policy?: CompactionPolicy; afterCompaction?: () => void }): MemoryCompaction {
   const env = o.env ?? process.env;
   if (env.OPENCLAW_MEMORY_COMPACTION === '0') return { stop() {} };
   const policy = o.policy ?? DEFAULT_POLICY;
@@ -102,7 +102,7 @@ export function startMemoryCompaction(o: { log: Logger; env?: NodeJS.ProcessEnv;
       const r = compactMemory();
       o.log.debug(`compacted memory: rss ${Math.round(r.before / MB)} → ${Math.round(r.after / MB)} MB${r.trimmed ? '' : ' (no freed heap pages returned)'}`);
       baselineRss = r.after;
-      releaseYoungGeneration();
+      o.afterCompaction?.();
       // V8 frees dead ArrayBuffers' memory after the GC, on its sweeper: trim once more for those.
       const trim = mallocTrim();
       if (trim) setTimeout(() => {

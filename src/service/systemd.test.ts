@@ -36,7 +36,7 @@ function copyCli(dir: string): string {
   const pkg = path.join(dir, 'node_modules', 'openclaw-gateway');
   const to = path.join(pkg, 'dist', 'cli');
   fs.mkdirSync(to, { recursive: true });
-  for (const f of ['main.cjs', 'code-cache.cjs', 'openclaw.cjs']) fs.copyFileSync(path.join(path.dirname(CLI_MAIN), f), path.join(to, f));
+  for (const f of ['main.cjs', 'code-cache.cjs', 'young-generation.cjs', 'openclaw.cjs']) fs.copyFileSync(path.join(path.dirname(CLI_MAIN), f), path.join(to, f));
   fs.symlinkSync(fs.realpathSync(path.join(path.dirname(CLI_MAIN), '..', '..', 'node_modules')), path.join(pkg, 'node_modules'));
   return path.join(to, 'main.cjs');
 }

@@ -2,6 +2,7 @@
 // Thin: parse flags, call src/gateway/*, print. Heavy modules load inside the actions.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { saveCodeCache } from '../code-cache.cjs';
+import { releaseYoungGeneration } from '../young-generation.cjs';
 import { CliError, ExitCodes } from '../errors.js';
 import { printJson, printRawJson, println } from '../output.js';
 import { styleFor } from '../style.js';
@@ -67,7 +68,7 @@ async function runForeground(opts: RunOptions): Promise<void> {
   saveCodeCache();
   // After the code cache is written: the first compaction changes V8's flags (see the module).
   const { startMemoryCompaction } = await import('../../infra/memory-compaction.js');
-  startMemoryCompaction({ log: handle.services.log.child('memory'), env });
+  startMemoryCompaction({ log: handle.services.log.child('memory'), env, afterCompaction: releaseYoungGeneration });
   // The token goes only to an interactive terminal: containers and journald keep stdout, and the
   // logger never sees it. `gateway start` (output to a file) turns the line off entirely.
   if (opts.dashboard) println(dashboardLine(handle.host, handle.port, handle.services.settings().auth.token, process.stdout.isTTY === true));
