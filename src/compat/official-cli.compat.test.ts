@@ -71,6 +71,24 @@ describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: fa
     const history = await call('chat.history', { sessionKey: 'agent:main:main' });
     assert.ok(Array.isArray(history.messages));
     assert.equal((await call('agents.list')).defaultId, 'main');
+    // The other commands that take --url/--token (health, status, agent and channels status take
+    // neither: they read the config or OPENCLAW_GATEWAY_URL/TOKEN, as in the remote-mode test).
+    const probe = await withFlags(['gateway', 'probe']);
+    ok(probe, 'gateway probe --url --token');
+    assert.match(probe.stdout, /Reachable: yes/);
+    const logLines = await withFlags(['logs', '--limit', '20']);
+    ok(logLines, 'logs --limit 20 --url --token');
+    assert.match(logLines.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* info \S+ (?!\{)/m, logLines.stdout);
+  });
+
+  test('gateway call and devices list with the remote-mode config', async () => {
+    for (const method of ['health', 'status', 'system-presence', 'logs.tail', 'config.get', 'models.list', 'sessions.list', 'chat.history', 'agents.list']) {
+      const params = method === 'chat.history' ? { sessionKey: 'agent:main:main' } : method === 'logs.tail' ? { limit: 5 } : undefined;
+      const r = json(await remote(['gateway', 'call', method, '--json', ...(params ? ['--params', JSON.stringify(params)] : [])]), `gateway call ${method} (remote config)`);
+      assert.ok(r && typeof r === 'object', `${method}: ${JSON.stringify(r)}`);
+    }
+    const devices = json(await remote(['devices', 'list', '--json']), 'devices list --json (remote config)');
+    assert.ok(Array.isArray(devices.pending) && Array.isArray(devices.paired), JSON.stringify(devices));
   });
 
   test("agent --message hi prints the fake model's reply", async () => {
