@@ -13,8 +13,9 @@
 // queue and the send; for chat.send the frame, the transcript and the event. Target: each channel
 // adds < 5 ms over its chat.send turns. Where each channel's clock starts and stops is in its note.
 //
-// Memory: RSS once ready and settled, of the same config with no channels, with one Telegram
-// account polling, and with all four connected (each a fresh process, interleaved). Targets: one
+// Memory: RSS once ready and settled (1.5 s after connecting: past the gateway's first idle memory
+// compaction, src/infra/memory-compaction.ts), of the same config with no channels, with one
+// Telegram account polling, and with all four connected (each a fresh process, interleaved). Targets: one
 // Telegram account < 10 MB (the channel layer + grammY), all four < 30 MB.
 //
 // BENCH_DEBUG=1 shows the gateways' output and, on a timeout, the Bot API calls seen last.
