@@ -74,3 +74,10 @@ test('the built CLI starts from the code cache the build wrote', () => {
   assert.match(r.stderr, /code cache: accepted/);
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
 });
+
+test('the built CLI bundle is pure ASCII, so V8 holds its source at one byte per character', () => {
+  const bundle = path.join(path.dirname(CLI_MAIN), 'openclaw.cjs');
+  const bytes = fs.readFileSync(bundle);
+  const at = bytes.findIndex((b) => b > 0x7f);
+  assert.equal(at, -1, `non-ASCII at byte ${at} of ${bundle}: ${JSON.stringify(bytes.subarray(Math.max(0, at - 40), at + 10).toString('utf8'))} (scripts/bundle-cli.mjs writes charset ascii)`);
+});
