@@ -135,7 +135,8 @@ describe('Control UI chat', { timeout: 5 * 60_000 }, () => {
     await page.waitForFunction((n) => document.querySelectorAll('.sessions li').length === n + 1, before, { timeout: 10_000 });
     const key = await created.getAttribute('data-session-key');
     assert.match(key ?? '', /^agent:main:ui-/);
-    assert.match(await created.innerText(), /New chat/);
+    // The picked key is listed at once; its label arrives with the list reload after the patch.
+    await page.locator('.sessions li button.active', { hasText: 'New chat' }).waitFor({ timeout: 10_000 });
     await send(page, 'first message here');
     await finals(page).filter({ hasText: 'echo: first message here' }).waitFor({ timeout: 15_000 });
 

@@ -27,6 +27,12 @@ export interface FakeImsg {
   cleanup(): void;
 }
 
+/** Write-then-rename: the fake polls these files, and must never read one created but still empty. */
+function writeWhole(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
 const lines = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()) : []);
 
 export function fakeImsg(): FakeImsg {
@@ -38,7 +44,7 @@ export function fakeImsg(): FakeImsg {
     dir,
     env: { FAKE_IMSG_DIR: dir },
     cliPath: FAKE_IMSG,
-    setMode: (mode) => fs.writeFileSync(p('mode'), mode),
+    setMode: (mode) => writeWhole(p('mode'), mode),
     inbound(m) {
       const row: ImsgMessage = {
         id: m.id ?? ++rowid,
@@ -55,7 +61,7 @@ export function fakeImsg(): FakeImsg {
     },
     dm: (sender: string, text: string | null, extra: Partial<ImsgMessage> = {}) => f.inbound({ sender, text, chat_identifier: sender, chat_guid: `iMessage;-;${sender}`, participants: [sender], ...extra }),
     crash: () => fs.writeFileSync(p('crash'), ''),
-    set: (file, text = '') => fs.writeFileSync(p(file), text),
+    set: (file, text = '') => writeWhole(p(file), text),
     clear: (file) => fs.rmSync(p(file), { force: true }),
     sent: () => lines(p('sent.jsonl')).map((l) => JSON.parse(l)),
     calls: (method) => lines(p('calls.jsonl')).map((l) => JSON.parse(l)).filter((c) => !method || c.method === method),
