@@ -29,8 +29,9 @@ before(async () => {
       },
     },
     // A `<provider>/<model>` request tries that model, then the default agent's fallbacks (router.ts
-    // resolveCandidates). 1 s: how long the hung upstream gets before it counts as timed out.
-    agents: { defaults: { model: { primary: 'local/backup', fallbacks: ['local/backup'] }, timeoutSeconds: 1 } },
+    // resolveCandidates). 4 s: how long the hung upstream gets before it counts as timed out; long
+    // enough that a loaded machine does not turn the other cases' answers into timeouts (502).
+    agents: { defaults: { model: { primary: 'local/backup', fallbacks: ['local/backup'] }, timeoutSeconds: 4 } },
   });
   v1 = await startV1Server(state);
 });
