@@ -189,7 +189,7 @@ test('reconnect: a transient close (428) backs off and reconnects; 515 reconnect
   await until(() => adapter.runtime().connected);
   assert.equal(adapter.runtime().lastError, null);
   second.close(515);
-  const third = await until(() => factory.sockets[2], 200);
+  const third = await until(() => factory.sockets[2]);
   third.open();
   await until(() => adapter.runtime().connected);
   third.upsert([dmMessage('+15550001111', 'after reconnect')]);
