@@ -12,11 +12,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { GatewayClient } from '../client/gateway-client.js';
-import { GatewayCallError } from '../client/errors.js';
 import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
 import { gatewayRuns, makeStateDir, runCli, type StateDir } from '../testing/harness.js';
-import { ensureOfficialClient, officialEnv, runOfficial, type OfficialClient, type OfficialResult } from './official-client.js';
+import { assertExited0, describeResult, ensureOfficialClient, knockUnpaired, officialEnv, officialJson, runOfficial, type OfficialClient, type OfficialResult } from './official-client.js';
 
 const TOKEN = 'compat-device-token-0123456789abcdef012345';
 const REQUEST_ID = /requestId: ([0-9a-f-]{36})/;
@@ -103,14 +101,9 @@ describe('official OpenClaw CLI 2026.9.6 with its own paired device identity (LA
   const withFlags = (args: string[]) => runOfficial(official, [...args, '--url', lanUrl, '--token', TOKEN], env());
   const deviceOnly = (args: string[]) => runOfficial(official, args, env());
   const writeOfficialConfig = (remote: Record<string, unknown>) => fs.writeFileSync(path.join(home, '.openclaw', 'openclaw.json'), JSON.stringify({ gateway: { mode: 'remote', remote } }));
-  const out = (r: OfficialResult) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-  const ok = (r: OfficialResult, what: string) => assert.equal(r.code, 0, `${what}: ${out(r)}`);
-  const json = (r: OfficialResult, what: string): any => {
-    ok(r, what);
-    const start = r.stdout.search(/^[[{]/m);
-    assert.ok(start >= 0, `${what}: no JSON in\n${r.stdout}`);
-    return JSON.parse(r.stdout.slice(start));
-  };
+  const out = describeResult;
+  const ok = assertExited0;
+  const json = officialJson;
   const ourDevices = async (): Promise<{ pending: any[]; paired: any[] }> => {
     const r = await runCli(['devices', 'list', '--json'], { env: state.env, timeoutMs: 60_000 });
     assert.equal(r.code, 0, `our devices list: ${r.stdout}${r.stderr}`);
@@ -218,18 +211,7 @@ describe('official OpenClaw CLI 2026.9.6 with its own paired device identity (LA
     // Two new devices knock from the LAN (never silently approved), asking only for operator.read:
     // a pairing-scoped device may approve what its own scopes cover (upstream asks for
     // operator.admin to approve anything wider, which this device was never granted).
-    const knock = async (name: string): Promise<{ requestId: string; deviceId: string }> => {
-      const c = new GatewayClient({ url: `ws://${ip}:${gatewayPort}`, token: TOKEN, stateDir: path.join(state.dir, '..', name), scopes: ['operator.read'], reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui' });
-      try {
-        await c.connect();
-        assert.fail(`${name} connected without approval`);
-      } catch (err) {
-        assert.ok(err instanceof GatewayCallError && err.detailCode === 'PAIRING_REQUIRED', String(err));
-        return { requestId: String(err.details?.requestId), deviceId: String(err.details?.deviceId) };
-      } finally {
-        await c.close();
-      }
-    };
+    const knock = (name: string) => knockUnpaired(name, { url: `ws://${ip}:${gatewayPort}`, token: TOKEN, stateDir: path.join(state.dir, '..', name), scopes: ['operator.read'] });
     const a = await knock('knock-a');
     const b = await knock('knock-b');
     const list = json(await deviceOnly(['devices', 'list', '--json']), 'devices list --json');

@@ -5,11 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { GatewayClient } from '../client/gateway-client.js';
-import { GatewayCallError } from '../client/errors.js';
 import { startFakeOpenAi, type FakeServerBase } from '../models/testing/fake-openai.js';
 import { gatewayRuns, makeStateDir, runCli, type StateDir } from '../testing/harness.js';
-import { ensureOfficialClient, officialEnv, runOfficial, type OfficialClient, type OfficialResult } from './official-client.js';
+import { assertExited0, ensureOfficialClient, knockUnpaired, officialEnv, officialJson, runOfficial, type OfficialClient } from './official-client.js';
 
 const TOKEN = 'compat-token-0123456789abcdef0123456789';
 
@@ -45,13 +43,8 @@ describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: fa
 
   const withFlags = (args: string[]) => runOfficial(official, [...args, '--url', url, '--token', TOKEN], officialEnv(official, flagsHome));
   const remote = (args: string[]) => runOfficial(official, args, officialEnv(official, remoteHome));
-  const ok = (r: OfficialResult, what: string) => assert.equal(r.code, 0, `${what} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-  const json = (r: OfficialResult, what: string): any => {
-    ok(r, what);
-    const start = r.stdout.search(/^[[{]/m);
-    assert.ok(start >= 0, `${what}: no JSON in\n${r.stdout}`);
-    return JSON.parse(r.stdout.slice(start));
-  };
+  const ok = assertExited0;
+  const json = officialJson;
 
   test('gateway call with --url/--token: every read method answers (device-less cli keeps its scopes)', async () => {
     const call = async (method: string, params?: unknown) => json(await withFlags(['gateway', 'call', method, '--json', ...(params ? ['--params', JSON.stringify(params)] : [])]), `gateway call ${method}`);
@@ -124,19 +117,7 @@ describe('official OpenClaw CLI 2026.9.6 against our gateway', { concurrency: fa
     const set = await runCli(['config', 'set', 'gateway.nodes.pairing.autoApproveLocal', 'false'], { env: state.env });
     assert.equal(set.code, 0);
     // Two new devices knock: each gets a pending request.
-    const knock = async (name: string): Promise<{ requestId: string; deviceId: string }> => {
-      const dir = path.join(state.dir, '..', name);
-      const c = new GatewayClient({ url, token: TOKEN, stateDir: dir, reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui' });
-      try {
-        await c.connect();
-        assert.fail(`${name} connected without approval`);
-      } catch (err) {
-        assert.ok(err instanceof GatewayCallError && err.detailCode === 'PAIRING_REQUIRED', String(err));
-        return { requestId: String(err.details?.requestId), deviceId: String(err.details?.deviceId) };
-      } finally {
-        await c.close();
-      }
-    };
+    const knock = (name: string) => knockUnpaired(name, { url, token: TOKEN, stateDir: path.join(state.dir, '..', name) });
     let a: { requestId: string; deviceId: string } | undefined;
     for (let i = 0; i < 50 && !a; i++) {
       // The config reload is asynchronous: until it lands the device is approved silently.

