@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { DEFAULT_POLICY, compactMemory, mallocTrim, shouldCompact, startMemoryCompaction } from './memory-compaction.js';
+import { spawnSync } from 'node:child_process';
+import { DEFAULT_POLICY, compactMemory, holdMallocThresholds, mallocTrim, shouldCompact, startMemoryCompaction } from './memory-compaction.js';
 import type { Logger } from '../logging/types.js';
 
 const MB = 1024 * 1024;
@@ -42,6 +43,38 @@ test('the native malloc_trim returns freed heap pages to the OS (Linux, glibc)',
   assert.equal(trimmed, true, 'malloc_trim released nothing');
   assert.ok(peak - after > 16 * MB, `RssAnon ${Math.round(peak / MB)} → ${Math.round(after / MB)} MB`);
   assert.equal(pin.byteLength, 64 * 1024);
+});
+
+/** MB of RssAnon a fresh process still holds after freeing 24 MB of 1 MB buffers, glibc's thresholds dynamic or held. */
+function retainedAfterFree(hold: boolean): number {
+  const script = `
+    import fs from 'node:fs';
+    const { holdMallocThresholds } = await import(${JSON.stringify(new URL('./memory-compaction.js', import.meta.url).href)});
+    if (${hold} && !holdMallocThresholds({})) throw new Error('holdMallocThresholds failed');
+    const anon = () => Number(fs.readFileSync('/proc/self/status', 'utf8').match(/RssAnon:\\s+(\\d+)/)[1]) / 1024;
+    const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+    // V8 frees dead backing stores after a GC, on its sweeper: wait until they are gone.
+    const drained = async () => { for (let i = 0; i < 200 && process.memoryUsage().arrayBuffers > (1 << 20); i++) { gc(); await pause(20); } };
+    // Freeing one big mmapped block (as a library load does) makes dynamic glibc raise its mmap
+    // threshold to 16 MB and its trim threshold to 32 MB.
+    let big = new Uint8Array(16 << 20).fill(1); big = null; await drained();
+    const before = anon();
+    let parts = Array.from({ length: 24 }, () => new Uint8Array(1 << 20).fill(1));
+    parts = null; await drained(); await pause(50);
+    process.stdout.write(String(anon() - before));
+  `;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout);
+}
+
+test('holdMallocThresholds keeps freed blocks from staying resident behind a raised trim threshold (Linux, glibc)', { skip: process.platform !== 'linux' ? 'glibc only' : false }, () => {
+  assert.ok(mallocTrim(), 'dist/native/malloc-trim.node was not built: scripts/build-native.mjs needs a C compiler (cc)');
+  const dynamic = retainedAfterFree(false);
+  const held = retainedAfterFree(true);
+  assert.ok(dynamic > 16, `with glibc's dynamic thresholds ${dynamic.toFixed(1)} MB stayed resident (the case this guards against)`);
+  assert.ok(held < 4, `with the thresholds held ${held.toFixed(1)} MB stayed resident`);
+  assert.equal(holdMallocThresholds({ OPENCLAW_MEMORY_COMPACTION: '0' }), false, 'OPENCLAW_MEMORY_COMPACTION=0 leaves glibc as it is');
 });
 
 function recordingLog(): Logger & { lines: string[] } {

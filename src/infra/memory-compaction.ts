@@ -6,7 +6,8 @@
 // idle, it runs one memory-reducing full GC (which also shrinks the young generation, on Node ≥ 22)
 // and then glibc's malloc_trim (native/malloc-trim.c, optional: without it only the GC runs). The
 // caller's `afterCompaction` runs after each (the CLI lets the young generation grow again then:
-// src/cli/young-generation.cts).
+// src/cli/young-generation.cts). holdMallocThresholds() keeps glibc from hiding freed memory where
+// malloc_trim cannot reach it (thread arenas' tops).
 // Under load the loop is busy and nothing runs; a compaction costs one GC pause of a few tens of ms.
 // OPENCLAW_MEMORY_COMPACTION=0 turns it off.
 import { createRequire } from 'node:module';
@@ -35,22 +36,45 @@ export function shouldCompact(p: CompactionPolicy, s: { rss: number; baselineRss
 }
 
 type Trim = () => boolean;
-let trimFn: Trim | null | undefined;
+interface Addon {
+  mallocTrim: Trim;
+  holdThresholds?: (bytes: number) => boolean;
+}
+let addon: Addon | null | undefined;
 
-/** glibc's malloc_trim(0) through the optional addon, or null where it was not built or cannot load. */
-export function mallocTrim(): Trim | null {
-  if (trimFn !== undefined) return trimFn;
-  trimFn = null;
-  if (process.platform !== 'linux') return trimFn;
+/** The optional addon (native/malloc-trim.c), or null where it was not built or cannot load. */
+function loadAddon(): Addon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.platform !== 'linux') return addon;
   try {
     // dist/infra/ and the CLI bundle in dist/cli/ both reach dist/native/ this way.
     const file = fileURLToPath(new URL('../native/malloc-trim.node', import.meta.url));
-    const mod = createRequire(import.meta.url)(file) as { mallocTrim?: Trim };
-    if (typeof mod.mallocTrim === 'function') trimFn = mod.mallocTrim;
+    const mod = createRequire(import.meta.url)(file) as Partial<Addon>;
+    if (typeof mod.mallocTrim === 'function') addon = mod as Addon;
   } catch {
     // not built (no C compiler at build time), another platform's build, or not glibc
   }
-  return trimFn;
+  return addon;
+}
+
+/** glibc's malloc_trim(0) through the optional addon, or null where it was not built or cannot load. */
+export function mallocTrim(): Trim | null {
+  return loadAddon()?.mallocTrim ?? null;
+}
+
+/** glibc's default M_MMAP_THRESHOLD / M_TRIM_THRESHOLD, before its dynamic raising. */
+export const MALLOC_THRESHOLD_BYTES = 128 * 1024;
+
+/**
+ * Holds glibc's mmap and trim thresholds at their 128 KB defaults. Left dynamic, glibc raises
+ * both whenever a large block is freed, and a thread arena's free top (what V8's compiler threads
+ * leave after a library loads: ~10 MB with Baileys and discord.js) is then never returned, not
+ * even by malloc_trim. Call before the gateway loads anything big. False where it could not.
+ */
+export function holdMallocThresholds(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OPENCLAW_MEMORY_COMPACTION === '0') return false;
+  return loadAddon()?.holdThresholds?.(MALLOC_THRESHOLD_BYTES) ?? false;
 }
 
 let gcFn: ((opts?: unknown) => void) | undefined;

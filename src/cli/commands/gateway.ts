@@ -51,6 +51,9 @@ async function runForeground(opts: RunOptions): Promise<void> {
   }
   const { setGatewayProcessTitle } = await import('../process-title.js');
   setGatewayProcessTitle();
+  // Before any channel library loads: its freed compiler memory must stay returnable.
+  const { holdMallocThresholds, startMemoryCompaction } = await import('../../infra/memory-compaction.js');
+  holdMallocThresholds(env);
   const server = await import('../../gateway/server.js');
   let handle;
   try {
@@ -67,7 +70,6 @@ async function runForeground(opts: RunOptions): Promise<void> {
   }
   saveCodeCache();
   // After the code cache is written: the first compaction changes V8's flags (see the module).
-  const { startMemoryCompaction } = await import('../../infra/memory-compaction.js');
   startMemoryCompaction({ log: handle.services.log.child('memory'), env, afterCompaction: releaseYoungGeneration });
   // The token goes only to an interactive terminal: containers and journald keep stdout, and the
   // logger never sees it. `gateway start` (output to a file) turns the line off entirely.
