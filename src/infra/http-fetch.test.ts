@@ -79,6 +79,19 @@ describe('createHttpFetch', () => {
     assert.deepEqual(await res.json(), { error: { message: 'slow down' } });
   });
 
+  it('plainHeaders: response headers read like fetch\'s (case-insensitive, repeats joined), bodies as bytes, bodyUsed tracked', async () => {
+    const res = await createHttpFetch({ plainHeaders: true })(`http://127.0.0.1:${srv.port}/plain`, { method: 'GET', headers: { 'X-A': '1' }, body: null });
+    assert.equal(res.headers.constructor.name, 'ResponseHeaders');
+    assert.equal(res.headers.get('Content-Type'), 'text/event-stream');
+    assert.equal(res.headers.get('x-multi'), 'a, b');
+    assert.equal(res.headers.has('X-MULTI'), true);
+    assert.equal(res.headers.get('absent'), null);
+    assert.equal(res.bodyUsed, false);
+    assert.equal(Buffer.from(await res.arrayBuffer()).toString('utf8'), 'data: grüße\n\n');
+    assert.equal(res.bodyUsed, true);
+    assert.equal(srv.seen.at(-1)!.headers['x-a'], '1');
+  });
+
   it('a refused connection and an aborted call reject', async () => {
     const closed = await startServer('127.0.0.1');
     closed.server.close();

@@ -1,8 +1,10 @@
-// The transport of streaming provider calls: node:http with a keep-alive agent, answering like
-// fetch (status, headers, body). Global fetch (undici + web streams) cost about 0.5 ms of CPU per
+// fetch over node:http with a keep-alive agent, answering like fetch (status, headers, body).
+// Streaming provider calls: global fetch (undici + web streams) cost about 0.5 ms of CPU per
 // request plus a web-stream hop per chunk, which under 200 simultaneous streams delayed everyone's
-// first token. The body is the Node stream itself (async-iterable Buffers), which is all the
-// streaming readers use.
+// first token; the body is the Node stream itself (async-iterable Buffers), which is all the
+// streaming readers use. Discord's REST client (its `makeRequest`), with `plainHeaders`: on Node 20
+// the first touch of the global `Headers` (even an `instanceof` test) loads the whole bundled
+// undici, ~8 MB of RSS that a gateway talking to Discord needs for nothing else.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -15,11 +17,49 @@ export interface StreamResponse {
   /** Built on first use: a stream that succeeds never reads them. */
   readonly headers: Headers;
   body: http.IncomingMessage;
+  readonly bodyUsed: boolean;
   text(): Promise<string>;
   json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-type Init = { method?: string; headers?: Headers | Record<string, string>; body?: string; signal?: AbortSignal | null };
+/** The reading half of fetch's Headers, over a response's raw header list (names case-insensitive). */
+export class ResponseHeaders {
+  private readonly map = new Map<string, string>();
+  constructor(raw: readonly string[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const k = raw[i].toLowerCase();
+      const prev = this.map.get(k);
+      this.map.set(k, prev === undefined ? raw[i + 1] : `${prev}, ${raw[i + 1]}`);
+    }
+  }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  forEach(fn: (value: string, name: string) => void): void {
+    for (const [k, v] of this.map) fn(v, k);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+type HeaderInput = { forEach(fn: (value: string, name: string) => void): void } | Record<string, string>;
+type Init = { method?: string; headers?: HeaderInput; body?: string | null; signal?: AbortSignal | null };
+
+/** Copies fetch-style headers (a Headers-like object, or a plain record) without naming the global `Headers`. */
+function headerRecord(given: HeaderInput | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (given && typeof given.forEach === 'function' && typeof (given as { get?: unknown }).get === 'function') (given as { forEach(fn: (v: string, k: string) => void): void }).forEach((v, k) => (out[k] = v));
+  else if (given) Object.assign(out, given);
+  return out;
+}
 
 interface Target {
   module: typeof http | typeof https;
@@ -27,8 +67,11 @@ interface Target {
   options: http.RequestOptions;
 }
 
-/** One fetch per provider client, each with its own keep-alive pool. */
-export function createHttpFetch(): (url: string | URL, init?: Init) => Promise<StreamResponse> {
+/**
+ * One fetch per client, each with its own keep-alive pool. `plainHeaders`: response headers are a
+ * ResponseHeaders instead of a global Headers (for callers that only read them).
+ */
+export function createHttpFetch(o: { plainHeaders?: boolean } = {}): (url: string | URL, init?: Init) => Promise<StreamResponse> {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   // A provider calls the same few URLs over and over: parse each once.
   const targets = new Map<string, Target>();
@@ -47,29 +90,39 @@ export function createHttpFetch(): (url: string | URL, init?: Init) => Promise<S
     new Promise((resolve, reject) => {
       const href = String(input);
       const target = targetOf(href);
-      const given = init.headers;
-      const headers: Record<string, string> = {};
-      if (given instanceof Headers) given.forEach((v, k) => (headers[k] = v));
-      else if (given) Object.assign(headers, given);
+      const headers = headerRecord(init.headers);
       if (typeof init.body === 'string') headers['content-length'] = String(Buffer.byteLength(init.body));
       const req = target.module.request({ ...target.options, method: init.method ?? 'GET', headers, agent: target.agent, signal: init.signal ?? undefined }, (res) => {
         const status = res.statusCode ?? 0;
         let headers: Headers | undefined;
-        const text = async () => {
+        let bodyUsed = false;
+        const bytes = async () => {
+          bodyUsed = true;
           const chunks: Buffer[] = [];
           for await (const c of res) chunks.push(c as Buffer);
-          return Buffer.concat(chunks).toString('utf8');
+          return Buffer.concat(chunks);
         };
+        const text = async () => (await bytes()).toString('utf8');
         resolve({
           ok: status >= 200 && status < 300, status, statusText: res.statusMessage ?? '', url: href, body: res, text,
           get headers() {
             if (!headers) {
-              headers = new Headers();
-              for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+              if (o.plainHeaders) headers = new ResponseHeaders(res.rawHeaders) as unknown as Headers;
+              else {
+                headers = new Headers();
+                for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+              }
             }
             return headers;
           },
+          get bodyUsed() {
+            return bodyUsed;
+          },
           json: async () => JSON.parse(await text()),
+          arrayBuffer: async () => {
+            const b = await bytes();
+            return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+          },
         });
       });
       req.on('error', reject);

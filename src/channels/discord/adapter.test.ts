@@ -503,3 +503,34 @@ test('probe without a token says why; a missing SecretRef env var is the token e
   assert.equal(adapter.runtime().terminal, true);
   assert.match(text(), /cannot start: token SecretRef/);
 });
+
+// ---- footprint
+
+test("connect, send, probe and a REST error never load Node's bundled undici (fetch/Headers: ~10 MB of RSS)", async () => {
+  // A fresh process: this test runner may have touched fetch already.
+  const { spawnSync } = await import('node:child_process');
+  const here = (f: string) => new URL(f, import.meta.url).href;
+  const script = `
+    const { createDiscordAdapter } = await import(${JSON.stringify(here('./adapter.js'))});
+    const { resolveDiscordAccounts } = await import(${JSON.stringify(here('./config.js'))});
+    const { startFakeDiscord, snowflake } = await import(${JSON.stringify(here('./testing/fake-discord.js'))});
+    const id = snowflake();
+    const bot = { token: Buffer.from(id).toString('base64url') + '.GhTu.footprint-secret-abcdefghijklmnopqrstuv', id, username: 'footprint_bot' };
+    const fake = await startFakeDiscord({ bots: [bot], heartbeatIntervalMs: 200 });
+    const [account] = resolveDiscordAccounts({ token: bot.token, apiRoot: fake.apiRoot }, {});
+    const log = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
+    const adapter = createDiscordAdapter(account, { log, env: { OPENCLAW_DISCORD_READY_TIMEOUT_MS: '3000' } });
+    await adapter.start(async () => {});
+    const sent = await adapter.send({ accountId: 'default', chatId: 'channel:4001', text: 'hi' });
+    const probe = await adapter.probe(3000);
+    let refused = '';
+    await adapter.send({ accountId: 'default', chatId: 'user:not-a-user', text: 'x' }).catch((e) => (refused = e.constructor.name));
+    await adapter.stop();
+    await fake.close();
+    process.stdout.write(JSON.stringify({ sent: sent.messageIds.length === 1, probeOk: probe.ok, refused, undici: process.moduleLoadList.filter((m) => m.includes('undici')) }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { sent: boolean; probeOk: boolean; refused: string; undici: string[] };
+  assert.deepEqual(out, { sent: true, probeOk: true, refused: 'ChannelSendError', undici: [] });
+});

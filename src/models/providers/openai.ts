@@ -4,7 +4,7 @@
 import type OpenAI from 'openai';
 import type { CallOptions, ChatRequest, ChatResult, ProviderClient, StreamEvent, Usage } from '../types.js';
 import type { UpstreamSse } from '../passthrough.js';
-import { createHttpFetch, type StreamResponse } from './http-fetch.js';
+import { createHttpFetch, type StreamResponse } from '../../infra/http-fetch.js';
 import { withIdleTimeout } from './idle-timeout.js';
 import { ModelError } from '../errors.js';
 
