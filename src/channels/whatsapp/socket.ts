@@ -4,6 +4,7 @@
 // only inside the default factory: a gateway without WhatsApp never loads it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHttpFetch } from '../../infra/http-fetch.js';
 import type { Logger } from '../../logging/types.js';
 import { importEsm } from './esm-import.js';
 import type { WaMessage, WaSelf } from './facts.js';
@@ -119,18 +120,39 @@ export async function socketFactoryFromEnv(env: Record<string, string | undefine
   return f;
 }
 
+/** Where Baileys' fetchLatestBaileysVersion reads the WhatsApp Web version it currently speaks. */
+export const BAILEYS_VERSION_URL = 'https://raw.githubusercontent.com/WhiskeySockets/Baileys/master/src/Defaults/index.ts';
+
+/** `const version = [2, 3000, 1043857760]` in Baileys' Defaults source, or undefined. */
+export function parseBaileysVersion(source: string): [number, number, number] | undefined {
+  const m = /const version = \[(\d+),\s*(\d+),\s*(\d+)\]/.exec(source);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * What fetchLatestBaileysVersion answers, read over node:http: Baileys' own helper uses global
+ * fetch, which loads Node's bundled undici (~10 MB of RSS for one request at connect). Offline,
+ * slow (> timeoutMs) or unparsable: undefined, and Baileys uses its built-in version.
+ */
+export async function latestWaWebVersion(url = BAILEYS_VERSION_URL, timeoutMs = 5000): Promise<[number, number, number] | undefined> {
+  try {
+    const res = await createHttpFetch({ plainHeaders: true })(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) {
+      res.body.resume();
+      return undefined;
+    }
+    return parseBaileysVersion(await res.text());
+  } catch {
+    return undefined;
+  }
+}
+
 /** The real thing: Baileys' multi-file auth state in `authDir` and a WhatsApp Web socket. */
 export const defaultBaileysSocketFactory: WaSocketFactory = async ({ authDir }) => {
   secureAuthDir(authDir);
   const baileys = await importEsm<typeof import('baileys')>('baileys');
   const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
-  let version: [number, number, number] | undefined;
-  try {
-    const latest = await Promise.race([baileys.fetchLatestBaileysVersion(), new Promise<undefined>((r) => (setTimeout(r, 5000) as unknown as NodeJS.Timeout).unref())]);
-    if (latest?.version) version = latest.version as [number, number, number];
-  } catch {
-    // offline: Baileys' built-in version
-  }
+  const version = await latestWaWebVersion();
   const sock = baileys.makeWASocket({
     auth: state,
     logger: silentPino() as never,
