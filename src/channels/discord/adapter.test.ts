@@ -506,11 +506,22 @@ test('probe without a token says why; a missing SecretRef env var is the token e
 
 // ---- footprint
 
-test("connect, send, probe and a REST error never load Node's bundled undici (fetch/Headers: ~10 MB of RSS)", async () => {
-  // A fresh process: this test runner may have touched fetch already.
+test("connect, send, probe and a REST error never touch global fetch or Headers (they load Node's bundled undici: ~10 MB of RSS)", async () => {
+  // A fresh process whose fetch-family globals record every read. (Not process.moduleLoadList: on
+  // Node 24 an ESM \`import http from 'node:http'\` loads undici for http's WebSocket export; the
+  // gateway's CommonJS bundle requires node:http and does not.)
   const { spawnSync } = await import('node:child_process');
   const here = (f: string) => new URL(f, import.meta.url).href;
   const script = `
+    const touched = [];
+    // Reading a class loads undici on Node 20; fetch only when called (reading gives a lazy wrapper,
+    // which @discordjs/util's runtime check does).
+    for (const name of ['fetch', 'Headers', 'Request', 'Response', 'FormData']) {
+      const d = Object.getOwnPropertyDescriptor(globalThis, name);
+      const real = () => (d.get ? d.get.call(globalThis) : d.value);
+      const calledFetch = (...args) => { touched.push('fetch()'); return real()(...args); };
+      Object.defineProperty(globalThis, name, { configurable: true, get() { if (name === 'fetch') return calledFetch; touched.push(name); return real(); } });
+    }
     const { createDiscordAdapter } = await import(${JSON.stringify(here('./adapter.js'))});
     const { resolveDiscordAccounts } = await import(${JSON.stringify(here('./config.js'))});
     const { startFakeDiscord, snowflake } = await import(${JSON.stringify(here('./testing/fake-discord.js'))});
@@ -527,10 +538,10 @@ test("connect, send, probe and a REST error never load Node's bundled undici (fe
     await adapter.send({ accountId: 'default', chatId: 'user:not-a-user', text: 'x' }).catch((e) => (refused = e.constructor.name));
     await adapter.stop();
     await fake.close();
-    process.stdout.write(JSON.stringify({ sent: sent.messageIds.length === 1, probeOk: probe.ok, refused, undici: process.moduleLoadList.filter((m) => m.includes('undici')) }));
+    process.stdout.write(JSON.stringify({ sent: sent.messageIds.length === 1, probeOk: probe.ok, refused, touched }));
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { sent: boolean; probeOk: boolean; refused: string; undici: string[] };
-  assert.deepEqual(out, { sent: true, probeOk: true, refused: 'ChannelSendError', undici: [] });
+  const out = JSON.parse(r.stdout) as { sent: boolean; probeOk: boolean; refused: string; touched: string[] };
+  assert.deepEqual(out, { sent: true, probeOk: true, refused: 'ChannelSendError', touched: [] });
 });
