@@ -56,7 +56,7 @@ type Init = { method?: string; headers?: HeaderInput; body?: string | null; sign
 /** Copies fetch-style headers (a Headers-like object, or a plain record) without naming the global `Headers`. */
 function headerRecord(given: HeaderInput | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  if (given && typeof given.forEach === 'function' && typeof (given as { get?: unknown }).get === 'function') (given as { forEach(fn: (v: string, k: string) => void): void }).forEach((v, k) => (out[k] = v));
+  if (typeof given?.forEach === 'function') given.forEach((v: string, k: string) => (out[k] = v));
   else if (given) Object.assign(out, given);
   return out;
 }

@@ -17,8 +17,10 @@ test("parseBaileysVersion reads the version line of Baileys' Defaults (the insta
   assert.equal(parseBaileysVersion('export const x = 1;'), undefined);
 });
 
-test('latestWaWebVersion: the served version; undefined for an error status, a stall past the timeout, or no server', async (t) => {
+test('latestWaWebVersion: the served version (read once); undefined for an error status, a stall past the timeout, or no server', async (t) => {
+  let okAsked = 0;
   const server = http.createServer((req, res) => {
+    if (req.url === '/ok') okAsked++;
     if (req.url === '/ok') res.end('// Defaults\nimport x from "y";\nconst version = [2, 3000, 1234567890];\nexport {};\n');
     else if (req.url === '/missing') res.writeHead(404).end('not found');
     else if (req.url === '/garbled') res.end('<html>rate limited</html>');
@@ -31,6 +33,8 @@ test('latestWaWebVersion: the served version; undefined for an error status, a s
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   assert.deepEqual(await latestWaWebVersion(`${base}/ok`), [2, 3000, 1234567890]);
+  assert.deepEqual(await latestWaWebVersion(`${base}/ok`), [2, 3000, 1234567890], 'a reconnect gets the version read before');
+  assert.equal(okAsked, 1, 'read once per process');
   assert.equal(await latestWaWebVersion(`${base}/missing`), undefined);
   assert.equal(await latestWaWebVersion(`${base}/garbled`), undefined);
   const t0 = Date.now();

@@ -129,19 +129,27 @@ export function parseBaileysVersion(source: string): [number, number, number] | 
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
 }
 
+let versionFetch: ReturnType<typeof createHttpFetch> | undefined;
+const knownVersions = new Map<string, [number, number, number]>();
+
 /**
  * What fetchLatestBaileysVersion answers, read over node:http: Baileys' own helper uses global
  * fetch, which loads Node's bundled undici (~10 MB of RSS for one request at connect). Offline,
- * slow (> timeoutMs) or unparsable: undefined, and Baileys uses its built-in version.
+ * slow (> timeoutMs) or unparsable: undefined, and Baileys uses its built-in version. A version
+ * once read is kept for the process: reconnects do not ask again.
  */
 export async function latestWaWebVersion(url = BAILEYS_VERSION_URL, timeoutMs = 5000): Promise<[number, number, number] | undefined> {
+  const known = knownVersions.get(url);
+  if (known) return known;
   try {
-    const res = await createHttpFetch({ plainHeaders: true })(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await (versionFetch ??= createHttpFetch({ plainHeaders: true }))(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) {
       res.body.resume();
       return undefined;
     }
-    return parseBaileysVersion(await res.text());
+    const version = parseBaileysVersion(await res.text());
+    if (version) knownVersions.set(url, version);
+    return version;
   } catch {
     return undefined;
   }
