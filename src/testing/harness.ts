@@ -30,7 +30,8 @@ export function makeStateDir(config?: unknown): StateDir {
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: root, OPENCLAW_STATE_DIR: dir };
   const writeConfig = (c: unknown) => fs.writeFileSync(configPath, typeof c === 'string' ? c : JSON.stringify(c, null, 2), { mode: 0o600 });
   if (config !== undefined) writeConfig(config);
-  return { dir, configPath, env, writeConfig, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  // Retries: a gateway SIGKILLed by another after() hook of the file may still be writing (ENOTEMPTY).
+  return { dir, configPath, env, writeConfig, cleanup: () => fs.rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }) };
 }
 
 /** Variables of the developer's shell that would change what a test sees (model backends found, keys used). */
