@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createHttpFetch } from './http-fetch.js';
 
@@ -99,6 +100,21 @@ describe('createHttpFetch', () => {
     const ctrl = new AbortController();
     ctrl.abort();
     await assert.rejects(createHttpFetch()(`http://127.0.0.1:${srv.port}/`, { signal: ctrl.signal }), { name: 'AbortError' });
+  });
+
+  it('a Node stream body goes out chunked and whole; a failing stream fails the call', async () => {
+    const res = await createHttpFetch()(`http://127.0.0.1:${srv.port}/upload`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: Readable.from([Buffer.from('--b\r\n'), Buffer.from('part'), Buffer.from('\r\n--b--')]) });
+    assert.equal(res.status, 200);
+    await res.text();
+    const req = srv.seen.at(-1)!;
+    assert.equal(req.headers['transfer-encoding'], 'chunked');
+    assert.equal(req.headers['content-length'], undefined);
+    assert.equal(req.body, '--b\r\npart\r\n--b--');
+    const broken = new Readable({ read() {} });
+    const call = createHttpFetch()(`http://127.0.0.1:${srv.port}/upload`, { method: 'POST', headers: {}, body: broken });
+    broken.push('half');
+    setImmediate(() => broken.destroy(new Error('disk read failed')));
+    await assert.rejects(call, /disk read failed/);
   });
 
   it('IPv6 literal hosts ([::1]) work', async (t) => {

@@ -4,7 +4,8 @@
 // first token; the body is the Node stream itself (async-iterable Buffers), which is all the
 // streaming readers use. Discord's REST client (its `makeRequest`), with `plainHeaders`: on Node 20
 // the first touch of the global `Headers` (even an `instanceof` test) loads the whole bundled
-// undici, ~8 MB of RSS that a gateway talking to Discord needs for nothing else.
+// undici, ~8 MB of RSS that a gateway talking to Discord needs for nothing else. grammY's Bot API
+// calls (src/channels/telegram/bot-api-fetch.ts), instead of its node-fetch.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -51,7 +52,9 @@ export class ResponseHeaders {
 }
 
 type HeaderInput = { forEach(fn: (value: string, name: string) => void): void } | Record<string, string>;
-type Init = { method?: string; headers?: HeaderInput; body?: string | null; signal?: AbortSignal | null };
+/** A string or bytes go out with a content-length; a Node stream (grammY's multipart upload) chunked. */
+type Body = string | Uint8Array | NodeJS.ReadableStream;
+type Init = { method?: string; headers?: HeaderInput; body?: Body | null; signal?: AbortSignal | null };
 
 /** Copies fetch-style headers (a Headers-like object, or a plain record) without naming the global `Headers`. */
 function headerRecord(given: HeaderInput | undefined): Record<string, string> {
@@ -91,7 +94,9 @@ export function createHttpFetch(o: { plainHeaders?: boolean } = {}): (url: strin
       const href = String(input);
       const target = targetOf(href);
       const headers = headerRecord(init.headers);
-      if (typeof init.body === 'string') headers['content-length'] = String(Buffer.byteLength(init.body));
+      const body = init.body ?? undefined;
+      const stream = typeof body === 'object' && 'pipe' in body ? body : undefined;
+      if (body !== undefined && !stream) headers['content-length'] = String(Buffer.byteLength(body as string | Uint8Array));
       const req = target.module.request({ ...target.options, method: init.method ?? 'GET', headers, agent: target.agent, signal: init.signal ?? undefined }, (res) => {
         const status = res.statusCode ?? 0;
         let headers: Headers | undefined;
@@ -126,6 +131,10 @@ export function createHttpFetch(o: { plainHeaders?: boolean } = {}): (url: strin
         });
       });
       req.on('error', reject);
-      req.end(init.body);
+      if (!stream) req.end(body);
+      else {
+        stream.once('error', (err) => req.destroy(err));
+        stream.pipe(req);
+      }
     });
 }

@@ -17,6 +17,7 @@ import {
 } from '../types.js';
 import type { Logger } from '../../logging/types.js';
 import { backoffDelay, envMs, sleep } from '../backoff.js';
+import botApiFetch from './bot-api-fetch.js';
 import { classifyError, redactToken, toSendError, TOKEN_FIX, type ApiFailure } from './errors.js';
 import { updateToFacts } from './facts.js';
 import { renderTelegramText } from './format.js';
@@ -92,7 +93,7 @@ class TelegramAdapter implements ChannelAdapter {
     this.log = deps.log;
     this.timing = pollTiming(deps.env ?? {});
     this.token = account.token;
-    if (account.token) this.bot = new Bot(account.token, { client: { apiRoot: (account.apiRoot ?? DEFAULT_API_ROOT).replace(/\/+$/, '') } });
+    if (account.token) this.bot = new Bot(account.token, { client: { apiRoot: (account.apiRoot ?? DEFAULT_API_ROOT).replace(/\/+$/, ''), fetch: botApiFetch as unknown as typeof fetch } });
   }
 
   private get mode(): 'polling' | 'webhook' {
