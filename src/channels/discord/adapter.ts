@@ -5,20 +5,17 @@
 import type { RESTOptions } from '@discordjs/rest';
 import { createHttpFetch } from '../../infra/http-fetch.js';
 import { REST } from './rest-client.js';
-import { WebSocketManager, WebSocketShardEvents, type IIdentifyThrottler, type SessionInfo } from '@discordjs/ws';
-import {
-  ApplicationFlags,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  Routes,
-  type APIApplication,
-  type APIChannel,
-  type APIMessage,
-  type APIUser,
-  type GatewayDispatchPayload,
-  type GatewayMessageCreateDispatchData,
-  type GatewayReadyDispatchData,
+import type { IIdentifyThrottler, SessionInfo, WebSocketManager } from '@discordjs/ws';
+import type {
+  APIApplication,
+  APIChannel,
+  APIMessage,
+  APIUser,
+  GatewayDispatchPayload,
+  GatewayMessageCreateDispatchData,
+  GatewayReadyDispatchData,
 } from 'discord-api-types/v10';
+import { discordApi, discordWs } from './packages.js';
 import type { ResolvedAccount } from '../config.js';
 import {
   ChannelSendError,
@@ -89,11 +86,11 @@ const DEFAULT_EXTRAS: DiscordExtras = { messageContent: true, guildMembers: fals
 
 /** The intents we identify with: what a text assistant needs, plus the privileged ones the config asks for. */
 export function intentsFor(x: DiscordExtras): number {
-  let bits = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.DirectMessages;
-  if (x.messageContent) bits |= GatewayIntentBits.MessageContent;
-  if (x.guildMembers) bits |= GatewayIntentBits.GuildMembers;
-  if (x.presence) bits |= GatewayIntentBits.GuildPresences;
-  if (x.voiceStates) bits |= GatewayIntentBits.GuildVoiceStates;
+  let bits = discordApi.GatewayIntentBits.Guilds | discordApi.GatewayIntentBits.GuildMessages | discordApi.GatewayIntentBits.DirectMessages;
+  if (x.messageContent) bits |= discordApi.GatewayIntentBits.MessageContent;
+  if (x.guildMembers) bits |= discordApi.GatewayIntentBits.GuildMembers;
+  if (x.presence) bits |= discordApi.GatewayIntentBits.GuildPresences;
+  if (x.voiceStates) bits |= discordApi.GatewayIntentBits.GuildVoiceStates;
   return bits;
 }
 
@@ -102,8 +99,8 @@ export type IntentState = 'enabled' | 'limited' | 'disabled';
 /** Message Content as the application flags say: approved (any size), Portal toggle (< 100 servers), or off. */
 export function messageContentIntent(flags: number | undefined): IntentState {
   const f = flags ?? 0;
-  if (f & ApplicationFlags.GatewayMessageContent) return 'enabled';
-  if (f & ApplicationFlags.GatewayMessageContentLimited) return 'limited';
+  if (f & discordApi.ApplicationFlags.GatewayMessageContent) return 'enabled';
+  if (f & discordApi.ApplicationFlags.GatewayMessageContentLimited) return 'limited';
   return 'disabled';
 }
 
@@ -299,7 +296,7 @@ class DiscordAdapter implements ChannelAdapter {
     this.established = false;
     this.failures = 0;
     this.life = new AbortController();
-    const manager = (this.manager = new WebSocketManager({
+    const manager = (this.manager = new discordWs.WebSocketManager({
       token: this.token,
       intents: intentsFor(this.extras),
       rest: this.rest,
@@ -456,31 +453,31 @@ class DiscordAdapter implements ChannelAdapter {
   }
 
   private wire(manager: WebSocketManager): void {
-    manager.on(WebSocketShardEvents.Ready, (data: GatewayReadyDispatchData) => this.onReady(data));
-    manager.on(WebSocketShardEvents.Resumed, () => {
+    manager.on(discordWs.WebSocketShardEvents.Ready, (data: GatewayReadyDispatchData) => this.onReady(data));
+    manager.on(discordWs.WebSocketShardEvents.Resumed, () => {
       this.markConnected();
       this.clearError('gateway', 'boot');
       this.issue = undefined;
       this.log.info(`Discord ${this.accountId}: gateway session resumed`, { accountId: this.accountId });
     });
-    manager.on(WebSocketShardEvents.Closed, (code: number) => this.onClosed(code));
-    manager.on(WebSocketShardEvents.Dispatch, (payload: GatewayDispatchPayload) => {
+    manager.on(discordWs.WebSocketShardEvents.Closed, (code: number) => this.onClosed(code));
+    manager.on(discordWs.WebSocketShardEvents.Dispatch, (payload: GatewayDispatchPayload) => {
       this.lastTransportActivityAt = Date.now();
-      if (payload.t === GatewayDispatchEvents.MessageCreate) this.onMessage(payload.d);
-      else if (payload.t === GatewayDispatchEvents.GuildCreate) for (const id of managedRoleIds(payload.d.roles, this.me?.id)) this.botRoleIds.add(id);
+      if (payload.t === discordApi.GatewayDispatchEvents.MessageCreate) this.onMessage(payload.d);
+      else if (payload.t === discordApi.GatewayDispatchEvents.GuildCreate) for (const id of managedRoleIds(payload.d.roles, this.me?.id)) this.botRoleIds.add(id);
     });
-    manager.on(WebSocketShardEvents.HeartbeatComplete, () => {
+    manager.on(discordWs.WebSocketShardEvents.HeartbeatComplete, () => {
       this.lastTransportActivityAt = Date.now();
     });
-    manager.on(WebSocketShardEvents.Hello, () => {
+    manager.on(discordWs.WebSocketShardEvents.Hello, () => {
       this.lastTransportActivityAt = Date.now();
       // A shard spawned by a connect() that was already under way when stop() ran is ended here.
       if (this.stopped) void this.retireShards(manager, 'openclaw gateway stopping');
     });
     // Close-code errors ("Used disallowed intents") are reported by onClosed; an unhandled
     // 'error' event would throw out of the emitter.
-    manager.on(WebSocketShardEvents.Error, (err: Error) => this.log.debug(`Discord gateway error: ${this.redact(err.message)}`, { accountId: this.accountId }));
-    manager.on(WebSocketShardEvents.SocketError, (err: Error) => this.log.debug(`Discord gateway socket error: ${this.redact(err?.message ?? String(err))}`, { accountId: this.accountId }));
+    manager.on(discordWs.WebSocketShardEvents.Error, (err: Error) => this.log.debug(`Discord gateway error: ${this.redact(err.message)}`, { accountId: this.accountId }));
+    manager.on(discordWs.WebSocketShardEvents.SocketError, (err: Error) => this.log.debug(`Discord gateway socket error: ${this.redact(err?.message ?? String(err))}`, { accountId: this.accountId }));
   }
 
   private markConnected(): void {
@@ -598,7 +595,7 @@ class DiscordAdapter implements ChannelAdapter {
     const user = t.user!;
     const cached = this.dmChannels.get(user);
     if (cached) return cached;
-    const ch = (await this.rest!.post(Routes.userChannels(), { body: { recipient_id: user }, signal })) as APIChannel;
+    const ch = (await this.rest!.post(discordApi.Routes.userChannels(), { body: { recipient_id: user }, signal })) as APIChannel;
     this.dmChannels.set(user, ch.id);
     return ch.id;
   }
@@ -615,7 +612,7 @@ class DiscordAdapter implements ChannelAdapter {
         // A reply to a deleted message should still be delivered.
         ...(msg.replyTo ? { message_reference: { message_id: msg.replyTo, fail_if_not_exists: false } } : {}),
       };
-      const m = (await this.rest.post(Routes.channelMessages(channelId), { body, signal })) as APIMessage;
+      const m = (await this.rest.post(discordApi.Routes.channelMessages(channelId), { body, signal })) as APIMessage;
       return { messageIds: [m.id] };
     } catch (err) {
       const e = toSendError(this.classify(err));
@@ -630,7 +627,7 @@ class DiscordAdapter implements ChannelAdapter {
     if (!this.rest) return;
     try {
       const signal = AbortSignal.timeout(10_000);
-      await this.rest.post(Routes.channelTyping(await this.resolveChannel(chatId, signal)), { signal });
+      await this.rest.post(discordApi.Routes.channelTyping(await this.resolveChannel(chatId, signal)), { signal });
     } catch (err) {
       this.log.debug(`Discord typing indicator failed: ${this.classify(err).summary}`, { accountId: this.accountId });
     }
@@ -645,7 +642,7 @@ class DiscordAdapter implements ChannelAdapter {
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     let me: APIUser;
     try {
-      me = (await this.rest.get(Routes.user('@me'), { signal })) as APIUser;
+      me = (await this.rest.get(discordApi.Routes.user('@me'), { signal })) as APIUser;
     } catch (err) {
       const f = this.classify(err);
       if (f.status === 401) return { ok: false, status: 401, error: 'GET /users/@me returned 401 (Unauthorized): the bot token was rejected', fix: TOKEN_FIX, elapsedMs: elapsed() };
@@ -656,7 +653,7 @@ class DiscordAdapter implements ChannelAdapter {
     this.me = { id: me.id, username: me.username };
     const result: ProbeResult = { ok: true, status: 200, error: null, elapsedMs: 0, bot: { id: me.id, username: me.username } };
     try {
-      const app = (await this.rest.get(Routes.oauth2CurrentApplication(), { signal })) as APIApplication;
+      const app = (await this.rest.get(discordApi.Routes.oauth2CurrentApplication(), { signal })) as APIApplication;
       this.setApplication(app.id, app.flags ?? 0);
       // The guild count says how close a `limited` (Portal toggle) intent is to Discord's 100-server line (doctor).
       result.application = { ...this.application(), ...(typeof app.approximate_guild_count === 'number' ? { approximateGuildCount: app.approximate_guild_count } : {}) };

@@ -2,8 +2,9 @@
 // Only new user messages with text are facts: our own messages, other bots (unless allowBots),
 // system messages (joins, pins, boosts…) and content-less messages (attachments only, or the
 // Message Content intent missing) are not.
-import { MessageType, type GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
+import type { GatewayMessageCreateDispatchData } from 'discord-api-types/v10';
 import type { ImplicitMentionKind, InboundFacts } from '../types.js';
+import { discordApi } from './packages.js';
 
 export interface DiscordBotIdentity {
   /** Unknown until READY → mentions cannot be detected (`canDetectMention: false`). */
@@ -27,7 +28,7 @@ export function managedRoleIds(roles: ReadonlyArray<{ id: string; tags?: { bot_i
 }
 
 /** Message types people write (everything else is a system message). */
-const USER_TYPES: ReadonlySet<number> = new Set([MessageType.Default, MessageType.Reply, MessageType.ChatInputCommand, MessageType.ContextMenuCommand]);
+const USER_TYPES: ReadonlySet<number> = new Set([discordApi.MessageType.Default, discordApi.MessageType.Reply, discordApi.MessageType.ChatInputCommand, discordApi.MessageType.ContextMenuCommand]);
 
 const mentionRe = (id: string) => new RegExp(`<@!?${id}>`);
 
