@@ -120,6 +120,14 @@ test('last-good round trip', () => {
     t.store.writeLastGood('{ gateway: { mode: "local" } }');
     assert.equal(t.store.readLastGood(), '{ gateway: { mode: "local" } }');
     assert.equal(mode(`${t.file}.last-good`), 0o600);
+    const ino = fs.statSync(`${t.file}.last-good`).ino;
+    t.store.writeLastGood('{ gateway: { mode: "local" } }');
+    assert.equal(fs.statSync(`${t.file}.last-good`).ino, ino, 'the same text again: nothing written');
+    fs.chmodSync(`${t.file}.last-good`, 0o644);
+    t.store.writeLastGood('{ gateway: { mode: "local" } }');
+    assert.equal(mode(`${t.file}.last-good`), 0o600, 'a loose mode is rewritten');
+    t.store.writeLastGood('{ gateway: { mode: "remote" } }');
+    assert.equal(t.store.readLastGood(), '{ gateway: { mode: "remote" } }');
   } finally {
     t.cleanup();
   }

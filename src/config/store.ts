@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
-import { writeFileAtomicSync } from '../infra/atomic-file.js';
+import { fileHasMode, writeFileAtomicSync } from '../infra/atomic-file.js';
 import { ConfigError, hashRaw, loadConfig, validateConfigObject, type LoadedConfig } from './load.js';
 import { isPlainObject } from './path-ops.js';
 import { withConfigLock } from './lock.js';
@@ -109,7 +109,9 @@ export class ConfigStore {
     return `${this.configPath}.last-good`;
   }
 
+  /** Skipped when the copy already holds `raw` (every start of an unchanged config). */
   writeLastGood(raw: string): void {
+    if (fileHasMode(this.lastGoodPath, 0o600) && readRawOrUndefined(this.lastGoodPath) === raw) return;
     writeFileAtomicSync(this.lastGoodPath, raw, { mode: 0o600 });
   }
 
@@ -155,6 +157,14 @@ export class ConfigStore {
 
 function backupName(configPath: string, index: number): string {
   return index === 0 ? `${configPath}.bak` : `${configPath}.bak.${index}`;
+}
+
+function readRawOrUndefined(file: string): string | undefined {
+  try {
+    return readRaw(file);
+  } catch {
+    return undefined; // unreadable: rewrite it
+  }
 }
 
 function readRaw(file: string): string | undefined {

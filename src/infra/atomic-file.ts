@@ -54,6 +54,15 @@ export function writeAllSync(fd: number, data: Uint8Array): void {
   }
 }
 
+/** Whether `file` exists with exactly these permission bits (a rewrite that can be skipped must also not leave a loose mode). */
+export function fileHasMode(file: string, mode: number): boolean {
+  try {
+    return (fs.statSync(file).mode & 0o777) === mode;
+  } catch {
+    return false;
+  }
+}
+
 export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   // The sync version is fast for our small state files and keeps ordering simple.
   writeFileAtomicSync(file, data, opts);

@@ -188,8 +188,8 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     timer.unref();
   }
 
-  /** Brings the timer in line with config and the runtime switch; persists when the plan changed. */
-  function arm(): void {
+  /** Brings the timer in line with config and the runtime switch; persists (→ true) when the plan changed. */
+  function arm(): boolean {
     const before = `${nextAt}/${armedEveryMs}/${timer !== undefined}`;
     const cadence = cadenceNow();
     if (!started || !runtimeEnabled || !cadence.enabled) {
@@ -202,7 +202,9 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
       nextAt = nextRunAt(now(), last?.startedAt, cadence.everyMs);
       setTimer(nextAt);
     }
-    if (`${nextAt}/${armedEveryMs}/${timer !== undefined}` !== before) persist();
+    if (`${nextAt}/${armedEveryMs}/${timer !== undefined}` === before) return false;
+    persist();
+    return true;
   }
 
   function onTimer(): void {
@@ -399,7 +401,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
     start() {
       if (started) return;
       started = true;
-      arm();
+      const persisted = arm();
       const s = status();
       if (s.enabled) {
         const where = isRoute(s.target) ? `to ${describeTarget(s.target)}` : `(${s.target.message}; fix: ${s.target.fix})`;
@@ -407,7 +409,7 @@ export function createHeartbeat(deps: HeartbeatDeps): Heartbeat {
         if (isRoute(s.target) || s.target.none === 'target-none' || deps.hasChannels?.() === false) log.info(line);
         else logProblem(line);
       } else if (s.disabledReason === 'config') log.info(`heartbeat off (agents.defaults.heartbeat.every "${s.every}")`);
-      persist();
+      if (!persisted) persist(); // this run's pid in the file either way
     },
     async stop() {
       started = false;

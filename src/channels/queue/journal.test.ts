@@ -58,3 +58,26 @@ test('compaction keeps the live set and shrinks the file', async () => {
   const k = new Journal<{ id: string; v: number }>(file).open();
   assert.deepEqual(k.values(), [{ id: 'x', v: 99 }]);
 });
+
+test('a reopen with nothing to compact writes nothing; one with something to compact, or a loose mode, rewrites', async () => {
+  const file = tmp();
+  const j = new Journal<{ id: string }>(file).open();
+  await j.put({ id: 'a' });
+  await j.close();
+  const ino = fs.statSync(file).ino;
+  await new Journal<{ id: string }>(file).open().close();
+  assert.equal(fs.statSync(file).ino, ino, 'same file: not replaced by a rewrite');
+
+  const k = new Journal<{ id: string }>(file).open();
+  await k.put({ id: 'a' }); // a second line for the same record: compaction drops it
+  await k.close();
+  await new Journal<{ id: string }>(file).open().close();
+  assert.notEqual(fs.statSync(file).ino, ino, 'compacted into a new file');
+  assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 1);
+
+  fs.chmodSync(file, 0o644);
+  const m = new Journal<{ id: string }>(file).open();
+  assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600');
+  assert.deepEqual(m.values().map((r) => r.id), ['a']);
+  await m.close();
+});

@@ -4,7 +4,7 @@
 // tombstones, which let the inbound queue recognise a redelivered message it already handled.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../../infra/atomic-file.js';
+import { fileHasMode, writeFileAtomicSync } from '../../infra/atomic-file.js';
 
 type Line<T> = { op: 'put'; rec: T } | { op: 'del'; id: string; ts: number };
 
@@ -56,7 +56,7 @@ export class Journal<T extends { id: string }> {
         this.tombstones.set(line.id, line.ts);
       }
     }
-    this.rewrite();
+    this.rewrite(text);
     return this;
   }
 
@@ -117,16 +117,24 @@ export class Journal<T extends { id: string }> {
     return next;
   }
 
-  /** Writes live records and unexpired tombstones to a fresh file (atomic rename), reopens it. */
-  private rewrite(): void {
+  /**
+   * Writes live records and unexpired tombstones to a fresh file (atomic rename), reopens it. At
+   * open, a file that already reads exactly so (and is 0600) is only reopened: a restart with
+   * nothing to compact writes nothing.
+   */
+  private rewrite(current?: string): void {
     const now = Date.now();
     for (const [id, ts] of this.tombstones) if (now - ts >= this.ttl) this.tombstones.delete(id);
     const out: string[] = [];
     for (const rec of this.live.values()) out.push(JSON.stringify({ op: 'put', rec }));
     for (const [id, ts] of this.tombstones) out.push(JSON.stringify({ op: 'del', id, ts }));
+    const text = out.length ? out.join('\n') + '\n' : '';
     if (this.fd !== undefined) fs.closeSync(this.fd);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    writeFileAtomicSync(this.file, out.length ? out.join('\n') + '\n' : '', { mode: 0o600 });
+    this.fd = undefined;
+    if (current !== text || !fileHasMode(this.file, 0o600)) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      writeFileAtomicSync(this.file, text, { mode: 0o600 });
+    }
     this.fd = fs.openSync(this.file, 'a', 0o600);
     this.lines = out.length;
   }
