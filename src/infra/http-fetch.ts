@@ -7,7 +7,7 @@
 // undici, ~8 MB of RSS that a gateway talking to Discord needs for nothing else. grammY's Bot API
 // calls (src/channels/telegram/bot-api-fetch.ts), instead of its node-fetch.
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 
 /** The part of a fetch Response our stream readers and the SDK's error mapping use. */
 export interface StreamResponse {
@@ -64,6 +64,11 @@ function headerRecord(given: HeaderInput | undefined): Record<string, string> {
   return out;
 }
 
+/** node:https (and with it the whole TLS stack, ~5 ms) is loaded on the first https request, not at start. */
+function loadHttps(): typeof https {
+  return process.getBuiltinModule('node:https');
+}
+
 interface Target {
   module: typeof http | typeof https;
   agent: http.Agent;
@@ -75,7 +80,8 @@ interface Target {
  * ResponseHeaders instead of a global Headers (for callers that only read them).
  */
 export function createHttpFetch(o: { plainHeaders?: boolean } = {}): (url: string | URL, init?: Init) => Promise<StreamResponse> {
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  const httpAgent = new http.Agent({ keepAlive: true });
+  let httpsAgent: https.Agent | undefined;
   // A provider calls the same few URLs over and over: parse each once.
   const targets = new Map<string, Target>();
   const targetOf = (href: string): Target => {
@@ -83,7 +89,7 @@ export function createHttpFetch(o: { plainHeaders?: boolean } = {}): (url: strin
     if (!t) {
       const url = new URL(href);
       const secure = url.protocol === 'https:';
-      t = { module: secure ? https : http, agent: secure ? agents.https : agents.http, options: { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: url.pathname + url.search, auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined } };
+      t = { module: secure ? loadHttps() : http, agent: secure ? (httpsAgent ??= new (loadHttps().Agent)({ keepAlive: true })) : httpAgent, options: { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || undefined, path: url.pathname + url.search, auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined } };
       if (targets.size > 64) targets.clear();
       targets.set(href, t);
     }
