@@ -46,14 +46,44 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * A port free to listen on, picked below the kernel's ephemeral range: a port the kernel hands out
+ * (listen(0), or the source port of any outgoing connection, e.g. another test's client) can be
+ * taken again by the time a spawned gateway binds it, and on a busy CI machine it was.
+ */
 export async function freePort(): Promise<number> {
+  const low = ephemeralLow() ?? 0;
+  for (let i = 0; low > 11_000 && i < 50; i++) {
+    const port = 10_000 + Math.floor(Math.random() * (low - 11_000));
+    if (await canListen(port)) return port;
+  }
+  return listenOnce(0);
+}
+
+function ephemeralLow(): number | undefined {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : undefined;
+  } catch {
+    return undefined; // not Linux: the kernel's pick it is
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOnce(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const bound = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(bound));
     });
   });
 }
